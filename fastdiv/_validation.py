@@ -1,0 +1,106 @@
+"""Argument coercion and checks shared by every public function.
+
+Dtype policy: float32 and float64 arrays are used as given (any strides,
+byte order, read-only, broadcast views: never copied); integer and bool
+arrays are converted to float64, as are float16 and long double; complex,
+object, string, datetime and other kinds raise ``TypeError``.  Messages
+name the argument, state the rule and echo the value.
+"""
+import math
+import numbers
+import operator
+
+import numpy as np
+from numpy.exceptions import AxisError
+
+__all__ = [
+    "as_real_array", "check_bool", "base_scale", "check_alpha", "normalize_axis",
+    "sum_tolerance", "broadcast_pair", "row_label",
+]
+
+
+def as_real_array(x, name):
+    """``x`` as a float32/float64 ndarray (no copy when it already is one)."""
+    if type(x) is not np.ndarray:
+        try:
+            x = np.asarray(x)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{name!r} could not be converted to an array: {e}") from None
+    dt = x.dtype
+    if dt.kind == "f":
+        if dt.itemsize == 8 or dt.itemsize == 4:
+            return x
+        return x.astype(np.float64)
+    if dt.kind in "iub":
+        return x.astype(np.float64)
+    raise TypeError(f"{name!r} must be an array of real numbers; got dtype {dt}.")
+
+
+def check_bool(v, name):
+    if v is True or v is False:
+        return v
+    if isinstance(v, np.bool_):
+        return bool(v)
+    raise TypeError(f"{name!r} must be a bool; got {type(v).__name__}.")
+
+
+def base_scale(base):
+    """1 / log(base), or 1.0 for base=None (nats)."""
+    if base is None:
+        return 1.0
+    if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
+        raise TypeError(f"'base' must be a real number or None; got {type(base).__name__}.")
+    b = float(base)
+    if not (b > 0.0 and b != 1.0 and math.isfinite(b)):
+        raise ValueError(f"'base' must be a positive number other than 1 or None; got {base!r}.")
+    return 1.0 / math.log(b)
+
+
+def check_alpha(alpha):
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real):
+        raise TypeError(f"'alpha' must be a real number; got {type(alpha).__name__}.")
+    a = float(alpha)
+    if not a >= 0.0:
+        raise ValueError(f"'alpha' must be a non-negative number or inf; got {alpha!r}.")
+    return a
+
+
+def normalize_axis(axis, ndim):
+    try:
+        ax = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"'axis' must be an integer; got {type(axis).__name__}.") from None
+    if not -ndim <= ax < ndim:
+        raise AxisError(ax, ndim, msg_prefix="'axis'")
+    return ax + ndim if ax < 0 else ax
+
+
+def sum_tolerance(dtype, K):
+    """How far from 1 the sum of a distribution of length K may be with
+    normalize=False: 64 * sqrt(K) * eps(dtype)."""
+    return 64.0 * math.sqrt(K) * float(np.finfo(dtype).eps)
+
+
+def broadcast_pair(p, q):
+    """Broadcast views of p and q, or a ValueError naming both."""
+    try:
+        shape = np.broadcast_shapes(p.shape, q.shape)
+    except ValueError:
+        raise ValueError(
+            f"'p' and 'q' cannot be broadcast together: shapes {p.shape} and {q.shape}."
+        ) from None
+    if p.shape != shape:
+        p = np.broadcast_to(p, shape)
+    if q.shape != shape:
+        q = np.broadcast_to(q, shape)
+    return p, q
+
+
+def row_label(row, batch_shape):
+    """' in row 3' / ' in row (1, 2)' / '' for a batch of shape ()."""
+    if len(batch_shape) == 0:
+        return ""
+    if len(batch_shape) == 1:
+        return f" in row {row}"
+    idx = tuple(int(i) for i in np.unravel_index(row, batch_shape))
+    return f" in row {idx}"

@@ -1,0 +1,549 @@
+# cython: language_level=3
+"""Row driver for the exact measures on distributions.
+
+The public functions live in ``fastdiv._exact``; they validate their
+arguments, broadcast, move the support axis last and call ``measure`` (or
+``neglog``) here exactly once.  This module turns an N-d batch of rows into
+calls of the C block kernels of ``fd_kernels.h``:
+
+* a row is cut into fixed blocks of ``FD_BLK`` elements; each kernel call
+  returns one block's partial sums, and a row's partials are combined
+  pairwise in block order.  Rows run in parallel (``prange`` over rows) or,
+  when there are few long rows, the blocks of a row do.  Either way the same
+  partials are combined in the same order, so results are bit-identical for
+  every thread count;
+* a row whose elements are not contiguous, native-endian and of the compute
+  dtype is gathered one block at a time into a per-thread buffer: no input
+  is ever copied whole or written to;
+* the first pass over a row ("stats") sums it and checks it (non-negative,
+  finite, sum rules) at no extra cost; a bad row gets a status code instead
+  of a value and ``measure`` reports the first bad row to the caller.
+"""
+
+cimport numpy as cnp
+from libc.stdlib cimport malloc, calloc, free
+from libc.math cimport log, sqrt, fabs, isfinite, log1p, INFINITY, NAN
+from cython.parallel cimport prange, parallel
+
+from _openmp cimport FD_HAVE_OPENMP, FD_OPENMP_VERSION, omp_get_max_threads, omp_get_thread_num
+from _kernels cimport *
+
+import numpy as np
+
+cnp.import_array()
+
+
+cpdef enum Measure:
+    ENTROPY = 0
+    CROSS_ENTROPY = 1
+    KL = 2
+    JS = 3
+    JS_DISTANCE = 4
+    TV = 5
+    HELLINGER = 6
+    RENYI_ENTROPY = 7
+    RENYI_DIVERGENCE = 8
+
+# Row status: 0 is fine; otherwise STATUS_STRIDE * input + kind, input 0 = p, 1 = q.
+cpdef enum Status:
+    NONFINITE = 1
+    NEGATIVE = 2
+    ZEROSUM = 3
+    SUMOFF = 4
+    TINYSUM = 5
+    STATUS_STRIDE = 8
+
+# Below this many elements in all, a call runs on one thread: starting a team
+# costs more than the work.
+cdef Py_ssize_t PARALLEL_MIN_WORK = 1 << 15
+cdef double LN2 = 0.693147180559945309417232121458
+cdef double DBL_MIN_NORMAL = 2.2250738585072014e-308
+
+cdef struct Arg:
+    const char *data
+    Py_ssize_t kstride      # bytes between elements along the support axis
+    int code                # bit 0: float64 (else float32); bit 1: byte-swapped
+    int direct              # the kernel may read the row in place
+    Py_ssize_t st[64]       # batch strides in bytes
+
+cdef struct Job:
+    Arg a[2]
+    int nin                 # 1 or 2 inputs
+    int nd                  # batch dimensions
+    Py_ssize_t shape[64]    # batch shape
+    Py_ssize_t K, R, nb     # support length, rows, blocks per row
+    int f64                 # compute dtype: float64 if any input is float64
+    int measure, normalize, logits
+    double tol[2]           # normalize=False tolerance per input
+    double alpha, scale, logK
+    const fd_kernels *k
+    const fd_renyi_kernels *rk
+    char *bufs              # per-thread gather buffers, 2 * FD_BLK * 8 bytes each
+    double *parts           # per-thread partials, FD_MAXACC * nb each
+
+
+cdef inline Py_ssize_t buf_bytes() noexcept nogil:
+    return 2 * FD_BLK * 8
+
+
+cdef inline void row_ptrs(const Job *J, Py_ssize_t r, const char **rp) noexcept nogil:
+    cdef Py_ssize_t off0 = 0, off1 = 0, idx
+    cdef int d
+    for d in range(J.nd - 1, -1, -1):
+        idx = r % J.shape[d]
+        r = r // J.shape[d]
+        off0 += idx * J.a[0].st[d]
+        off1 += idx * J.a[1].st[d]
+    rp[0] = J.a[0].data + off0
+    rp[1] = (J.a[1].data + off1) if J.nin == 2 else NULL
+
+
+cdef void run_blocks(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
+                     Py_ssize_t b0, Py_ssize_t b1, char *buf, double *parts) noexcept nogil:
+    """Partials of blocks b0..b1-1 of one row into parts[slot * nb + block]."""
+    cdef Py_ssize_t b, n, j
+    cdef int i
+    cdef const void *ptr[2]
+    cdef double acc[FD_MAXACC]
+    cdef const char *src
+    for b in range(b0, b1):
+        n = J.K - b * FD_BLK
+        if n > FD_BLK:
+            n = FD_BLK
+        ptr[1] = NULL
+        for i in range(J.nin):
+            src = rp[i] + b * FD_BLK * J.a[i].kstride
+            if J.a[i].direct:
+                ptr[i] = src
+            else:
+                fd_gather(src, J.a[i].kstride, n, J.a[i].code, J.f64, buf + i * FD_BLK * 8)
+                ptr[i] = buf + i * FD_BLK * 8
+        for j in range(FD_MAXACC):
+            acc[j] = 0.0
+        fn(ptr[0], ptr[1], n, prm, acc)
+        for j in range(FD_MAXACC):
+            parts[j * J.nb + b] = acc[j]
+
+
+cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
+                unsigned maxmask, double *res, char *buf, double *parts,
+                int nthreads) noexcept nogil:
+    """One pass over a row: block partials, then combined in a fixed order
+    (pairwise sums; max for the slots in maxmask)."""
+    cdef Py_ssize_t b
+    cdef int j, tid
+    cdef double m
+    if nthreads > 1 and J.nb > 1:
+        with parallel(num_threads=nthreads):
+            tid = omp_get_thread_num()
+            for b in prange(J.nb, schedule="static"):
+                run_blocks(J, rp, fn, prm, b, b + 1, J.bufs + tid * buf_bytes(), parts)
+    else:
+        run_blocks(J, rp, fn, prm, 0, J.nb, buf, parts)
+    for j in range(FD_MAXACC):
+        if maxmask & (1u << j):
+            m = parts[j * J.nb]
+            for b in range(1, J.nb):
+                if parts[j * J.nb + b] > m:
+                    m = parts[j * J.nb + b]
+            res[j] = m
+        else:
+            res[j] = fd_pairwise(parts + j * J.nb, J.nb)
+
+
+cdef inline int check_sum(const Job *J, double S, double neg, int i) noexcept nogil:
+    cdef int base = STATUS_STRIDE * i
+    if not isfinite(S):
+        return base + NONFINITE
+    if neg > 0:
+        return base + NEGATIVE
+    if J.normalize:
+        if S == 0:
+            return base + ZEROSUM
+        if S < DBL_MIN_NORMAL:
+            return base + TINYSUM
+    elif fabs(S - 1.0) > J.tol[i]:
+        return base + SUMOFF
+    return 0
+
+
+cdef inline double clamp(double v, double lo, double hi) noexcept nogil:
+    if v < lo:
+        return lo
+    if v > hi:
+        return hi
+    return v
+
+
+cdef double finish_terms(const Job *J, double acc) noexcept nogil:
+    """Value of JS, JS distance, TV or Hellinger from the sum of their terms."""
+    cdef int m = J.measure
+    if m == JS:
+        return clamp(0.5 * acc, 0.0, LN2) * J.scale
+    if m == JS_DISTANCE:
+        return sqrt(clamp(0.5 * acc, 0.0, LN2) * J.scale)
+    if m == TV:
+        return clamp(0.5 * acc, 0.0, 1.0)
+    return sqrt(clamp(0.5 * acc, 0.0, 1.0))   # HELLINGER
+
+
+cdef fd_blockfn pair_kernel(const Job *J, int logits) noexcept nogil:
+    cdef int m = J.measure
+    if m == JS or m == JS_DISTANCE:
+        return J.k.ljs if logits else J.k.js
+    if m == TV:
+        return J.k.ltv if logits else J.k.tv
+    return J.k.lhel if logits else J.k.hel
+
+
+cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
+                    int nthreads, double *out) noexcept nogil:
+    cdef double prm[8]
+    prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[5] = prm[6] = prm[7] = 0.0
+    cdef double res[FD_MAXACC]
+    cdef double v, S, Sp, Sq
+    cdef int m = J.measure
+    phase(J, rp, J.k.lstats, prm, 0b0101u, res, buf, parts, nthreads)
+    if res[1] > 0:
+        return NONFINITE
+    if J.nin == 2 and res[3] > 0:
+        return STATUS_STRIDE + NONFINITE
+    prm[0] = res[0]
+    prm[1] = res[2]
+    if m == ENTROPY:
+        phase(J, rp, J.k.lent, prm, 0, res, buf, parts, nthreads)
+        S = res[0]
+        out[0] = clamp(log(S) + res[1] / S, 0.0, J.logK) * J.scale
+        return 0
+    phase(J, rp, J.k.lpair, prm, 0, res, buf, parts, nthreads)
+    Sp = res[0]
+    Sq = res[1]
+    if m == CROSS_ENTROPY:
+        out[0] = (log(Sq) + res[2] / Sp) * J.scale
+    elif m == KL:
+        v = res[3] / Sp + (log(Sq) - log(Sp))
+        out[0] = (v if v > 0.0 else 0.0) * J.scale
+    else:
+        prm[0] = prm[0] + log(Sp)
+        prm[1] = prm[1] + log(Sq)
+        phase(J, rp, pair_kernel(J, 1), prm, 0, res, buf, parts, nthreads)
+        out[0] = finish_terms(J, res[0])
+    return 0
+
+
+cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
+                   int nthreads, double *out) noexcept nogil:
+    cdef double prm[8]
+    prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[5] = prm[6] = prm[7] = 0.0
+    cdef double res[FD_MAXACC]
+    cdef double Sp, Sq, v, alpha = J.alpha
+    cdef int m = J.measure, st
+    cdef unsigned maxmask = 0
+    cdef fd_blockfn fn
+    phase(J, rp, J.k.stats, prm, 0, res, buf, parts, nthreads)
+    Sp = res[0]
+    Sq = res[2] if J.nin == 2 else 1.0
+    st = check_sum(J, Sp, res[1], 0)
+    if st == 0 and J.nin == 2:
+        st = check_sum(J, Sq, res[3], 1)
+    if st:
+        return st
+    if J.normalize:
+        prm[0] = 1.0 / Sp
+        prm[1] = 1.0 / Sq
+        prm[2] = Sq / Sp
+        prm[3] = Sp
+        prm[4] = Sq
+    else:
+        prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = 1.0
+    prm[5] = alpha
+    if m == ENTROPY or (m == RENYI_ENTROPY and alpha == 1.0):
+        fn = J.k.ent
+    elif m == CROSS_ENTROPY:
+        fn = J.k.xent
+    elif m == KL or (m == RENYI_DIVERGENCE and alpha == 1.0):
+        fn = J.k.kl
+    elif m == RENYI_ENTROPY:
+        if alpha == 0.0:
+            fn = J.rk.rent0
+        elif alpha == INFINITY:
+            fn = J.rk.pmax
+            maxmask = 1
+        else:
+            fn = J.rk.rent
+    elif m == RENYI_DIVERGENCE:
+        if alpha == 0.0:
+            fn = J.rk.rdiv0
+        elif alpha == INFINITY:
+            fn = J.rk.rdivinf
+            maxmask = 1
+        else:
+            fn = J.rk.rdiv
+    else:
+        fn = pair_kernel(J, 0)
+    phase(J, rp, fn, prm, maxmask, res, buf, parts, nthreads)
+    v = res[0]
+    if m == ENTROPY or m == RENYI_ENTROPY:
+        if m == RENYI_ENTROPY and alpha != 1.0:
+            if alpha == 0.0:
+                v = log(v)
+            elif alpha == INFINITY:
+                v = -log(v / prm[3])
+            else:
+                v = log1p(v) / (1.0 - alpha)
+        out[0] = clamp(v, 0.0, J.logK) * J.scale
+    elif m == CROSS_ENTROPY or m == KL or m == RENYI_DIVERGENCE:
+        if m == RENYI_DIVERGENCE and alpha != 1.0:
+            if alpha == 0.0:
+                v = -log(v)
+            elif alpha != INFINITY:
+                v = log1p(v) / (alpha - 1.0)
+        out[0] = (v if v > 0.0 else 0.0) * J.scale
+    else:
+        out[0] = finish_terms(J, v)
+    return 0
+
+
+cdef int do_row(const Job *J, Py_ssize_t r, int tid, int nthreads, double *out) noexcept nogil:
+    cdef const char *rp[2]
+    cdef char *buf = J.bufs + tid * buf_bytes()
+    cdef double *parts = J.parts + tid * FD_MAXACC * J.nb
+    row_ptrs(J, r, rp)
+    if J.logits:
+        return row_logits(J, rp, buf, parts, nthreads, out + r)
+    return row_probs(J, rp, buf, parts, nthreads, out + r)
+
+
+cdef int setup_arg(Job *J, int i, cnp.ndarray A) except -1:
+    cdef int d, nd = cnp.PyArray_NDIM(A)
+    cdef cnp.npy_intp *strides = cnp.PyArray_STRIDES(A)
+    dt = A.dtype
+    if dt.kind != "f" or dt.itemsize not in (4, 8):
+        raise TypeError("internal: kernels take float32 or float64")
+    J.a[i].data = <const char *>cnp.PyArray_DATA(A)
+    J.a[i].kstride = strides[nd - 1]
+    J.a[i].code = (1 if dt.itemsize == 8 else 0) | ((0 if dt.isnative else 1) << 1)
+    for d in range(nd - 1):
+        J.a[i].st[d] = strides[d]
+    return 0
+
+
+def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normalize=True,
+            bint logits=False, double tolp=0.0, double tolq=0.0, double alpha=1.0,
+            double scale=1.0, int nthreads=1):
+    """Compute measure ``code`` for every row of ``P`` (and ``Q``) into ``out``.
+
+    ``P`` and ``Q`` (``Q`` may be None) are float32/float64 arrays of one shape
+    whose last axis is the support, any strides and byte order; ``out`` has
+    one slot per row in C order.  Returns ``(row, status)`` of the first bad
+    row, or ``(-1, 0)``.
+    """
+    cdef Job J
+    cdef cnp.ndarray QA
+    cdef Py_ssize_t r, R = 1, nb
+    cdef int d, i, nd = cnp.PyArray_NDIM(P), nt, tid, st
+    cdef unsigned char *status = NULL
+    cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
+    if nd < 1 or nd > 64:
+        raise ValueError("internal: bad dimensions")
+    J.nin = 1 if Q is None else 2
+    J.nd = nd - 1
+    for d in range(nd - 1):
+        J.shape[d] = P.shape[d]
+        R *= P.shape[d]
+    J.K = P.shape[nd - 1]
+    J.R = R
+    if out.shape[0] != R or J.K < 1:
+        raise ValueError("internal: bad output or support length")
+    setup_arg(&J, 0, P)
+    if J.nin == 2:
+        QA = Q
+        if QA.ndim != nd or any(QA.shape[d] != P.shape[d] for d in range(nd)):
+            raise ValueError("internal: shapes differ")
+        setup_arg(&J, 1, QA)
+    else:
+        J.a[1] = J.a[0]
+    J.f64 = (J.a[0].code & 1) | (J.a[1].code & 1)
+    for i in range(2):
+        J.a[i].direct = ((J.a[i].code & 1) == J.f64 and (J.a[i].code & 2) == 0
+                         and J.a[i].kstride == (8 if J.f64 else 4))
+    J.measure = code
+    J.normalize = normalize
+    J.logits = logits
+    J.tol[0] = tolp
+    J.tol[1] = tolq
+    J.alpha = alpha
+    J.scale = scale
+    J.logK = log(<double>J.K)
+    J.k = fd_get_kernels(J.f64)
+    J.rk = &fd_renyi_table[J.f64]
+    nb = (J.K + FD_BLK - 1) // FD_BLK
+    J.nb = nb
+    if R == 0:
+        return (-1, 0)
+
+    nt = nthreads if nthreads > 1 else 1
+    if R * J.K < PARALLEL_MIN_WORK or not FD_HAVE_OPENMP:
+        nt = 1
+    J.bufs = <char *>malloc(nt * buf_bytes())
+    J.parts = <double *>malloc(nt * FD_MAXACC * nb * sizeof(double))
+    status = <unsigned char *>calloc(R, 1)
+    if J.bufs == NULL or J.parts == NULL or status == NULL:
+        free(J.bufs)
+        free(J.parts)
+        free(status)
+        raise MemoryError()
+    try:
+        with nogil:
+            if nt == 1:
+                for r in range(R):
+                    status[r] = do_row(&J, r, 0, 1, outp)
+            elif R >= 2 * nt or nb == 1:
+                with parallel(num_threads=nt):
+                    tid = omp_get_thread_num()
+                    for r in prange(R, schedule="static"):
+                        status[r] = do_row(&J, r, tid, 1, outp)
+            else:
+                for r in range(R):
+                    status[r] = do_row(&J, r, 0, nt, outp)
+        for r in range(R):
+            if status[r]:
+                return (r, status[r])
+        return (-1, 0)
+    finally:
+        free(J.bufs)
+        free(J.parts)
+        free(status)
+
+
+def neglog(cnp.ndarray P, double[::1] out, int nthreads=1):
+    """out[...] = -log P elementwise (C order) for a float32/float64 ``P`` of
+    any strides and byte order, ndim >= 1.  Returns the first row (flat index
+    over all axes but the last) holding an entry outside [0, 1], or -1."""
+    cdef Job J
+    cdef Py_ssize_t r, b, n, R = 1, K, first = -1
+    cdef int d, nd = cnp.PyArray_NDIM(P), nt, tid
+    cdef const char *rp[2]
+    cdef const char *src
+    cdef const void *ptr
+    cdef char *buf
+    cdef unsigned char *status = NULL
+    cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
+    J.nin = 1
+    J.nd = nd - 1
+    for d in range(nd - 1):
+        J.shape[d] = P.shape[d]
+        R *= P.shape[d]
+    K = P.shape[nd - 1]
+    J.K = K
+    if out.shape[0] != R * K:
+        raise ValueError("internal: bad output")
+    if R * K == 0:
+        return -1
+    setup_arg(&J, 0, P)
+    J.a[1] = J.a[0]
+    J.f64 = J.a[0].code & 1
+    J.a[0].direct = (J.a[0].code & 2) == 0 and J.a[0].kstride == (8 if J.f64 else 4)
+    J.k = fd_get_kernels(J.f64)
+    nt = nthreads if nthreads > 1 else 1
+    if R * K < PARALLEL_MIN_WORK or not FD_HAVE_OPENMP or R < 2:
+        nt = 1
+    J.bufs = <char *>malloc(nt * buf_bytes())
+    status = <unsigned char *>calloc(R, 1)
+    if J.bufs == NULL or status == NULL:
+        free(J.bufs)
+        free(status)
+        raise MemoryError()
+    try:
+        with nogil, parallel(num_threads=nt):
+            tid = omp_get_thread_num()
+            buf = J.bufs + tid * buf_bytes()
+            for r in prange(R, schedule="static"):
+                row_ptrs(&J, r, rp)
+                for b in range((K + FD_BLK - 1) // FD_BLK):
+                    n = K - b * FD_BLK
+                    if n > FD_BLK:
+                        n = FD_BLK
+                    src = rp[0] + b * FD_BLK * J.a[0].kstride
+                    if J.a[0].direct:
+                        ptr = src
+                    else:
+                        fd_gather(src, J.a[0].kstride, n, J.a[0].code, J.f64, buf)
+                        ptr = buf
+                    if J.k.neglog(ptr, n, outp + r * K + b * FD_BLK):
+                        status[r] = 1
+        for r in range(R):
+            if status[r]:
+                first = r
+                break
+        return first
+    finally:
+        free(J.bufs)
+        free(status)
+
+
+# ---- configuration and test hooks -------------------------------------------
+
+def openmp_info():
+    """(built with OpenMP, OpenMP version date (0 if none), omp_get_max_threads())."""
+    return bool(FD_HAVE_OPENMP), int(FD_OPENMP_VERSION), int(omp_get_max_threads())
+
+
+def isa_available():
+    """Names of the kernel instruction sets usable on this CPU, best last."""
+    return [fd_isa_names[i].decode() for i in range(FD_NISA) if fd_isa_supported(i)]
+
+
+def get_isa():
+    """Name of the instruction set the kernels currently run with."""
+    return fd_isa_names[fd_isa_current].decode()
+
+
+def set_isa(name):
+    """Force the kernels onto instruction set ``name`` (for tests and
+    benchmarks).  ``ValueError`` if unknown or not supported by this CPU."""
+    for i in range(FD_NISA):
+        if fd_isa_names[i].decode() == name:
+            if fd_set_isa(i) == 0:
+                return
+            raise ValueError(f"instruction set {name!r} is not supported by this CPU")
+    raise ValueError(f"unknown instruction set {name!r}; expected one of "
+                     f"{[fd_isa_names[i].decode() for i in range(FD_NISA)]}")
+
+
+def _elementwise(x, int which):
+    cdef cnp.ndarray X = np.ascontiguousarray(x)
+    if X.ndim != 1 or X.dtype not in (np.float32, np.float64) or not X.dtype.isnative:
+        raise TypeError("expected a 1-D native float32 or float64 array")
+    cdef cnp.ndarray out = np.empty_like(X)
+    cdef const fd_kernels *k = fd_get_kernels(X.dtype == np.float64)
+    cdef Py_ssize_t n = X.shape[0]
+    cdef const void *src = cnp.PyArray_DATA(X)
+    cdef void *dst = cnp.PyArray_DATA(out)
+    with nogil:
+        if which == 0:
+            k.vlog(src, n, dst)
+        else:
+            k.vexp(src, n, dst)
+    return out
+
+
+def simd_log(x):
+    """The package's vectorized natural log applied elementwise (test hook)."""
+    return _elementwise(x, 0)
+
+
+def simd_exp(x):
+    """The package's vectorized exp, for x <= 0, applied elementwise (test hook)."""
+    return _elementwise(x, 1)
+
+
+_env_isa = __import__("os").environ.get("FASTDIV_ISA")
+fd_select_isa()
+if _env_isa:
+    set_isa(_env_isa)
+
+
+def omp_max_threads():
+    """omp_get_max_threads() (1 without OpenMP)."""
+    return omp_get_max_threads()

@@ -1,0 +1,28 @@
+# Declarations of the C block kernels (src/fd_kernels.h).  Their contract is
+# written at the top of src/fd_block_t.h.
+cdef extern from "fd_kernels.h" nogil:
+    ctypedef Py_ssize_t fd_intp
+    ctypedef void (*fd_blockfn)(const void *p, const void *q, fd_intp n,
+                                const double *prm, double *acc) noexcept nogil
+    ctypedef struct fd_kernels:
+        fd_blockfn stats, lstats, ent, xent, kl, js, tv, hel, lent, lpair
+        fd_blockfn ljs, ltv, lhel
+        void (*vlog)(const void *x, fd_intp n, void *out) noexcept nogil
+        void (*vexp)(const void *x, fd_intp n, void *out) noexcept nogil
+        int (*neglog)(const void *x, fd_intp n, double *out) noexcept nogil
+    ctypedef struct fd_renyi_kernels:
+        fd_blockfn rent, rent0, pmax, rdiv, rdiv0, rdivinf
+
+    enum: FD_BLK
+    enum: FD_MAXACC
+    enum: FD_NISA
+    const char *fd_isa_names[]
+    const fd_renyi_kernels fd_renyi_table[2]
+    int fd_isa_current
+    int fd_isa_supported(int isa)
+    int fd_set_isa(int isa)
+    int fd_select_isa()
+    const fd_kernels *fd_get_kernels(int is_f64)
+    double fd_pairwise(const double *a, fd_intp n)
+    void fd_gather(const char *src, fd_intp stride, fd_intp n, int src_code,
+                   int dst_f64, void *dst)

@@ -1,0 +1,395 @@
+/*
+ * fd_kernels.h -- SIMD block kernels for fastdiv._divergence, with runtime
+ * instruction-set dispatch.
+ *
+ * The kernels in fd_block_t.h are compiled three times on x86-64 with GCC:
+ * for the x86-64 baseline (SSE2), for AVX2+FMA and for AVX-512, each under
+ * `#pragma GCC target`; fd_select_isa() picks the best one the CPU (and OS)
+ * supports at import, and fd_set_isa() lets tests force another.  Elsewhere
+ * only the baseline is built.  No -march flag is needed, so one binary runs
+ * on any x86-64.  Within one ISA the arithmetic is fixed by the source, so
+ * results do not depend on the number of threads; FMA contraction may make
+ * different ISAs differ in the last bits.
+ */
+#ifndef FD_KERNELS_H
+#define FD_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+typedef ptrdiff_t fd_intp;   /* == Py_ssize_t == npy_intp */
+#include "fd_math.h"
+
+#define FD_CH 256            /* chunk: terms buffered and summed pairwise */
+#define FD_BLK 4096          /* block: the unit of work and of partials    */
+#define FD_MAXACC 4
+
+typedef void (*fd_blockfn)(const void *p, const void *q, fd_intp n,
+                           const double *prm, double *acc);
+
+typedef struct {
+    fd_blockfn stats, lstats, ent, xent, kl, js, tv, hel, lent, lpair,
+               ljs, ltv, lhel;
+    void (*vlog)(const void *x, fd_intp n, void *out);
+    void (*vexp)(const void *x, fd_intp n, void *out);
+    int (*neglog)(const void *x, fd_intp n, double *out);
+} fd_kernels;
+
+/* Pairwise sum of t[0..m), 1 <= m <= FD_CH, in a fixed order; t is used as
+   scratch.  Each halving is a plain vectorizable loop. */
+FD_INLINE double fd_tree(double *t, fd_intp m)
+{
+    fd_intp w = 8;
+    while (w < m) w <<= 1;
+    for (fd_intp i = m; i < w; i++) t[i] = 0.0;
+    while (w > 8) {
+        w >>= 1;
+        for (fd_intp i = 0; i < w; i++) t[i] += t[i + w];
+    }
+    return ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
+}
+
+/* Pairwise (recursive halving) sum of a[0..n), n >= 0. */
+static double fd_pairwise(const double *a, fd_intp n)
+{
+    if (n <= 0) return 0.0;
+    if (n == 1) return a[0];
+    if (n == 2) return a[0] + a[1];
+    const fd_intp h = n / 2;
+    return fd_pairwise(a, h) + fd_pairwise(a + h, n - h);
+}
+
+/* ---- per-element terms, conventions of fd_math.h --------------------- */
+#define FD_DEFINE_TERMS(T, TS, ZERO, INF)                                     \
+    /* -pn log pn with pn = p/S evaluated as w = p a, log(p / S) */           \
+    FD_INLINE T fd_term_ent_##TS(T p, T w, T S)                               \
+    {                                                                         \
+        const T v = -w * fd_logratio_##TS(p, S);                              \
+        return (p == ZERO) ? ZERO : v;                                        \
+    }                                                                         \
+    /* -pn log qn: w = pn, qn = q / Sq */                                     \
+    FD_INLINE T fd_term_xent_##TS(T w, T q, T Sq)                             \
+    {                                                                         \
+        T v = -w * fd_logratio_##TS(q, Sq);                                   \
+        v = (q == ZERO) ? INF : v;                                            \
+        return (w == ZERO) ? ZERO : v;                                        \
+    }                                                                         \
+    /* pn log(pn / qn): w = pn, x / q = pn / qn */                            \
+    FD_INLINE T fd_term_kl_##TS(T w, T x, T q)                                \
+    {                                                                         \
+        T v = w * fd_logratio_##TS(x, q);                                     \
+        v = (q == ZERO) ? INF : v;                                            \
+        return (w == ZERO || x == ZERO) ? ZERO : v;                           \
+    }                                                                         \
+    /* x log(2x / (x+y)) + y log(2y / (x+y)), each part >= -tiny */           \
+    FD_INLINE T fd_term_js_##TS(T x, T y)                                     \
+    {                                                                         \
+        const T u = x + y;                                                    \
+        T vx = x * fd_logratio_##TS(x + x, u);                                \
+        T vy = y * fd_logratio_##TS(y + y, u);                                \
+        vx = (x == ZERO) ? ZERO : vx;                                         \
+        vy = (y == ZERO) ? ZERO : vy;                                         \
+        return vx + vy;                                                       \
+    }                                                                         \
+    FD_INLINE T fd_term_tv_##TS(T x, T y)                                     \
+    {                                                                         \
+        const T d = x - y;                                                    \
+        return (d < ZERO) ? -d : d;                                           \
+    }                                                                         \
+    FD_INLINE T fd_term_hel_##TS(T x, T y)                                    \
+    {                                                                         \
+        const T d = FD_SQRT_##TS(x) - FD_SQRT_##TS(y);                        \
+        return d * d;                                                         \
+    }                                                                         \
+    /* e^w (-w) for w <= 0 */                                                 \
+    FD_INLINE T fd_term_lent_##TS(T w)                                        \
+    {                                                                         \
+        return fd_expneg_##TS(w) * (ZERO - w);                                \
+    }
+
+#define FD_SQRT_f64 sqrt
+#define FD_SQRT_f32 sqrtf
+FD_DEFINE_TERMS(double, f64, 0.0, INFINITY)
+FD_DEFINE_TERMS(float, f32, 0.0f, INFINITY)
+
+/* ---- instantiation ---------------------------------------------------- */
+#define FD_T double
+#define FD_TS f64
+#define FD_LOG fd_log_f64
+#define FD_EXPNEG fd_expneg_f64
+#define FD_S f64_base
+#include "fd_block_t.h"
+#undef FD_S
+#undef FD_T
+#undef FD_TS
+#undef FD_LOG
+#undef FD_EXPNEG
+
+#define FD_T float
+#define FD_TS f32
+#define FD_LOG fd_log_f32
+#define FD_EXPNEG fd_expneg_f32
+#define FD_S f32_base
+#include "fd_block_t.h"
+#undef FD_S
+#undef FD_T
+#undef FD_TS
+#undef FD_LOG
+#undef FD_EXPNEG
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+    && !defined(FD_NO_DISPATCH)
+#define FD_HAVE_DISPATCH 1
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define FD_T double
+#define FD_TS f64
+#define FD_LOG fd_log_f64
+#define FD_EXPNEG fd_expneg_f64
+#define FD_S f64_avx2
+#include "fd_block_t.h"
+#undef FD_S
+#undef FD_T
+#undef FD_TS
+#undef FD_LOG
+#undef FD_EXPNEG
+#define FD_T float
+#define FD_TS f32
+#define FD_LOG fd_log_f32
+#define FD_EXPNEG fd_expneg_f32
+#define FD_S f32_avx2
+#include "fd_block_t.h"
+#undef FD_S
+#undef FD_T
+#undef FD_TS
+#undef FD_LOG
+#undef FD_EXPNEG
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512")
+#define FD_T double
+#define FD_TS f64
+#define FD_LOG fd_log_f64
+#define FD_EXPNEG fd_expneg_f64
+#define FD_S f64_avx512
+#include "fd_block_t.h"
+#undef FD_S
+#undef FD_T
+#undef FD_TS
+#undef FD_LOG
+#undef FD_EXPNEG
+#define FD_T float
+#define FD_TS f32
+#define FD_LOG fd_log_f32
+#define FD_EXPNEG fd_expneg_f32
+#define FD_S f32_avx512
+#include "fd_block_t.h"
+#undef FD_S
+#undef FD_T
+#undef FD_TS
+#undef FD_LOG
+#undef FD_EXPNEG
+#pragma GCC pop_options
+#endif
+
+/* ---- dispatch ----------------------------------------------------------- */
+enum { FD_ISA_BASELINE = 0, FD_ISA_AVX2 = 1, FD_ISA_AVX512 = 2, FD_NISA = 3 };
+static const char *fd_isa_names[FD_NISA] = {"baseline", "avx2", "avx512"};
+
+/* [isa][0] float32, [isa][1] float64 */
+static const fd_kernels *fd_table[FD_NISA][2] = {
+    {&fd_kernels_f32_base, &fd_kernels_f64_base},
+#ifdef FD_HAVE_DISPATCH
+    {&fd_kernels_f32_avx2, &fd_kernels_f64_avx2},
+    {&fd_kernels_f32_avx512, &fd_kernels_f64_avx512},
+#else
+    {NULL, NULL},
+    {NULL, NULL},
+#endif
+};
+
+static int fd_isa_current = FD_ISA_BASELINE;
+
+static int fd_isa_supported(int isa)
+{
+    if (isa == FD_ISA_BASELINE) return 1;
+#ifdef FD_HAVE_DISPATCH
+    __builtin_cpu_init();
+    if (isa == FD_ISA_AVX2)
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (isa == FD_ISA_AVX512)
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")
+            && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+            && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+#endif
+    return 0;
+}
+
+static int fd_set_isa(int isa)
+{
+    if (isa < 0 || isa >= FD_NISA || !fd_isa_supported(isa)) return -1;
+    fd_isa_current = isa;
+    return 0;
+}
+
+static int fd_select_isa(void)
+{
+    int best = FD_ISA_BASELINE;
+    for (int i = 0; i < FD_NISA; i++)
+        if (fd_isa_supported(i)) best = i;
+    fd_isa_current = best;
+    return best;
+}
+
+static inline const fd_kernels *fd_get_kernels(int is_f64)
+{
+    return fd_table[fd_isa_current][is_f64 ? 1 : 0];
+}
+
+/* ---- gather: any stride, byte order and float width to a native block --- */
+/* code: bit 0 = float64 (else float32), bit 1 = byte-swapped. */
+static void fd_gather(const char *src, fd_intp stride, fd_intp n,
+                      int src_code, int dst_f64, void *dst)
+{
+    const int s64 = src_code & 1, swap = (src_code >> 1) & 1;
+    for (fd_intp i = 0; i < n; i++) {
+        const char *e = src + i * stride;
+        double v;
+        if (s64) {
+            uint64_t u;
+            memcpy(&u, e, 8);
+            if (swap) u = __builtin_bswap64(u);
+            v = fd_from64(u);
+        } else {
+            uint32_t u;
+            memcpy(&u, e, 4);
+            if (swap) u = __builtin_bswap32(u);
+            v = (double)fd_from32(u);
+        }
+        if (dst_f64) ((double *)dst)[i] = v;
+        else ((float *)dst)[i] = (float)v;
+    }
+}
+
+
+/* ---- Renyi kernels (scalar: they call libm expm1/exp) -------------------
+   prm as for the probability kernels, prm[5] = alpha.  Written with the
+   expm1/log1p form  sum pn^alpha - 1 = sum pn expm1((alpha-1) log pn),  which
+   stays accurate as alpha -> 1 (see the Notes of fastdiv.renyi_entropy). */
+#ifndef FD_RENYI_DEFINED
+#define FD_RENYI_DEFINED
+#define FD_DEFINE_RENYI(T, TS)                                                \
+    static void fd_rent_##TS(const void *p_, const void *q_, fd_intp n,       \
+                             const double *prm, double *acc)                  \
+    {                                                                         \
+        const T *p = (const T *)p_;                                           \
+        const double a = prm[0], S = prm[3], am1 = prm[5] - 1.0;              \
+        double t[FD_CH], parts[FD_BLK / FD_CH];                               \
+        fd_intp np_ = 0;                                                      \
+        (void)q_;                                                             \
+        for (fd_intp o = 0; o < n; o += FD_CH) {                              \
+            const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;                \
+            for (fd_intp i = 0; i < m; i++) {                                 \
+                const double x = (double)p[o + i], w = x * a;                 \
+                const double l = fd_logratio_f64(x, S), e = am1 * l;          \
+                double v = (e > 700.0) ? exp(e + l) - w : w * expm1(e);      \
+                t[i] = (x == 0.0) ? 0.0 : v;                                  \
+            }                                                                 \
+            parts[np_++] = fd_tree(t, m);                                     \
+        }                                                                     \
+        acc[0] = fd_pairwise(parts, np_);                                     \
+    }                                                                         \
+    /* acc[0] = number of p > 0 (alpha = 0) */                                \
+    static void fd_rent0_##TS(const void *p_, const void *q_, fd_intp n,      \
+                              const double *prm, double *acc)                 \
+    {                                                                         \
+        const T *p = (const T *)p_;                                           \
+        fd_intp c = 0;                                                        \
+        (void)q_; (void)prm;                                                  \
+        for (fd_intp i = 0; i < n; i++) c += p[i] > 0;                        \
+        acc[0] = (double)c;                                                   \
+    }                                                                         \
+    /* acc[0] = max p (alpha = inf) */                                        \
+    static void fd_pmax_##TS(const void *p_, const void *q_, fd_intp n,       \
+                             const double *prm, double *acc)                  \
+    {                                                                         \
+        const T *p = (const T *)p_;                                           \
+        T mx = p[0];                                                          \
+        (void)q_; (void)prm;                                                  \
+        for (fd_intp i = 0; i < n; i++) mx = (p[i] > mx) ? p[i] : mx;         \
+        acc[0] = (double)mx;                                                  \
+    }                                                                         \
+    static void fd_rdiv_##TS(const void *p_, const void *q_, fd_intp n,       \
+                             const double *prm, double *acc)                  \
+    {                                                                         \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        const double a = prm[0], c = prm[2], S = prm[3], am1 = prm[5] - 1.0;  \
+        double t[FD_CH], parts[FD_BLK / FD_CH];                               \
+        fd_intp np_ = 0;                                                      \
+        for (fd_intp o = 0; o < n; o += FD_CH) {                              \
+            const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;                \
+            for (fd_intp i = 0; i < m; i++) {                                 \
+                const double x = (double)p[o + i], y = (double)q[o + i];      \
+                const double w = x * a;                                       \
+                double v;                                                     \
+                if (x == 0.0) v = 0.0;                                        \
+                else if (y == 0.0) v = (am1 > 0.0) ? INFINITY : -w;           \
+                else {                                                        \
+                    const double e = am1 * fd_logratio_f64(x * c, y);         \
+                    v = (e > 700.0) ? exp(e + fd_logratio_f64(x, S)) - w      \
+                                    : w * expm1(e);                           \
+                }                                                             \
+                t[i] = v;                                                     \
+            }                                                                 \
+            parts[np_++] = fd_tree(t, m);                                     \
+        }                                                                     \
+        acc[0] = fd_pairwise(parts, np_);                                     \
+    }                                                                         \
+    /* acc[0] = sum of qn where p > 0 (alpha = 0) */                          \
+    static void fd_rdiv0_##TS(const void *p_, const void *q_, fd_intp n,      \
+                              const double *prm, double *acc)                 \
+    {                                                                         \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        const double b = prm[1];                                              \
+        double t[FD_CH], parts[FD_BLK / FD_CH];                               \
+        fd_intp np_ = 0;                                                      \
+        for (fd_intp o = 0; o < n; o += FD_CH) {                              \
+            const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;                \
+            for (fd_intp i = 0; i < m; i++)                                   \
+                t[i] = (p[o + i] > 0) ? (double)q[o + i] * b : 0.0;          \
+            parts[np_++] = fd_tree(t, m);                                     \
+        }                                                                     \
+        acc[0] = fd_pairwise(parts, np_);                                     \
+    }                                                                         \
+    /* acc[0] = max over p > 0 of log(pn / qn) (alpha = inf) */               \
+    static void fd_rdivinf_##TS(const void *p_, const void *q_, fd_intp n,    \
+                                const double *prm, double *acc)               \
+    {                                                                         \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        const double c = prm[2];                                              \
+        double mx = -INFINITY;                                                \
+        for (fd_intp i = 0; i < n; i++) {                                     \
+            const double x = (double)p[i], y = (double)q[i];                  \
+            double v = (y == 0.0) ? INFINITY : fd_logratio_f64(x * c, y);     \
+            v = (x == 0.0) ? -INFINITY : v;                                   \
+            mx = (v > mx) ? v : mx;                                           \
+        }                                                                     \
+        acc[0] = mx;                                                          \
+    }
+
+FD_DEFINE_RENYI(double, f64)
+FD_DEFINE_RENYI(float, f32)
+
+typedef struct {
+    fd_blockfn rent, rent0, pmax, rdiv, rdiv0, rdivinf;
+} fd_renyi_kernels;
+
+static const fd_renyi_kernels fd_renyi_table[2] = {
+    {fd_rent_f32, fd_rent0_f32, fd_pmax_f32, fd_rdiv_f32, fd_rdiv0_f32, fd_rdivinf_f32},
+    {fd_rent_f64, fd_rent0_f64, fd_pmax_f64, fd_rdiv_f64, fd_rdiv0_f64, fd_rdivinf_f64},
+};
+#endif
+
+#endif /* FD_KERNELS_H */
