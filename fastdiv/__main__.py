@@ -44,14 +44,14 @@ def main(argv=None):
           + np.array2string(fastdiv.self_information(MODEL, base=2), precision=3))
 
     rng = np.random.default_rng(0)
-    logits = rng.normal(size=(100_000, 1_000)).astype(np.float32)
+    model = rng.dirichlet(np.ones(1_000), size=100_000).astype(np.float32)
     target = rng.dirichlet(np.ones(1_000), size=100_000).astype(np.float32)
     t = time.perf_counter()
-    kl = fastdiv.kl_divergence(target, logits, logits=False)
+    kl = fastdiv.kl_divergence(target, model)
     dt = time.perf_counter() - t
     print()
     print(f"batch: KL of 100,000 pairs of 1,000-class float32 distributions in {dt * 1e3:.1f} ms "
-          f"({logits.size / dt / 1e9:.2f} Gelem/s), mean {kl.mean():.4f} nats")
+          f"({model.size / dt / 1e9:.2f} Gelem/s), mean {kl.mean():.4f} nats")
     return 0
 
 

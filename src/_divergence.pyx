@@ -22,7 +22,7 @@ calls of the C block kernels of ``fd_kernels.h``:
 
 cimport numpy as cnp
 from libc.stdlib cimport malloc, calloc, free
-from libc.math cimport log, sqrt, fabs, isfinite, log1p, INFINITY, NAN
+from libc.math cimport log, sqrt, fabs, isfinite, log1p, frexp, ldexp, INFINITY, NAN
 from cython.parallel cimport prange, parallel
 
 from _openmp cimport FD_HAVE_OPENMP, FD_OPENMP_VERSION, omp_get_max_threads, omp_get_thread_num
@@ -50,14 +50,14 @@ cpdef enum Status:
     NEGATIVE = 2
     ZEROSUM = 3
     SUMOFF = 4
-    TINYSUM = 5
     STATUS_STRIDE = 8
 
 # Below this many elements in all, a call runs on one thread: starting a team
 # costs more than the work.
 cdef Py_ssize_t PARALLEL_MIN_WORK = 1 << 15
 cdef double LN2 = 0.693147180559945309417232121458
-cdef double DBL_MIN_NORMAL = 2.2250738585072014e-308
+cdef double RESCALE_LIM64 = ldexp(1.0, 500)
+cdef double RESCALE_LIM32 = ldexp(1.0, 60)
 
 cdef struct Arg:
     const char *data
@@ -99,8 +99,10 @@ cdef inline void row_ptrs(const Job *J, Py_ssize_t r, const char **rp) noexcept 
 
 
 cdef void run_blocks(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
-                     Py_ssize_t b0, Py_ssize_t b1, char *buf, double *parts) noexcept nogil:
-    """Partials of blocks b0..b1-1 of one row into parts[slot * nb + block]."""
+                     const double *scl, Py_ssize_t b0, Py_ssize_t b1, char *buf,
+                     double *parts) noexcept nogil:
+    """Partials of blocks b0..b1-1 of one row into parts[slot * nb + block];
+    input i is multiplied by the power of two scl[i] on the way in."""
     cdef Py_ssize_t b, n, j
     cdef int i
     cdef const void *ptr[2]
@@ -113,10 +115,11 @@ cdef void run_blocks(const Job *J, const char **rp, fd_blockfn fn, const double 
         ptr[1] = NULL
         for i in range(J.nin):
             src = rp[i] + b * FD_BLK * J.a[i].kstride
-            if J.a[i].direct:
+            if J.a[i].direct and scl[i] == 1.0:
                 ptr[i] = src
             else:
-                fd_gather(src, J.a[i].kstride, n, J.a[i].code, J.f64, buf + i * FD_BLK * 8)
+                fd_gather(src, J.a[i].kstride, n, J.a[i].code, J.f64, buf + i * FD_BLK * 8,
+                          scl[i])
                 ptr[i] = buf + i * FD_BLK * 8
         for j in range(FD_MAXACC):
             acc[j] = 0.0
@@ -126,7 +129,7 @@ cdef void run_blocks(const Job *J, const char **rp, fd_blockfn fn, const double 
 
 
 cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
-                unsigned maxmask, double *res, char *buf, double *parts,
+                const double *scl, unsigned maxmask, double *res, char *buf, double *parts,
                 int nthreads) noexcept nogil:
     """One pass over a row: block partials, then combined in a fixed order
     (pairwise sums; max for the slots in maxmask)."""
@@ -137,9 +140,9 @@ cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
         with parallel(num_threads=nthreads):
             tid = omp_get_thread_num()
             for b in prange(J.nb, schedule="static"):
-                run_blocks(J, rp, fn, prm, b, b + 1, J.bufs + tid * buf_bytes(), parts)
+                run_blocks(J, rp, fn, prm, scl, b, b + 1, J.bufs + tid * buf_bytes(), parts)
     else:
-        run_blocks(J, rp, fn, prm, 0, J.nb, buf, parts)
+        run_blocks(J, rp, fn, prm, scl, 0, J.nb, buf, parts)
     for j in range(FD_MAXACC):
         if maxmask & (1u << j):
             m = parts[j * J.nb]
@@ -160,11 +163,24 @@ cdef inline int check_sum(const Job *J, double S, double neg, int i) noexcept no
     if J.normalize:
         if S == 0:
             return base + ZEROSUM
-        if S < DBL_MIN_NORMAL:
-            return base + TINYSUM
     elif fabs(S - 1.0) > J.tol[i]:
         return base + SUMOFF
     return 0
+
+
+cdef inline double rescale(const Job *J, double S, double *scl) noexcept nogil:
+    """S itself, or S times a power of two scl[0] that brings it near 1 when
+    it lies outside [2^-e, 2^e] (e = 500 for float64 kernels, 60 for float32)."""
+    cdef int e
+    cdef double lim = RESCALE_LIM64 if J.f64 else RESCALE_LIM32
+    if S * lim >= 1.0 and S <= lim:
+        return S
+    frexp(S, &e)
+    e = -e
+    if e > 1023:        # 2^1023 is the largest power of two; S >= 2^-1074
+        e = 1023        # still lands above 2^-51
+    scl[0] = ldexp(1.0, e)
+    return ldexp(S, e)
 
 
 cdef inline double clamp(double v, double lo, double hi) noexcept nogil:
@@ -203,7 +219,9 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     cdef double res[FD_MAXACC]
     cdef double v, S, Sp, Sq
     cdef int m = J.measure
-    phase(J, rp, J.k.lstats, prm, 0b0101u, res, buf, parts, nthreads)
+    cdef double one[2]
+    one[0] = one[1] = 1.0
+    phase(J, rp, J.k.lstats, prm, one, 0b0101u, res, buf, parts, nthreads)
     if res[1] > 0:
         return NONFINITE
     if J.nin == 2 and res[3] > 0:
@@ -211,11 +229,11 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     prm[0] = res[0]
     prm[1] = res[2]
     if m == ENTROPY:
-        phase(J, rp, J.k.lent, prm, 0, res, buf, parts, nthreads)
+        phase(J, rp, J.k.lent, prm, one, 0, res, buf, parts, nthreads)
         S = res[0]
         out[0] = clamp(log(S) + res[1] / S, 0.0, J.logK) * J.scale
         return 0
-    phase(J, rp, J.k.lpair, prm, 0, res, buf, parts, nthreads)
+    phase(J, rp, J.k.lpair, prm, one, 0, res, buf, parts, nthreads)
     Sp = res[0]
     Sq = res[1]
     if m == CROSS_ENTROPY:
@@ -226,7 +244,7 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     else:
         prm[0] = prm[0] + log(Sp)
         prm[1] = prm[1] + log(Sq)
-        phase(J, rp, pair_kernel(J, 1), prm, 0, res, buf, parts, nthreads)
+        phase(J, rp, pair_kernel(J, 1), prm, one, 0, res, buf, parts, nthreads)
         out[0] = finish_terms(J, res[0])
     return 0
 
@@ -240,7 +258,9 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
     cdef int m = J.measure, st
     cdef unsigned maxmask = 0
     cdef fd_blockfn fn
-    phase(J, rp, J.k.stats, prm, 0, res, buf, parts, nthreads)
+    cdef double scl[2]
+    scl[0] = scl[1] = 1.0
+    phase(J, rp, J.k.stats, prm, scl, 0, res, buf, parts, nthreads)
     Sp = res[0]
     Sq = res[2] if J.nin == 2 else 1.0
     st = check_sum(J, Sp, res[1], 0)
@@ -249,13 +269,19 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
     if st:
         return st
     if J.normalize:
+        # A sum far from 1 (all-subnormal entries, huge counts) would push
+        # 1/S or Sq/Sp out of range (of float for float32 kernels): such an
+        # input is scaled by an exact power of two on the way in instead.
+        Sp = rescale(J, Sp, &scl[0])
+        Sq = rescale(J, Sq, &scl[1])
         prm[0] = 1.0 / Sp
         prm[1] = 1.0 / Sq
         prm[2] = Sq / Sp
         prm[3] = Sp
         prm[4] = Sq
+        prm[6] = Sp / Sq
     else:
-        prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = 1.0
+        prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[6] = 1.0
     prm[5] = alpha
     if m == ENTROPY or (m == RENYI_ENTROPY and alpha == 1.0):
         fn = J.k.ent
@@ -281,7 +307,7 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
             fn = J.rk.rdiv
     else:
         fn = pair_kernel(J, 0)
-    phase(J, rp, fn, prm, maxmask, res, buf, parts, nthreads)
+    phase(J, rp, fn, prm, scl, maxmask, res, buf, parts, nthreads)
     v = res[0]
     if m == ENTROPY or m == RENYI_ENTROPY:
         if m == RENYI_ENTROPY and alpha != 1.0:
@@ -295,12 +321,12 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
     elif m == CROSS_ENTROPY or m == KL or m == RENYI_DIVERGENCE:
         if m == RENYI_DIVERGENCE and alpha != 1.0:
             if alpha == 0.0:
-                v = -log(v)
+                v = -log(v / prm[4])
             elif alpha != INFINITY:
                 v = log1p(v) / (alpha - 1.0)
         out[0] = (v if v > 0.0 else 0.0) * J.scale
     else:
-        out[0] = finish_terms(J, v)
+        out[0] = finish_terms(J, v * prm[0])
     return 0
 
 
@@ -468,7 +494,7 @@ def neglog(cnp.ndarray P, double[::1] out, int nthreads=1):
                     if J.a[0].direct:
                         ptr = src
                     else:
-                        fd_gather(src, J.a[0].kstride, n, J.a[0].code, J.f64, buf)
+                        fd_gather(src, J.a[0].kstride, n, J.a[0].code, J.f64, buf, 1.0)
                         ptr = buf
                     if J.k.neglog(ptr, n, outp + r * K + b * FD_BLK):
                         status[r] = 1

@@ -87,7 +87,11 @@ static void FD_FN(lstats)(const void *p_, const void *q_, fd_intp n,
 
 /* ---- terms (phase 2), probabilities -------------------------------------
    prm[0] = a = 1/Sp, prm[1] = b = 1/Sq, prm[2] = c = Sq/Sp, prm[3] = Sp,
-   prm[4] = Sq (all 1 when normalize=False).  pn = p a, qn = q b.          */
+   prm[4] = Sq, prm[6] = r = Sp/Sq (all 1 when normalize=False), so that
+   pn = p a, qn = q b = a (q r).  JS, TV and Hellinger return their sums
+   over (p, q r) and the caller multiplies by a: with p == q, r == 1 and
+   every term is exactly 0 even where the compiler fuses p a - q b into an
+   FMA (which would leave the rounding error of q b).                     */
 
 /* -sum pn log pn, log pn evaluated as log(p / Sp). */
 static void FD_FN(ent)(const void *p_, const void *q_, fd_intp n,
@@ -121,24 +125,24 @@ static void FD_FN(js)(const void *p_, const void *q_, fd_intp n,
                       const double *prm, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    const FD_T a = (FD_T)prm[0], b = (FD_T)prm[1];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_js, FD_TS)(p[i] * a, q[i] * b));
+    const FD_T r = (FD_T)prm[6];
+    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_js, FD_TS)(p[i], q[i] * r));
 }
 
 static void FD_FN(tv)(const void *p_, const void *q_, fd_intp n,
                       const double *prm, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    const FD_T a = (FD_T)prm[0], b = (FD_T)prm[1];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_tv, FD_TS)(p[i] * a, q[i] * b));
+    const FD_T r = (FD_T)prm[6];
+    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_tv, FD_TS)(p[i], q[i] * r));
 }
 
 static void FD_FN(hel)(const void *p_, const void *q_, fd_intp n,
                        const double *prm, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    const FD_T a = (FD_T)prm[0], b = (FD_T)prm[1];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_hel, FD_TS)(p[i] * a, q[i] * b));
+    const FD_T r = (FD_T)prm[6];
+    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_hel, FD_TS)(p[i], q[i] * r));
 }
 
 /* ---- terms, logits -------------------------------------------------------

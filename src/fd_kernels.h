@@ -250,8 +250,9 @@ static inline const fd_kernels *fd_get_kernels(int is_f64)
 
 /* ---- gather: any stride, byte order and float width to a native block --- */
 /* code: bit 0 = float64 (else float32), bit 1 = byte-swapped. */
+/* scale (a power of two, or 1) multiplies every value exactly. */
 static void fd_gather(const char *src, fd_intp stride, fd_intp n,
-                      int src_code, int dst_f64, void *dst)
+                      int src_code, int dst_f64, void *dst, double scale)
 {
     const int s64 = src_code & 1, swap = (src_code >> 1) & 1;
     for (fd_intp i = 0; i < n; i++) {
@@ -268,6 +269,7 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
             if (swap) u = __builtin_bswap32(u);
             v = (double)fd_from32(u);
         }
+        v *= scale;
         if (dst_f64) ((double *)dst)[i] = v;
         else ((float *)dst)[i] = (float)v;
     }
@@ -347,18 +349,20 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
         }                                                                     \
         acc[0] = fd_pairwise(parts, np_);                                     \
     }                                                                         \
-    /* acc[0] = sum of qn where p > 0 (alpha = 0) */                          \
+    /* acc[0] = sum of q where p > 0 (alpha = 0), in the same pairwise     \
+       order as the stats pass, so that it equals Sq when p > 0 wherever   \
+       q > 0 (then the divergence is exactly 0) */                          \
     static void fd_rdiv0_##TS(const void *p_, const void *q_, fd_intp n,      \
                               const double *prm, double *acc)                 \
     {                                                                         \
         const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        const double b = prm[1];                                              \
+        (void)prm;                                                            \
         double t[FD_CH], parts[FD_BLK / FD_CH];                               \
         fd_intp np_ = 0;                                                      \
         for (fd_intp o = 0; o < n; o += FD_CH) {                              \
             const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;                \
             for (fd_intp i = 0; i < m; i++)                                   \
-                t[i] = (p[o + i] > 0) ? (double)q[o + i] * b : 0.0;          \
+                t[i] = (p[o + i] > 0) ? (double)q[o + i] : 0.0;              \
             parts[np_++] = fd_tree(t, m);                                     \
         }                                                                     \
         acc[0] = fd_pairwise(parts, np_);                                     \

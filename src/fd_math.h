@@ -15,9 +15,9 @@
  *                       no overflow or underflow for any pair of positive
  *                       finite numbers, relative accuracy ~1 ulp even when
  *                       x / y is close to 1.  Callers mask x == 0, y == 0.
- *   fd_expneg_*(x)      exp(x) for x <= 0; results below the smallest normal
- *                       number are flushed to 0 (x < -708 for double,
- *                       x < -87 for float).  exp(0) == 1 exactly.
+ *   fd_expneg_*(x)      exp(x) for x <= 0, subnormal results included;
+ *                       0 below -746 (double) / -104 (float), where the
+ *                       true value rounds to 0.  exp(0) == 1 exactly.
  *
  * The polynomial coefficients are the published fdlibm (Sun Microsystems,
  * 1993) minimax values for log and exp; the reduction is the classic one
@@ -127,9 +127,11 @@ FD_INLINE double fd_expneg_f64(double x)
     const double z = r * r;
     const double c = r - z * (FD_EP1 + z * (FD_EP2 + z * (FD_EP3 + z * (FD_EP4 + z * FD_EP5))));
     const double y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-    const uint64_t nb = fd_bits64(t) - 0x4338000000000000ULL;
-    const double res = fd_from64(fd_bits64(y) + (nb << 52));
-    return (x < -708.0) ? 0.0 : res;
+    /* 2^n y, as 2^(n+54) y (always normal for n >= -1075) times 2^-54, so
+       results in the subnormal range are rounded correctly too. */
+    const uint64_t nb = fd_bits64(t) - 0x4338000000000000ULL + 54;
+    const double res = fd_from64(fd_bits64(y) + (nb << 52)) * 0x1p-54;
+    return (x < -746.0) ? 0.0 : res;
 }
 
 /* ----------------------------------------------------------------- float */
@@ -204,9 +206,9 @@ FD_INLINE float fd_expneg_f32(float x)
     const float z = r * r;
     const float c = r - z * (FD_EP1F + z * FD_EP2F);
     const float y = 1.0f - ((lo - (r * c) / (2.0f - c)) - hi);
-    const uint32_t nb = fd_bits32(t) - 0x4b400000u;
-    const float res = fd_from32(fd_bits32(y) + (nb << 23));
-    return (x < -87.0f) ? 0.0f : res;
+    const uint32_t nb = fd_bits32(t) - 0x4b400000u + 25;
+    const float res = fd_from32(fd_bits32(y) + (nb << 23)) * 0x1p-25f;
+    return (x < -104.0f) ? 0.0f : res;
 }
 
 #endif /* FD_MATH_H */

@@ -1,0 +1,716 @@
+"""Catalogue of bad inputs: every case raises the documented error with the
+documented message (pinned with ``match=``), reports the first offending row,
+and leaves the input untouched.
+
+Messages come from /work/notes/CONTRACT.md.  Where the contract fixes only the
+shape of a message (e.g. how a tolerance is formatted), the regex pins the
+digits that are certain and nothing more.
+"""
+
+import math
+import re
+
+import numpy as np
+import pytest
+from numpy.exceptions import AxisError
+
+import fastdiv as fd
+
+ONE_ARG = ["entropy", "renyi_entropy"]
+TWO_ARG = [
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "js_distance",
+    "total_variation",
+    "hellinger",
+    "renyi_divergence",
+]
+ALL = ONE_ARG + TWO_ARG
+WITH_BASE = [m for m in ALL if m not in ("total_variation", "hellinger")]
+WITH_LOGITS = [m for m in ALL if not m.startswith("renyi")]
+RENYI = ["renyi_entropy", "renyi_divergence"]
+
+
+def call(name, p, q=None, **kw):
+    """Call measure ``name`` uniformly; Rényi functions get alpha=2 unless given."""
+    f = getattr(fd, name)
+    if name == "renyi_entropy":
+        return f(p, kw.pop("alpha", 2.0), **kw)
+    if name == "renyi_divergence":
+        return f(p, q, kw.pop("alpha", 2.0), **kw)
+    if name in ONE_ARG:
+        return f(p, **kw)
+    return f(p, q, **kw)
+
+
+def good(shape, seed=0, dtype=np.float64):
+    r = np.random.default_rng(seed)
+    return (r.random(shape) + 0.1).astype(dtype)
+
+
+def args_with_bad(name, which, bad, good_shape=None):
+    """(p, q) where the argument ``which`` is ``bad`` and the other one is valid."""
+    shape = np.shape(bad) if good_shape is None else good_shape
+    other = good(shape, seed=1)
+    if name in ONE_ARG:
+        assert which == "p"
+        return bad, None
+    return (bad, other) if which == "p" else (other, bad)
+
+
+def p_or_pq(names):
+    """(name, which) pairs: 'p' for every measure, 'q' for two-argument ones."""
+    return [(n, "p") for n in names] + [(n, "q") for n in names if n in TWO_ARG]
+
+
+def row_suffix(row):
+    return f" in row {row}." if row is not None else ""
+
+
+# --------------------------------------------------------------------------
+# dtype
+# --------------------------------------------------------------------------
+
+BAD_DTYPE_ARRAYS = [
+    pytest.param(np.array([0.5 + 0j, 0.5 + 0j]), id="complex128"),
+    pytest.param(np.array([0.5, 0.5], dtype=np.complex64), id="complex64"),
+    pytest.param(np.array([0.5, 0.5], dtype=object), id="object"),
+    pytest.param(np.array(["a", "b"]), id="str"),
+    pytest.param(np.array([b"a", b"b"]), id="bytes"),
+    pytest.param(np.array(["2020-01-01", "2020-01-02"], dtype="datetime64[D]"), id="datetime64"),
+    pytest.param(np.array([1, 2], dtype="timedelta64[s]"), id="timedelta64"),
+]
+
+
+def dtype_msg(arg, dt):
+    dt = np.dtype(dt)
+    alts = "|".join(re.escape(s) for s in {str(dt), dt.name})
+    return rf"^'{arg}' must be an array of real numbers; got dtype ({alts})\.$"
+
+
+@pytest.mark.parametrize("bad", BAD_DTYPE_ARRAYS)
+@pytest.mark.parametrize("name,which", p_or_pq(ALL))
+def test_bad_dtype_raises_typeerror(name, which, bad):
+    p, q = args_with_bad(name, which, bad)
+    with pytest.raises(TypeError, match=dtype_msg(which, bad.dtype)):
+        call(name, p, q)
+
+
+def test_complex_message_exact():
+    with pytest.raises(TypeError) as ei:
+        fd.entropy(np.array([0.5 + 0j, 0.5]))
+    assert str(ei.value) == "'p' must be an array of real numbers; got dtype complex128."
+
+
+def test_list_of_strings_is_typeerror():
+    with pytest.raises(TypeError, match=r"^'p' must be an array of real numbers; got dtype"):
+        fd.kl_divergence(["a", "b"], [0.5, 0.5])
+
+
+@pytest.mark.parametrize("bad", BAD_DTYPE_ARRAYS)
+def test_self_information_bad_dtype(bad):
+    with pytest.raises(TypeError, match=dtype_msg("p", bad.dtype)):
+        fd.self_information(bad)
+
+
+# --------------------------------------------------------------------------
+# entries: negative, NaN, +inf, -inf
+# --------------------------------------------------------------------------
+
+NEG = r"must be non-negative; found a negative entry"
+FIN = r"must be finite; found NaN or infinity"
+
+
+def with_bad_row(value, shape=(5, 4), row=3, col=1):
+    a = good(shape, seed=2)
+    a[row, col] = value
+    return a
+
+
+@pytest.mark.parametrize("name,which", p_or_pq(ALL))
+@pytest.mark.parametrize(
+    "value,pattern",
+    [(-0.25, NEG), (-1e-300, NEG), (np.nan, FIN), (np.inf, FIN), (-np.inf, f"({FIN}|{NEG})")],
+    ids=["neg", "tiny-neg", "nan", "posinf", "neginf"],
+)
+def test_bad_entry_2d_names_arg_and_row(name, which, value, pattern):
+    p, q = args_with_bad(name, which, with_bad_row(value))
+    with pytest.raises(ValueError, match=rf"^'{which}' {pattern} in row 3\.$"):
+        call(name, p, q)
+
+
+@pytest.mark.parametrize("name,which", p_or_pq(ALL))
+@pytest.mark.parametrize(
+    "value,pattern",
+    [(-0.25, NEG), (np.nan, FIN), (np.inf, FIN), (-np.inf, f"({FIN}|{NEG})")],
+    ids=["neg", "nan", "posinf", "neginf"],
+)
+def test_bad_entry_1d_no_row(name, which, value, pattern):
+    bad = good(6, seed=3)
+    bad[4] = value
+    p, q = args_with_bad(name, which, bad)
+    with pytest.raises(ValueError, match=rf"^'{which}' {pattern}") as ei:
+        call(name, p, q)
+    assert "row" not in str(ei.value)
+
+
+@pytest.mark.parametrize("dtype", ["<f4", ">f4", "<f8", ">f8"])
+def test_bad_entry_other_dtypes(dtype):
+    p = with_bad_row(np.nan).astype(dtype)
+    with pytest.raises(ValueError, match=rf"^'p' {FIN} in row 3\.$"):
+        fd.kl_divergence(p, good((5, 4)))
+    p = with_bad_row(-1.0).astype(dtype)
+    with pytest.raises(ValueError, match=rf"^'q' {NEG} in row 3\.$"):
+        fd.js_divergence(good((5, 4)), p)
+
+
+def test_negative_zero_is_not_negative():
+    # -0.0 == 0.0: a signed zero is a valid probability, not a negative entry.
+    p = np.array([0.5, -0.0, 0.5])
+    q = np.array([0.25, 0.25, 0.5])
+    assert fd.kl_divergence(p, q) == fd.kl_divergence(np.abs(p), q)
+    assert fd.entropy(p) == fd.entropy(np.abs(p))
+
+
+def test_subnormal_negative_is_negative():
+    p = np.array([0.5, -5e-324, 0.5])
+    with pytest.raises(ValueError, match=rf"^'p' {NEG}"):
+        fd.entropy(p)
+
+
+# --------------------------------------------------------------------------
+# empty support axis
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize(
+    "shape,axis",
+    [((3, 0), -1), ((0,), -1), ((0, 3), 0), ((2, 0, 3), 1), ((2, 0, 3), -2)],
+)
+def test_empty_support_axis(name, shape, axis):
+    p = np.zeros(shape)
+    q = np.zeros(shape) if name in TWO_ARG else None
+    msg = rf"^'p' must have at least one entry along axis {axis}; got shape {re.escape(str(shape))}\.$"
+    with pytest.raises(ValueError, match=msg):
+        call(name, p, q, axis=axis)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_empty_batch_is_fine(name):
+    # An empty *batch* with a non-empty support axis is valid: zero results.
+    p = np.zeros((0, 4))
+    q = np.zeros((0, 4)) if name in TWO_ARG else None
+    r = call(name, p, q)
+    assert isinstance(r, np.ndarray) and r.shape == (0,) and r.dtype == np.float64
+
+
+# --------------------------------------------------------------------------
+# sums
+# --------------------------------------------------------------------------
+
+ZSUM = r"must have a positive sum along axis"
+
+
+@pytest.mark.parametrize("name,which", p_or_pq(ALL))
+def test_zero_sum_row(name, which):
+    bad = good((5, 4), seed=4)
+    bad[3] = 0.0
+    p, q = args_with_bad(name, which, bad)
+    with pytest.raises(ValueError, match=rf"^'{which}' {ZSUM}; row 3 sums to 0\.$"):
+        call(name, p, q)
+
+
+@pytest.mark.parametrize("name,which", p_or_pq(ALL))
+def test_zero_sum_1d(name, which):
+    p, q = args_with_bad(name, which, np.zeros(5))
+    with pytest.raises(ValueError, match=rf"^'{which}' {ZSUM}") as ei:
+        call(name, p, q)
+    assert "row" not in str(ei.value)
+
+
+def test_zero_sum_row_with_subnormal_is_fine():
+    # a row of only subnormals has a positive sum: valid and normalized
+    p = np.array([[5e-324, 5e-324, 0.0], [0.2, 0.3, 0.5]])
+    r = fd.entropy(p)
+    assert r[0] == pytest.approx(math.log(2), rel=1e-12)
+
+
+EPS64 = np.finfo(np.float64).eps
+EPS32 = float(np.finfo(np.float32).eps)
+
+
+def off_msg(arg, tol_re, row, sum_re):
+    # for 1-D inputs the contract only says that no row is mentioned
+    r = rf" row {re.escape(str(row))} " if row is not None else r" (?!.*row).*?"
+    return (
+        rf"^'{arg}' must sum to 1 along axis when normalize=False "
+        rf"\(tolerance {tol_re}\);{r}sums to {sum_re}\.$"
+    )
+
+
+@pytest.mark.parametrize("name,which", p_or_pq(ALL))
+def test_normalize_false_sum_off(name, which):
+    bad = np.full((5, 4), 0.25)
+    bad[3] = [0.25, 0.25, 0.0, 0.0]  # sums to 0.5 exactly
+    p, q = args_with_bad(name, which, bad, good_shape=(5, 4))
+    if name in TWO_ARG:  # make the other argument a valid distribution
+        other = np.full((5, 4), 0.25)
+        p, q = (bad, other) if which == "p" else (other, bad)
+    # K = 4: tolerance 64 * sqrt(4) * eps = 2.84e-14
+    with pytest.raises(ValueError, match=off_msg(which, r"2\.8\d*e-14", 3, r"0\.5")):
+        call(name, p, q, normalize=False)
+
+
+def test_normalize_false_zero_row_is_sum_off():
+    p = np.full((3, 4), 0.25)
+    p[1] = 0.0
+    with pytest.raises(ValueError, match=off_msg("p", r"2\.8\d*e-14", 1, r"0(\.0*)?")):
+        fd.entropy(p, normalize=False)
+
+
+def test_normalize_false_1d_no_row():
+    with pytest.raises(ValueError, match=r"^'p' must sum to 1 along axis when normalize=False") as ei:
+        fd.entropy(np.array([0.5, 0.25, 0.0, 0.0]), normalize=False)
+    assert "row" not in str(ei.value)
+
+
+def test_normalize_false_within_tolerance_passes_float64():
+    # K = 4 -> tolerance 2**-45.  A sum of 1 + 2**-46 must be accepted (and the
+    # values used as given), 1 + 2**-44 rejected.
+    base = np.full(4, 0.25)
+    ok = base.copy()
+    ok[3] += 2.0**-46
+    assert math.fsum(ok) - 1.0 == 2.0**-46
+    q = np.array([0.125, 0.375, 0.25, 0.25])
+    got = fd.kl_divergence(ok, q, normalize=False)
+    expected = float(np.sum(ok * np.log(ok / q)))
+    assert got == pytest.approx(expected, rel=1e-12, abs=1e-14)
+    assert fd.entropy(ok, normalize=False) == pytest.approx(float(-np.sum(ok * np.log(ok))), rel=1e-12)
+    bad = base.copy()
+    bad[3] += 2.0**-44
+    with pytest.raises(ValueError, match=off_msg("p", r"2\.8\d*e-14", None, r"1(\.\d*)?")):
+        fd.entropy(bad, normalize=False)
+    # the rejection must also work just below 1
+    bad = base.copy()
+    bad[3] -= 2.0**-44
+    with pytest.raises(ValueError, match=r"^'q' must sum to 1 along axis when normalize=False"):
+        fd.kl_divergence(q, bad, normalize=False)
+
+
+def test_normalize_false_tolerance_scales_with_sqrt_k():
+    # K = 400 -> tolerance 64 * 20 * eps = 2.84e-13 ; deviation 2**-43 = 1.1e-13 passes
+    K = 400
+    p = np.full(K, 1.0 / 512)
+    p[: K - 1] = 1.0 / 512
+    p[-1] = 1.0 - (K - 1) / 512 + 2.0**-43
+    assert abs(math.fsum(p) - 1.0) < 64 * math.sqrt(K) * EPS64
+    r = fd.entropy(p, normalize=False)
+    assert r == pytest.approx(float(-np.sum(p * np.log(p))), rel=1e-12)
+    p[-1] += 2.0**-40  # now 1.0e-12 off: rejected
+    with pytest.raises(ValueError, match=off_msg("p", r"2\.8\d*e-13", None, r"1(\.\d*)?")):
+        fd.entropy(p, normalize=False)
+
+
+def test_normalize_false_within_tolerance_passes_float32():
+    # K = 4 -> tolerance 64 * 2 * eps32 = 1.53e-5
+    ok = np.full(4, 0.25, dtype=np.float32)
+    ok[3] += np.float32(2.0**-17)  # 7.6e-6 off
+    r = fd.entropy(ok, normalize=False)
+    o = ok.astype(np.float64)
+    assert r == pytest.approx(float(-np.sum(o * np.log(o))), rel=2e-5, abs=1e-6)
+    bad = np.full(4, 0.25, dtype=np.float32)
+    bad[3] += np.float32(2.0**-15)  # 3.05e-5 off
+    with pytest.raises(ValueError, match=off_msg("p", r"1\.5\d*e-0?5", None, r"1(\.\d*)?")):
+        fd.entropy(bad, normalize=False)
+
+
+def test_normalize_false_integer_input_uses_float64_tolerance():
+    assert fd.entropy(np.array([0, 1, 0]), normalize=False) == 0.0
+    with pytest.raises(ValueError, match=off_msg("p", r"2\.\d*e-14", None, r"2(\.0*)?")):
+        fd.entropy(np.array([0, 2, 0]), normalize=False)
+
+
+def test_normalize_false_mixed_dtypes_each_checked_with_own_eps():
+    p32 = np.full(4, 0.25, dtype=np.float32)
+    p32[0] += np.float32(2.0**-20)  # 1e-6 off: fine for float32
+    q64 = np.array([0.125, 0.375, 0.25, 0.25])
+    r = fd.kl_divergence(p32, q64, normalize=False)
+    o = p32.astype(np.float64)
+    assert r == pytest.approx(float(np.sum(o * np.log(o / q64))), rel=1e-12, abs=1e-14)
+    q64_bad = q64.copy()
+    q64_bad[0] += 2.0**-20  # 1e-6 off: not fine for float64
+    with pytest.raises(ValueError, match=off_msg("q", r"2\.8\d*e-14", None, r"1(\.\d*)?")):
+        fd.kl_divergence(p32, q64_bad, normalize=False)
+
+
+# --------------------------------------------------------------------------
+# shapes and axis
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", TWO_ARG)
+@pytest.mark.parametrize(
+    "sp,sq",
+    [((3, 4), (5,)), ((4,), (3, 5)), ((2, 3, 4), (3, 2, 4)), ((3, 4), (2, 4))],
+)
+def test_not_broadcastable(name, sp, sq):
+    msg = re.escape(f"'p' and 'q' cannot be broadcast together: shapes {sp} and {sq}.")
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        call(name, good(sp), good(sq))
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("axis", [2, -3, 5, -100])
+def test_axis_out_of_range(name, axis):
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    with pytest.raises(AxisError, match="'axis'"):
+        call(name, p, q, axis=axis)
+
+
+def test_axis_checked_against_broadcast_ndim():
+    # p and q broadcast to 2-D first, so axis=-2 / 1 are valid, axis=2 is not
+    p = good((3, 4))
+    q = good((4,))
+    assert fd.kl_divergence(p, q, axis=-2).shape == (4,)
+    assert fd.kl_divergence(q, p, axis=1).shape == (3,)
+    with pytest.raises(AxisError, match="'axis'"):
+        fd.kl_divergence(q, q, axis=-2)
+
+
+def test_zero_dim_input_has_no_axis():
+    with pytest.raises(AxisError, match="'axis'"):
+        fd.entropy(0.5)
+
+
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize(
+    "axis,tname", [(1.0, "float"), ("1", "str"), ((0, 1), "tuple"), ([1], "list")]
+)
+def test_axis_wrong_type(name, axis, tname):
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    with pytest.raises(TypeError, match=rf"^'axis' must be an integer; got {tname}\.$"):
+        call(name, p, q, axis=axis)
+
+
+@pytest.mark.parametrize("axis", [np.int64(0), np.int32(-1), np.intp(1)])
+def test_numpy_integer_axis_accepted(axis):
+    p, q = good((3, 4), 5), good((3, 4), 6)
+    assert np.array_equal(fd.kl_divergence(p, q, axis=axis), fd.kl_divergence(p, q, axis=int(axis)))
+
+
+# --------------------------------------------------------------------------
+# base
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", WITH_BASE)
+@pytest.mark.parametrize("base", [0, 1, -1, 1.0, -2.5, 0.0, math.nan, math.inf, -math.inf])
+def test_bad_base_value(name, base):
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    msg = re.escape(f"'base' must be a positive number other than 1 or None; got {base!r}.")
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        call(name, p, q, base=base)
+
+
+@pytest.mark.parametrize("name", WITH_BASE)
+@pytest.mark.parametrize("base,tname", [("2", "str"), (2j, "complex"), ([2], "list")])
+def test_bad_base_type(name, base, tname):
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    with pytest.raises(TypeError, match=rf"^'base' must be a real number or None; got {tname}\.$"):
+        call(name, p, q, base=base)
+
+
+@pytest.mark.parametrize("base", [np.float64(2.0), np.int64(2), np.float32(2.0), 2.0])
+def test_numpy_and_float_base_accepted(base):
+    p, q = good((3, 4), 5), good((3, 4), 6)
+    assert np.allclose(fd.kl_divergence(p, q, base=base), fd.kl_divergence(p, q, base=2), rtol=1e-15, atol=0)
+
+
+def test_self_information_bad_base():
+    with pytest.raises(ValueError, match=r"^'base' must be a positive number other than 1 or None; got 1\.$"):
+        fd.self_information(np.array([0.5]), base=1)
+    with pytest.raises(TypeError, match=r"^'base' must be a real number or None; got str\.$"):
+        fd.self_information(np.array([0.5]), base="e")
+
+
+@pytest.mark.parametrize("name", ["total_variation", "hellinger"])
+def test_no_base_keyword_for_tv_and_hellinger(name):
+    with pytest.raises(TypeError, match="base"):
+        getattr(fd, name)(good(4), good(4), base=2)
+
+
+# --------------------------------------------------------------------------
+# alpha
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", RENYI)
+@pytest.mark.parametrize("alpha", [-1, -0.5, -1e-300, math.nan, -math.inf])
+def test_bad_alpha_value(name, alpha):
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    msg = re.escape(f"'alpha' must be a non-negative number or inf; got {alpha!r}.")
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        call(name, p, q, alpha=alpha)
+
+
+@pytest.mark.parametrize("name", RENYI)
+@pytest.mark.parametrize("alpha,tname", [("2", "str"), (None, "NoneType"), (2j, "complex"), ([2], "list")])
+def test_bad_alpha_type(name, alpha, tname):
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    with pytest.raises(TypeError, match=rf"^'alpha' must be a real number; got {tname}\.$"):
+        call(name, p, q, alpha=alpha)
+
+
+@pytest.mark.parametrize("name", RENYI)
+def test_renyi_has_no_logits(name):
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    with pytest.raises(TypeError, match="logits"):
+        call(name, p, q, logits=True)
+
+
+# --------------------------------------------------------------------------
+# boolean flags and keyword-only arguments
+# --------------------------------------------------------------------------
+
+
+def flag_cases():
+    for name in ALL:
+        flags = ["normalize", "keepdims"] + (["logits"] if name in WITH_LOGITS else [])
+        for flag in flags:
+            for value, tname in [(1, "int"), (0, "int"), (None, "NoneType"), ("True", "str"), (1.0, "float")]:
+                yield pytest.param(name, flag, value, tname, id=f"{name}-{flag}-{tname}-{value!r}")
+
+
+@pytest.mark.parametrize("name,flag,value,tname", list(flag_cases()))
+def test_non_bool_flags(name, flag, value, tname):
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    with pytest.raises(TypeError, match=rf"^'{flag}' must be a bool; got {tname}\.$"):
+        call(name, p, q, **{flag: value})
+
+
+@pytest.mark.parametrize("flag", ["normalize", "keepdims", "logits"])
+def test_numpy_bool_accepted(flag):
+    p, q = good((3, 4), 5), good((3, 4), 6)
+    a = fd.kl_divergence(p, q, **{flag: np.bool_(True)})
+    b = fd.kl_divergence(p, q, **{flag: True})
+    assert a.shape == b.shape and np.array_equal(a, b)
+
+
+def test_keyword_only_arguments():
+    p, q = good(4, 5), good(4, 6)
+    with pytest.raises(TypeError):
+        fd.entropy(p, 2)
+    with pytest.raises(TypeError):
+        fd.kl_divergence(p, q, 2)
+    with pytest.raises(TypeError):
+        fd.total_variation(p, q, -1)
+    with pytest.raises(TypeError):
+        fd.renyi_divergence(p, q, 2.0, 2)
+
+
+# --------------------------------------------------------------------------
+# logits
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,which", p_or_pq(WITH_LOGITS))
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf], ids=["nan", "posinf", "neginf"])
+def test_logits_must_be_finite(name, which, value):
+    bad = np.random.default_rng(7).normal(size=(5, 4)) * 3.0  # negatives are fine for logits
+    bad[3, 2] = value
+    p, q = args_with_bad(name, which, bad)
+    if name in TWO_ARG:
+        other = np.random.default_rng(8).normal(size=(5, 4))
+        p, q = (bad, other) if which == "p" else (other, bad)
+    with pytest.raises(ValueError, match=rf"^'{which}' {FIN} in row 3\.$"):
+        call(name, p, q, logits=True)
+
+
+# --------------------------------------------------------------------------
+# self_information
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "arr,shown,index",
+    [
+        (np.array([0.5, 1.5, 0.2]), "1.5", "1"),
+        (np.array([0.5, 0.1, -0.5, 2.0]), "-0.5", "2"),
+        (np.array([0.5, np.nan]), "nan", "1"),
+        (np.array([np.inf, 0.5]), "inf", "0"),
+        (np.array([[0.5, 0.5, 0.5], [0.1, 1.5, 0.2]])[::-1], "1.5", "(0, 1)"),
+        (np.array([[0.5, 0.5, 1.5], [0.1, 7.0, 0.2]]), "1.5", "(0, 2)"),
+        (np.array([[[0.5, 0.5], [0.1, 0.2]], [[0.3, -1e-300], [3.0, 0.0]]]), "-1e-300", "(1, 0, 1)"),
+        (np.array([1.5], dtype=np.float32), "1.5", "0"),
+    ],
+)
+def test_self_information_bad_entries(arr, shown, index):
+    msg = re.escape(f"'p' must contain probabilities in [0, 1]; found {shown} at index {index}.")
+    before = arr.copy()
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        fd.self_information(arr)
+    assert np.array_equal(arr, before, equal_nan=True)
+
+
+def test_self_information_accepts_boundaries():
+    r = fd.self_information(np.array([0.0, 1.0, 0.5]))
+    assert r[0] == np.inf and r[1] == 0.0 and r[2] == pytest.approx(math.log(2), rel=1e-15)
+
+
+# --------------------------------------------------------------------------
+# threads
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n,tname", [(2.0, "float"), ("2", "str"), (None, "NoneType"), ([2], "list")])
+def test_set_num_threads_wrong_type(n, tname, thread_state):
+    with pytest.raises(TypeError, match=rf"^'n' must be an integer; got {tname}\.$"):
+        fd.set_num_threads(n)
+    assert fd.get_num_threads() == thread_state
+    with pytest.raises(TypeError, match=rf"^'n' must be an integer; got {tname}\.$"):
+        with fd.num_threads(n):
+            pass
+    assert fd.get_num_threads() == thread_state
+
+
+@pytest.mark.parametrize("n", [0, -1, -8])
+def test_set_num_threads_bad_value(n, thread_state):
+    with pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"):
+        fd.set_num_threads(n)
+    assert fd.get_num_threads() == thread_state
+    with pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"):
+        with fd.num_threads(n):
+            pass
+    assert fd.get_num_threads() == thread_state
+
+
+# --------------------------------------------------------------------------
+# which row is reported
+# --------------------------------------------------------------------------
+
+
+def test_first_bad_row_2d_any_kind():
+    p = good((6, 4))
+    p[4, 0] = np.nan
+    p[2, 3] = -1.0
+    p[5] = 0.0
+    with pytest.raises(ValueError, match=rf"^'p' {NEG} in row 2\.$"):
+        fd.entropy(p)
+    p[1, 1] = np.inf
+    with pytest.raises(ValueError, match=rf"^'p' {FIN} in row 1\.$"):
+        fd.entropy(p)
+    p[0] = 0.0
+    with pytest.raises(ValueError, match=rf"^'p' {ZSUM}; row 0 sums to 0\.$"):
+        fd.entropy(p)
+
+
+def test_first_bad_row_3d_tuple_index():
+    p = good((3, 4, 5))
+    p[2, 0, 1] = -3.0
+    p[1, 2, 4] = np.nan
+    p[1, 3, 0] = -3.0
+    with pytest.raises(ValueError, match=rf"^'p' {FIN} in row \(1, 2\)\.$"):
+        fd.entropy(p)
+    with pytest.raises(ValueError, match=rf"^'q' {FIN} in row \(1, 2\)\.$"):
+        fd.kl_divergence(good((3, 4, 5)), p)
+
+
+def test_p_checked_before_q_within_row_and_rows_first():
+    p = good((5, 4))
+    q = good((5, 4))
+    p[3, 0] = -1.0
+    q[1, 0] = -1.0
+    # the first bad row is 1 (in q) even though p is bad too, later
+    with pytest.raises(ValueError, match=rf"^'q' {NEG} in row 1\.$"):
+        fd.kl_divergence(p, q)
+    p[1, 2] = np.nan
+    # now row 1 is bad in both: p is reported
+    with pytest.raises(ValueError, match=rf"^'p' {FIN} in row 1\.$"):
+        fd.kl_divergence(p, q)
+
+
+def test_row_index_refers_to_broadcast_batch():
+    p = good((1, 3, 4))
+    p[0, 2, 1] = -1.0
+    q = good((2, 3, 4))
+    with pytest.raises(ValueError, match=rf"^'p' {NEG} in row \(0, 2\)\.$"):
+        fd.js_divergence(p, q)
+    q = good((2, 3, 4))
+    q[1, 0, 3] = np.nan
+    with pytest.raises(ValueError, match=rf"^'q' {FIN} in row \(1, 0\)\.$"):
+        fd.js_divergence(good(4), q)
+    # a bad 1-D p broadcast against a batch is bad in row 0 of the batch
+    p1 = good(4)
+    p1[2] = -1.0
+    with pytest.raises(ValueError, match=rf"^'p' {NEG} in row 0\.$"):
+        fd.total_variation(p1, good((3, 4)))
+
+
+def test_row_index_with_axis_0_and_middle_axis():
+    p = good((4, 5))  # support on axis 0, 5 distributions
+    p[1, 3] = np.nan
+    with pytest.raises(ValueError, match=rf"^'p' {FIN} in row 3\.$"):
+        fd.entropy(p, axis=0)
+    p = good((2, 4, 3))  # support on axis 1, batch shape (2, 3)
+    p[1, 0, 2] = -0.5
+    with pytest.raises(ValueError, match=rf"^'p' {NEG} in row \(1, 2\)\.$"):
+        fd.entropy(p, axis=1)
+    p = good((2, 4, 3))
+    p[0, :, 1] = 0.0
+    with pytest.raises(ValueError, match=rf"^'p' {ZSUM}; row \(0, 1\) sums to 0\.$"):
+        fd.hellinger(p, good((2, 4, 3)), axis=-2)
+
+
+# --------------------------------------------------------------------------
+# inputs are not modified, even when an error is raised
+# --------------------------------------------------------------------------
+
+
+UNMODIFIED_CASES = [
+    (name, kind)
+    for name in ALL
+    for kind in ["neg", "nan", "zero", "normalize-false", "broadcast"]
+    if not (kind == "broadcast" and name in ONE_ARG)
+]
+
+
+@pytest.mark.parametrize("name,kind", UNMODIFIED_CASES)
+def test_inputs_unmodified_after_error(name, kind):
+    p = good((5, 4), 10)
+    q = good((5, 4), 11) if name in TWO_ARG else None
+    kw = {}
+    if kind == "neg":
+        p[4, 1] = -0.5
+    elif kind == "nan":
+        p[4, 1] = np.nan
+    elif kind == "zero":
+        p[4] = 0.0
+    elif kind == "normalize-false":
+        kw["normalize"] = False  # rows 0..3 are not normalized either; all rows untouched
+    elif kind == "broadcast":
+        q = good((3, 4), 11)
+    p0 = p.copy()
+    q0 = None if q is None else q.copy()
+    with pytest.raises(ValueError):
+        call(name, p, q, **kw)
+    assert p.tobytes() == p0.tobytes()
+    if q is not None:
+        assert q.tobytes() == q0.tobytes()
+
+
+def test_read_only_input_error_is_the_documented_one():
+    p = good((5, 4))
+    p[2, 2] = np.nan
+    p.flags.writeable = False
+    with pytest.raises(ValueError, match=rf"^'p' {FIN} in row 2\.$"):
+        fd.kl_divergence(p, good((5, 4)))
