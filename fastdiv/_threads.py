@@ -77,6 +77,13 @@ def get_num_threads():
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> import fastdiv
+    >>> with fastdiv.num_threads(3):
+    ...     fastdiv.get_num_threads() <= 3
+    True
     """
     stack = getattr(_local, "stack", None)
     n = stack[-1] if stack else _setting
@@ -94,6 +101,16 @@ def num_threads(n):
 
     The setting is local to the calling Python thread and restored on exit,
     also when the block raises.
+
+    Parameters
+    ----------
+    n : int
+        A positive number of threads.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As `set_num_threads`.
 
     Examples
     --------
