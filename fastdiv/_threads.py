@@ -72,7 +72,9 @@ def get_num_threads():
     The innermost ``num_threads`` block, else the value given to
     ``set_num_threads``, else ``omp_get_max_threads()`` (``OMP_NUM_THREADS``
     or all cores).  A limit applied from outside after import (for example
-    ``threadpoolctl.threadpool_limits``) caps the result.
+    ``threadpoolctl.threadpool_limits``) caps the result.  In a build
+    without OpenMP (see `show_config`) the kernels always run on one thread;
+    the default is then 1 and an explicit setting is kept but has no effect.
 
     Returns
     -------

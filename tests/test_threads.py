@@ -190,16 +190,24 @@ def _subprocess_threads(env_value):
     return [int(v) for v in out.stdout.split()]
 
 
+requires_openmp = pytest.mark.skipif(
+    not fd.show_config(mode="dicts")["openmp"],
+    reason="serial build: no OpenMP runtime reads OMP_NUM_THREADS or takes threadpoolctl limits")
+
+
+@requires_openmp
 @pytest.mark.parametrize("value", ["1", "3", "7"])
 def test_omp_num_threads_respected(value):
     assert _subprocess_threads(value) == [int(value)] * 3
 
 
+@requires_openmp
 def test_default_without_omp_num_threads_is_all_cores():
     n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert _subprocess_threads(None) == [n] * 3
 
 
+@requires_openmp
 def test_threadpoolctl_limits(thread_state):
     threadpoolctl = pytest.importorskip("threadpoolctl")
     fd.set_num_threads(4)
