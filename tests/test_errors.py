@@ -16,20 +16,7 @@ from numpy.exceptions import AxisError
 
 import fastdiv as fd
 
-ONE_ARG = ["entropy", "renyi_entropy"]
-TWO_ARG = [
-    "cross_entropy",
-    "kl_divergence",
-    "js_divergence",
-    "js_distance",
-    "total_variation",
-    "hellinger",
-    "renyi_divergence",
-]
-ALL = ONE_ARG + TWO_ARG
-WITH_BASE = [m for m in ALL if m not in ("total_variation", "hellinger")]
-WITH_LOGITS = [m for m in ALL if not m.startswith("renyi")]
-RENYI = ["renyi_entropy", "renyi_divergence"]
+from _measures import ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS
 
 
 def call(name, p, q=None, **kw):

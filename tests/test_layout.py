@@ -10,17 +10,7 @@ import pytest
 
 import fastdiv as fd
 
-ONE_ARG = ["entropy", "renyi_entropy"]
-TWO_ARG = [
-    "cross_entropy",
-    "kl_divergence",
-    "js_divergence",
-    "js_distance",
-    "total_variation",
-    "hellinger",
-    "renyi_divergence",
-]
-ALL = ONE_ARG + TWO_ARG
+from _measures import ALL, ONE_ARG, TWO_ARG
 F64 = dict(rtol=1e-12, atol=1e-14)
 F32 = dict(rtol=2e-5, atol=1e-6)
 

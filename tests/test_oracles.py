@@ -18,19 +18,7 @@ import fastdiv as fd
 
 TOL = {np.dtype(np.float64): dict(rtol=1e-12, atol=1e-14), np.dtype(np.float32): dict(rtol=2e-5, atol=1e-6)}
 
-ONE_ARG = ["entropy", "renyi_entropy"]
-TWO_ARG = [
-    "cross_entropy",
-    "kl_divergence",
-    "js_divergence",
-    "js_distance",
-    "total_variation",
-    "hellinger",
-    "renyi_divergence",
-]
-ALL = ONE_ARG + TWO_ARG
-NO_BASE = ("total_variation", "hellinger")
-WITH_LOGITS = [m for m in ALL if not m.startswith("renyi")]
+from _measures import ALL, NO_BASE, ONE_ARG, TWO_ARG, WITH_LOGITS
 
 
 # --------------------------------------------------------------------------
