@@ -316,14 +316,14 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
             elif alpha == INFINITY:
                 v = -log(v / prm[3])
             else:
-                v = log1p(v) / (1.0 - alpha)
+                v = (log1p(v) if v >= -0.5 else log(res[1])) / (1.0 - alpha)
         out[0] = clamp(v, 0.0, J.logK) * J.scale
     elif m == CROSS_ENTROPY or m == KL or m == RENYI_DIVERGENCE:
         if m == RENYI_DIVERGENCE and alpha != 1.0:
             if alpha == 0.0:
                 v = -log(v / prm[4])
             elif alpha != INFINITY:
-                v = log1p(v) / (alpha - 1.0)
+                v = (log1p(v) if v >= -0.5 else log(res[1])) / (alpha - 1.0)
         out[0] = (v if v > 0.0 else 0.0) * J.scale
     else:
         out[0] = finish_terms(J, v * prm[0])
@@ -442,17 +442,36 @@ def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normaliz
         free(status)
 
 
+cdef int neglog_row(const Job *J, Py_ssize_t r, char *buf, double *out) noexcept nogil:
+    """-log of row r into out[r * K:(r + 1) * K]; 1 if an entry is outside [0, 1].
+    (A function of its own so that every thread has its own row pointers.)"""
+    cdef const char *rp[2]
+    cdef const char *src
+    cdef const void *ptr
+    cdef Py_ssize_t b, n
+    cdef int bad = 0
+    row_ptrs(J, r, rp)
+    for b in range(J.nb):
+        n = J.K - b * FD_BLK
+        if n > FD_BLK:
+            n = FD_BLK
+        src = rp[0] + b * FD_BLK * J.a[0].kstride
+        if J.a[0].direct:
+            ptr = src
+        else:
+            fd_gather(src, J.a[0].kstride, n, J.a[0].code, J.f64, buf, 1.0)
+            ptr = buf
+        bad |= J.k.neglog(ptr, n, out + r * J.K + b * FD_BLK)
+    return bad
+
+
 def neglog(cnp.ndarray P, double[::1] out, int nthreads=1):
     """out[...] = -log P elementwise (C order) for a float32/float64 ``P`` of
     any strides and byte order, ndim >= 1.  Returns the first row (flat index
     over all axes but the last) holding an entry outside [0, 1], or -1."""
     cdef Job J
-    cdef Py_ssize_t r, b, n, R = 1, K, first = -1
+    cdef Py_ssize_t r, R = 1, K
     cdef int d, nd = cnp.PyArray_NDIM(P), nt, tid
-    cdef const char *rp[2]
-    cdef const char *src
-    cdef const void *ptr
-    cdef char *buf
     cdef unsigned char *status = NULL
     cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
     J.nin = 1
@@ -462,6 +481,7 @@ def neglog(cnp.ndarray P, double[::1] out, int nthreads=1):
         R *= P.shape[d]
     K = P.shape[nd - 1]
     J.K = K
+    J.nb = (K + FD_BLK - 1) // FD_BLK
     if out.shape[0] != R * K:
         raise ValueError("internal: bad output")
     if R * K == 0:
@@ -481,28 +501,19 @@ def neglog(cnp.ndarray P, double[::1] out, int nthreads=1):
         free(status)
         raise MemoryError()
     try:
-        with nogil, parallel(num_threads=nt):
-            tid = omp_get_thread_num()
-            buf = J.bufs + tid * buf_bytes()
-            for r in prange(R, schedule="static"):
-                row_ptrs(&J, r, rp)
-                for b in range((K + FD_BLK - 1) // FD_BLK):
-                    n = K - b * FD_BLK
-                    if n > FD_BLK:
-                        n = FD_BLK
-                    src = rp[0] + b * FD_BLK * J.a[0].kstride
-                    if J.a[0].direct:
-                        ptr = src
-                    else:
-                        fd_gather(src, J.a[0].kstride, n, J.a[0].code, J.f64, buf, 1.0)
-                        ptr = buf
-                    if J.k.neglog(ptr, n, outp + r * K + b * FD_BLK):
-                        status[r] = 1
+        with nogil:
+            if nt == 1:
+                for r in range(R):
+                    status[r] = neglog_row(&J, r, J.bufs, outp)
+            else:
+                with parallel(num_threads=nt):
+                    tid = omp_get_thread_num()
+                    for r in prange(R, schedule="static"):
+                        status[r] = neglog_row(&J, r, J.bufs + tid * buf_bytes(), outp)
         for r in range(R):
             if status[r]:
-                first = r
-                break
-        return first
+                return r
+        return -1
     finally:
         free(J.bufs)
         free(status)

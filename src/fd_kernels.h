@@ -277,9 +277,11 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
 
 
 /* ---- Renyi kernels (scalar: they call libm expm1/exp) -------------------
-   prm as for the probability kernels, prm[5] = alpha.  Written with the
-   expm1/log1p form  sum pn^alpha - 1 = sum pn expm1((alpha-1) log pn),  which
-   stays accurate as alpha -> 1 (see the Notes of fastdiv.renyi_entropy). */
+   prm as for the probability kernels, prm[5] = alpha.  rent and rdiv return
+   acc[0] = sum pn^alpha - 1 written as sum pn expm1((alpha-1) log pn), which
+   stays accurate as alpha -> 1, and acc[1] = sum pn^alpha directly, which is
+   accurate when that sum is far below 1 (where acc[0] cancels); the driver
+   uses the first while it is >= -1/2 and the second otherwise. */
 #ifndef FD_RENYI_DEFINED
 #define FD_RENYI_DEFINED
 #define FD_DEFINE_RENYI(T, TS)                                                \
@@ -288,7 +290,7 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
     {                                                                         \
         const T *p = (const T *)p_;                                           \
         const double a = prm[0], S = prm[3], am1 = prm[5] - 1.0;              \
-        double t[FD_CH], parts[FD_BLK / FD_CH];                               \
+        double t[FD_CH], t2[FD_CH], parts[FD_BLK / FD_CH], parts2[FD_BLK / FD_CH]; \
         fd_intp np_ = 0;                                                      \
         (void)q_;                                                             \
         for (fd_intp o = 0; o < n; o += FD_CH) {                              \
@@ -296,12 +298,16 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
             for (fd_intp i = 0; i < m; i++) {                                 \
                 const double x = (double)p[o + i], w = x * a;                 \
                 const double l = fd_logratio_f64(x, S), e = am1 * l;          \
-                double v = (e > 700.0) ? exp(e + l) - w : w * expm1(e);      \
+                const double d = exp(e + l);              /* pn^alpha */      \
+                double v = (e > 700.0) ? d - w : w * expm1(e);                \
                 t[i] = (x == 0.0) ? 0.0 : v;                                  \
+                t2[i] = (x == 0.0) ? 0.0 : d;                                 \
             }                                                                 \
-            parts[np_++] = fd_tree(t, m);                                     \
+            parts[np_] = fd_tree(t, m);                                       \
+            parts2[np_++] = fd_tree(t2, m);                                   \
         }                                                                     \
         acc[0] = fd_pairwise(parts, np_);                                     \
+        acc[1] = fd_pairwise(parts2, np_);                                    \
     }                                                                         \
     /* acc[0] = number of p > 0 (alpha = 0) */                                \
     static void fd_rent0_##TS(const void *p_, const void *q_, fd_intp n,      \
@@ -328,26 +334,31 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
     {                                                                         \
         const T *p = (const T *)p_, *q = (const T *)q_;                       \
         const double a = prm[0], c = prm[2], S = prm[3], am1 = prm[5] - 1.0;  \
-        double t[FD_CH], parts[FD_BLK / FD_CH];                               \
+        double t[FD_CH], t2[FD_CH], parts[FD_BLK / FD_CH], parts2[FD_BLK / FD_CH]; \
         fd_intp np_ = 0;                                                      \
         for (fd_intp o = 0; o < n; o += FD_CH) {                              \
             const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;                \
             for (fd_intp i = 0; i < m; i++) {                                 \
                 const double x = (double)p[o + i], y = (double)q[o + i];      \
                 const double w = x * a;                                       \
-                double v;                                                     \
-                if (x == 0.0) v = 0.0;                                        \
-                else if (y == 0.0) v = (am1 > 0.0) ? INFINITY : -w;           \
-                else {                                                        \
+                double v, d;                                                  \
+                if (x == 0.0) v = d = 0.0;                                    \
+                else if (y == 0.0) {                                          \
+                    v = (am1 > 0.0) ? INFINITY : -w;                          \
+                    d = (am1 > 0.0) ? INFINITY : 0.0;                         \
+                } else {                                                      \
                     const double e = am1 * fd_logratio_f64(x * c, y);         \
-                    v = (e > 700.0) ? exp(e + fd_logratio_f64(x, S)) - w      \
-                                    : w * expm1(e);                           \
+                    d = exp(e + fd_logratio_f64(x, S));  /* pn (pn/qn)^(a-1) */ \
+                    v = (e > 700.0) ? d - w : w * expm1(e);                   \
                 }                                                             \
                 t[i] = v;                                                     \
+                t2[i] = d;                                                    \
             }                                                                 \
-            parts[np_++] = fd_tree(t, m);                                     \
+            parts[np_] = fd_tree(t, m);                                       \
+            parts2[np_++] = fd_tree(t2, m);                                   \
         }                                                                     \
         acc[0] = fd_pairwise(parts, np_);                                     \
+        acc[1] = fd_pairwise(parts2, np_);                                    \
     }                                                                         \
     /* acc[0] = sum of q where p > 0 (alpha = 0), in the same pairwise     \
        order as the stats pass, so that it equals Sq when p > 0 wherever   \

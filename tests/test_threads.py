@@ -74,8 +74,13 @@ _DATA = {}
 def data(kind, dtype):
     key = (kind, np.dtype(dtype).str)
     if key not in _DATA:
-        shape = (2000, 300) if kind == "rows" else (3_000_000,)
-        _DATA[key] = make(shape, dtype, seed=1 if kind == "rows" else 2)
+        # rows: many short rows; long: one row of many blocks (blocks run in
+        # parallel); longrows: several multi-block rows (rows run in parallel,
+        # each over several blocks); fewlong: fewer rows than 2 x threads
+        # (each row's blocks run in parallel, row after row).
+        shape = {"rows": (2000, 300), "long": (3_000_000,), "longrows": (6, 3 * 4096 + 17),
+                 "fewlong": (3, 100_003)}[kind]
+        _DATA[key] = make(shape, dtype, seed=len(shape) + shape[-1] % 7)
     return _DATA[key]
 
 
@@ -90,7 +95,7 @@ def run_all(p, q, n):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f8", "f4"])
-@pytest.mark.parametrize("kind", ["rows", "long"])
+@pytest.mark.parametrize("kind", ["rows", "long", "longrows", "fewlong"])
 @pytest.mark.parametrize("isa", _dv.isa_available())
 def test_bit_identical_for_any_thread_count(isa, kind, dtype, isa_state):
     _dv.set_isa(isa)
@@ -346,3 +351,13 @@ def test_gil_released_during_kernel(name, kw, layout, big_pair):
         f"heartbeat stalled for {gap * 1e3:.1f} ms of a {(t1 - t0) * 1e3:.1f} ms call "
         f"({len(inside)} ticks inside): the GIL seems held"
     )
+
+
+@pytest.mark.parametrize("n", THREADS)
+def test_self_information_multiblock_rows_correct_with_threads(n, thread_state):
+    # Regression: rows longer than one block were corrupted by a race on the
+    # row pointers when rows ran in parallel.
+    x = 1.0 - np.random.default_rng(5).random((8, 125_000))
+    with fd.num_threads(n):
+        got = fd.self_information(x)
+    np.testing.assert_allclose(got, -np.log(x), rtol=4e-16, atol=0)

@@ -1,0 +1,1 @@
+"""asv benchmarks for fastdiv (run from benchmarks/, see benchmarks/README.md)."""
