@@ -55,6 +55,8 @@ cpdef enum Status:
 # Below this many elements in all, a call runs on one thread: starting a team
 # costs more than the work.
 cdef Py_ssize_t PARALLEL_MIN_WORK = 1 << 15
+# Rows up to this long are prefetched one row ahead (see prefetch_row).
+cdef Py_ssize_t PREFETCH_MAX_K = 1 << 14
 cdef double LN2 = 0.693147180559945309417232121458
 cdef double RESCALE_LIM64 = ldexp(1.0, 500)
 cdef double RESCALE_LIM32 = ldexp(1.0, 60)
@@ -249,8 +251,21 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     return 0
 
 
+cdef void prefetch_row(const Job *J, Py_ssize_t r) noexcept nogil:
+    """Hint the caches to fetch row r (when it exists, is read in place and
+    is short enough to stay in cache until its turn)."""
+    cdef const char *rp[2]
+    cdef int i
+    if r >= J.R or J.K > PREFETCH_MAX_K:
+        return
+    row_ptrs(J, r, rp)
+    for i in range(J.nin):
+        if J.a[i].direct:
+            fd_prefetch(rp[i], J.K * J.a[i].kstride)
+
+
 cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
-                   int nthreads, double *out) noexcept nogil:
+                   int nthreads, double *out, Py_ssize_t r) noexcept nogil:
     cdef double prm[8]
     prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[5] = prm[6] = prm[7] = 0.0
     cdef double res[FD_MAXACC]
@@ -268,6 +283,10 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
         st = check_sum(J, Sq, res[3], 1)
     if st:
         return st
+    if nthreads == 1:
+        # this row is now in cache; while the next pass computes on it, let
+        # the memory system fetch the row this thread takes next
+        prefetch_row(J, r + 1)
     if J.normalize:
         # A sum far from 1 (all-subnormal entries, huge counts) would push
         # 1/S or Sq/Sp out of range (of float for float32 kernels): such an
@@ -337,7 +356,7 @@ cdef int do_row(const Job *J, Py_ssize_t r, int tid, int nthreads, double *out) 
     row_ptrs(J, r, rp)
     if J.logits:
         return row_logits(J, rp, buf, parts, nthreads, out + r)
-    return row_probs(J, rp, buf, parts, nthreads, out + r)
+    return row_probs(J, rp, buf, parts, nthreads, out + r, r)
 
 
 cdef int setup_arg(Job *J, int i, cnp.ndarray A) except -1:

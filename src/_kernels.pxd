@@ -24,5 +24,6 @@ cdef extern from "fd_kernels.h" nogil:
     int fd_select_isa()
     const fd_kernels *fd_get_kernels(int is_f64)
     double fd_pairwise(const double *a, fd_intp n)
+    void fd_prefetch(const char *p, fd_intp nbytes)
     void fd_gather(const char *src, fd_intp stride, fd_intp n, int src_code,
                    int dst_f64, void *dst, double scale)

@@ -47,12 +47,51 @@
 
 /* acc[0] = sum p, acc[1] = 1 if some p < 0; acc[2], acc[3] the same for q
    (when q != NULL).  A NaN or infinity makes the sum non-finite. */
+/* Sum of x[0..n) in exactly the order of FD_BLOCK_SUM (so the two agree
+   bit for bit); *neg |= 1 if some x < 0.  The first halving of each full
+   chunk reads x directly instead of a copy.  Used for float32, where it is
+   faster; for float64 rows streamed from memory it measured slower than the
+   copy of FD_BLOCK_SUM, so stats keeps that for float64. */
+static double FD_FN(sum_check)(const FD_T *x, fd_intp n, int *neg)
+{
+    double t[FD_CH], parts[FD_BLK / FD_CH];
+    fd_intp np_ = 0;
+    int ng = 0;
+    for (fd_intp o = 0; o < n; o += FD_CH) {
+        const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;
+        const FD_T *xc = x + o;
+        if (m == FD_CH) {
+            for (fd_intp i = 0; i < FD_CH / 2; i++) {
+                t[i] = (double)xc[i] + (double)xc[i + FD_CH / 2];
+                ng |= (xc[i] < 0) | (xc[i + FD_CH / 2] < 0);
+            }
+            parts[np_++] = fd_tree(t, FD_CH / 2);
+        } else {
+            for (fd_intp i = 0; i < m; i++) ng |= xc[i] < 0;
+            for (fd_intp i = 0; i < m; i++) t[i] = (double)xc[i];
+            parts[np_++] = fd_tree(t, m);
+        }
+    }
+    *neg |= ng;
+    return fd_pairwise(parts, np_);
+}
+
 static void FD_FN(stats)(const void *p_, const void *q_, fd_intp n,
                          const double *prm, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
     int neg = 0;
     (void)prm;
+    if (sizeof(FD_T) == 4) {
+        acc[0] = FD_FN(sum_check)(p, n, &neg);
+        acc[1] = neg;
+        if (q) {
+            neg = 0;
+            acc[2] = FD_FN(sum_check)(q, n, &neg);
+            acc[3] = neg;
+        }
+        return;
+    }
     for (fd_intp i = 0; i < n; i++) neg |= p[i] < 0;
     FD_BLOCK_SUM(acc[0], p[i]);
     acc[1] = neg;

@@ -64,20 +64,20 @@ static double fd_pairwise(const double *a, fd_intp n)
     /* -pn log pn with pn = p/S evaluated as w = p a, log(p / S) */           \
     FD_INLINE T fd_term_ent_##TS(T p, T w, T S)                               \
     {                                                                         \
-        const T v = -w * fd_logratio_##TS(p, S);                              \
+        const T v = -w * fd_logratio_s_##TS(p, S);                              \
         return (p == ZERO) ? ZERO : v;                                        \
     }                                                                         \
     /* -pn log qn: w = pn, qn = q / Sq */                                     \
     FD_INLINE T fd_term_xent_##TS(T w, T q, T Sq)                             \
     {                                                                         \
-        T v = -w * fd_logratio_##TS(q, Sq);                                   \
+        T v = -w * fd_logratio_s_##TS(q, Sq);                                   \
         v = (q == ZERO) ? INF : v;                                            \
         return (w == ZERO) ? ZERO : v;                                        \
     }                                                                         \
     /* pn log(pn / qn): w = pn, x / q = pn / qn */                            \
     FD_INLINE T fd_term_kl_##TS(T w, T x, T q)                                \
     {                                                                         \
-        T v = w * fd_logratio_##TS(x, q);                                     \
+        T v = w * fd_logratio_s_##TS(x, q);                                     \
         v = (q == ZERO) ? INF : v;                                            \
         return (w == ZERO || x == ZERO) ? ZERO : v;                           \
     }                                                                         \
@@ -85,8 +85,8 @@ static double fd_pairwise(const double *a, fd_intp n)
     FD_INLINE T fd_term_js_##TS(T x, T y)                                     \
     {                                                                         \
         const T u = x + y;                                                    \
-        T vx = x * fd_logratio_##TS(x + x, u);                                \
-        T vy = y * fd_logratio_##TS(y + y, u);                                \
+        T vx = x * fd_logratio_s_##TS(x + x, u);                                \
+        T vy = y * fd_logratio_s_##TS(y + y, u);                                \
         vx = (x == ZERO) ? ZERO : vx;                                         \
         vy = (y == ZERO) ? ZERO : vy;                                         \
         return vx + vy;                                                       \
@@ -246,6 +246,18 @@ static int fd_select_isa(void)
 static inline const fd_kernels *fd_get_kernels(int is_f64)
 {
     return fd_table[fd_isa_current][is_f64 ? 1 : 0];
+}
+
+/* Ask for n bytes at p to be brought into cache (a hint; no effect on
+   results).  The row driver calls it for the next row while it computes on
+   the current one, so that memory traffic overlaps arithmetic. */
+static inline void fd_prefetch(const char *p, fd_intp nbytes)
+{
+#if defined(__GNUC__)
+    for (fd_intp i = 0; i < nbytes; i += 64) __builtin_prefetch(p + i, 0, 2);
+#else
+    (void)p; (void)nbytes;
+#endif
 }
 
 /* ---- gather: any stride, byte order and float width to a native block --- */

@@ -15,6 +15,10 @@
  *                       no overflow or underflow for any pair of positive
  *                       finite numbers, relative accuracy ~1 ulp even when
  *                       x / y is close to 1.  Callers mask x == 0, y == 0.
+ *   fd_logratio_s_*     the same, bit for bit, for x, y up to 2^969 (double)
+ *                       or 2^102 (float), without a subnormal step: the
+ *                       kernels' inputs are bounded so (sums kept in
+ *                       [2^-500, 2^500] resp. [2^-60, 2^60] by the driver).
  *   fd_expneg_*(x)      exp(x) for x <= 0, subnormal results included;
  *                       0 below -746 (double) / -104 (float), where the
  *                       true value rounds to 0.  exp(0) == 1 exactly.
@@ -69,6 +73,15 @@ FD_INLINE double fd_decomp_f64(double x, double *m)
     return (fd_from64(kb | 0x4330000000000000ULL) - (0x1p52 + 1023.0)) + kadj;
 }
 
+/* fd_decomp_f64 for normal x only (no subnormal step). */
+FD_INLINE double fd_decompn_f64(double x, double *m)
+{
+    const uint64_t t = fd_bits64(x) - 0x3fe6a09e667f3bcdULL;
+    *m = fd_from64((t & 0x000fffffffffffffULL) + 0x3fe6a09e667f3bcdULL);
+    const uint64_t kb = (t + 0x3ff0000000000000ULL) >> 52;
+    return fd_from64(kb | 0x4330000000000000ULL) - (0x1p52 + 1023.0);
+}
+
 /* R(z) of fdlibm: log(1+f) = 2s + s*R(s^2), s = f / (2 + f). */
 FD_INLINE double fd_logpoly_f64(double z)
 {
@@ -93,10 +106,28 @@ FD_INLINE double fd_log_f64(double x)
     return r;
 }
 
+/* log(x / y) given both decompositions (k = kx - ky). */
+FD_INLINE double fd_logratio_m_f64(double k, double mx, double my);
+
 FD_INLINE double fd_logratio_f64(double x, double y)
 {
     double mx, my;
-    double k = fd_decomp_f64(x, &mx) - fd_decomp_f64(y, &my);
+    const double k = fd_decomp_f64(x, &mx) - fd_decomp_f64(y, &my);
+    return fd_logratio_m_f64(k, mx, my);
+}
+
+/* log(x / y) for 0 < x, y <= 2^969 (subnormals included): a ratio is
+   unchanged by scaling both by 2^54, which makes every subnormal normal, so
+   the per-element subnormal step of fd_decomp_f64 is not needed. */
+FD_INLINE double fd_logratio_s_f64(double x, double y)
+{
+    double mx, my;
+    const double k = fd_decompn_f64(x * 0x1p54, &mx) - fd_decompn_f64(y * 0x1p54, &my);
+    return fd_logratio_m_f64(k, mx, my);
+}
+
+FD_INLINE double fd_logratio_m_f64(double k, double mx, double my)
+{
     /* mx / my lies in (1/2, 2); bring it into [sqrt(1/2), sqrt(2)]. */
     const int hi = mx > FD_SQRT2 * my;
     const int lo = FD_SQRT2 * mx < my;
@@ -154,6 +185,13 @@ FD_INLINE float fd_decomp_f32(float x, float *m)
     return (float)((int32_t)t >> 23) + kadj;
 }
 
+FD_INLINE float fd_decompn_f32(float x, float *m)
+{
+    const uint32_t t = fd_bits32(x) - 0x3f3504f3u;
+    *m = fd_from32((t & 0x007fffffu) + 0x3f3504f3u);
+    return (float)((int32_t)t >> 23);
+}
+
 FD_INLINE float fd_logpoly_f32(float z)
 {
     const float w = z * z;
@@ -175,10 +213,25 @@ FD_INLINE float fd_log_f32(float x)
     return r;
 }
 
+FD_INLINE float fd_logratio_m_f32(float k, float mx, float my);
+
 FD_INLINE float fd_logratio_f32(float x, float y)
 {
     float mx, my;
-    float k = fd_decomp_f32(x, &mx) - fd_decomp_f32(y, &my);
+    const float k = fd_decomp_f32(x, &mx) - fd_decomp_f32(y, &my);
+    return fd_logratio_m_f32(k, mx, my);
+}
+
+/* As fd_logratio_s_f64: for 0 < x, y <= 2^102. */
+FD_INLINE float fd_logratio_s_f32(float x, float y)
+{
+    float mx, my;
+    const float k = fd_decompn_f32(x * 0x1p25f, &mx) - fd_decompn_f32(y * 0x1p25f, &my);
+    return fd_logratio_m_f32(k, mx, my);
+}
+
+FD_INLINE float fd_logratio_m_f32(float k, float mx, float my)
+{
     const int hi = mx > FD_SQRT2F * my;
     const int lo = FD_SQRT2F * mx < my;
     my = hi ? my + my : my;
