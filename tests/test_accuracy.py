@@ -22,6 +22,7 @@ import pytest
 import scipy.special as sc
 
 import fastdiv as fd
+from _measures import call
 from fastdiv import _divergence as _dv
 
 MEASURES = ["entropy", "cross_entropy", "kl_divergence", "js_divergence", "total_variation", "hellinger"]
@@ -44,10 +45,6 @@ def make_data(K, kind, seed):
     p[zp] = 0.0
     q[zp & (rng.random(K) < 0.5)] = 0.0
     return p, q
-
-
-def call(name, p, q):
-    return fd.entropy(p) if name == "entropy" else getattr(fd, name)(p, q)
 
 
 # --------------------------------------------------------------------------

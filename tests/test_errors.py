@@ -16,19 +16,7 @@ from numpy.exceptions import AxisError
 
 import fastdiv as fd
 
-from _measures import ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS
-
-
-def call(name, p, q=None, **kw):
-    """Call measure ``name`` uniformly; Rényi functions get alpha=2 unless given."""
-    f = getattr(fd, name)
-    if name == "renyi_entropy":
-        return f(p, kw.pop("alpha", 2.0), **kw)
-    if name == "renyi_divergence":
-        return f(p, q, kw.pop("alpha", 2.0), **kw)
-    if name in ONE_ARG:
-        return f(p, **kw)
-    return f(p, q, **kw)
+from _measures import call, ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS
 
 
 def good(shape, seed=0, dtype=np.float64):

@@ -10,7 +10,7 @@ import pytest
 
 import fastdiv as fd
 
-from _measures import ALL, ONE_ARG, TWO_ARG
+from _measures import call, ALL, ONE_ARG, TWO_ARG
 F64 = dict(rtol=1e-12, atol=1e-14)
 F32 = dict(rtol=2e-5, atol=1e-6)
 
@@ -30,18 +30,6 @@ VARIANTS = [
     ("renyi_divergence", {"alpha": 0.0}),
 ]
 VIDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for n, kw in VARIANTS]
-
-
-def call(name, p, q=None, **kw):
-    kw = dict(kw)
-    f = getattr(fd, name)
-    if name == "renyi_entropy":
-        return f(p, kw.pop("alpha", 2.0), **kw)
-    if name == "renyi_divergence":
-        return f(p, q, kw.pop("alpha", 2.0), **kw)
-    if name in ONE_ARG:
-        return f(p, **kw)
-    return f(p, q, **kw)
 
 
 def bits(x):

@@ -18,7 +18,7 @@ import fastdiv as fd
 
 TOL = {np.dtype(np.float64): dict(rtol=1e-12, atol=1e-14), np.dtype(np.float32): dict(rtol=2e-5, atol=1e-6)}
 
-from _measures import ALL, NO_BASE, ONE_ARG, TWO_ARG, WITH_LOGITS
+from _measures import call, ALL, NO_BASE, ONE_ARG, TWO_ARG, WITH_LOGITS
 
 
 # --------------------------------------------------------------------------
@@ -122,17 +122,6 @@ ORACLE = {
     "renyi_entropy": o_renyi_entropy,
     "renyi_divergence": o_renyi_divergence,
 }
-
-
-def call(name, p, q=None, *, alpha=None, **kw):
-    f = getattr(fd, name)
-    if name == "renyi_entropy":
-        return f(p, alpha, **kw)
-    if name == "renyi_divergence":
-        return f(p, q, alpha, **kw)
-    if name in ONE_ARG:
-        return f(p, **kw)
-    return f(p, q, **kw)
 
 
 def oracle(name, p, q=None, *, alpha=None, base=None, axis=-1, normalize=True, keepdims=False):

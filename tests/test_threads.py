@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import fastdiv as fd
+from _measures import call
 from fastdiv import _divergence as _dv
 
 THREADS = [1, 2, 4]
@@ -38,18 +39,6 @@ MEASURES = [
     ("renyi_divergence", {"alpha": 0.0}),
     ("self_information", {}),
 ]
-
-
-def call(name, p, q, kw):
-    kw = dict(kw)
-    f = getattr(fd, name)
-    if name == "renyi_entropy":
-        return f(p, kw.pop("alpha"), **kw)
-    if name == "renyi_divergence":
-        return f(p, q, kw.pop("alpha"), **kw)
-    if name in ("entropy", "self_information"):
-        return f(p, **kw)
-    return f(p, q, **kw)
 
 
 def bits(x):
@@ -90,7 +79,7 @@ def run_all(p, q, n):
         assert fd.get_num_threads() == n
         for name, kw in MEASURES:
             arg = p if name != "self_information" else np.minimum(p, 1)
-            out[(name, str(kw))] = call(name, arg, q, kw)
+            out[(name, str(kw))] = call(name, arg, q, **kw)
     return out
 
 
@@ -130,7 +119,7 @@ def test_results_equal_across_isas_within_tolerance():
     ref = {}
     for isa in _dv.isa_available():
         _dv.set_isa(isa)
-        r = {name: call(name, p, q, kw) for name, kw in MEASURES if name != "self_information"}
+        r = {name: call(name, p, q, **kw) for name, kw in MEASURES if name != "self_information"}
         if not ref:
             ref = r
         for k in r:
@@ -315,9 +304,9 @@ def test_gil_released_during_kernel(name, kw, layout, big_pair):
     # size the call to last ~80 ms on one thread (slow measures get fewer elements)
     n0 = 500_000
     with fd.num_threads(1):
-        call(name, p[:n0], q[:n0], kw)
+        call(name, p[:n0], q[:n0], **kw)
         t = time.perf_counter()
-        call(name, p[:n0], q[:n0], kw)
+        call(name, p[:n0], q[:n0], **kw)
         dt = time.perf_counter() - t
     m = int(min(p.size, max(n0, n0 * 0.08 / max(dt, 1e-9)))) // 500 * 500
     p, q = p[:m], q[:m]
@@ -334,7 +323,7 @@ def test_gil_released_during_kernel(name, kw, layout, big_pair):
     def job():
         with fd.num_threads(1):
             t0 = time.perf_counter()
-            call(name, p, q, kw)
+            call(name, p, q, **kw)
             return t0, time.perf_counter()
 
     with ThreadPoolExecutor(max_workers=2) as ex:
