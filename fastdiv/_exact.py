@@ -12,7 +12,7 @@ from . import _divergence as _k
 from ._threads import get_num_threads
 from ._validation import (
     as_real_array, base_scale, broadcast_pair, check_alpha, check_bool,
-    normalize_axis, row_label, sum_tolerance,
+    normalize_axis, row_index, sum_tolerance,
 )
 
 __all__ = [
@@ -24,11 +24,13 @@ __all__ = [
 _STRIDE = _k.Status.STATUS_STRIDE
 
 
-def _entry_error(status, row, batch, arrays, names, tols, normalize):
+def _entry_error(status, row, batch, arrays, names, tols):
     """The ValueError for row `row` given the kernel's status code."""
     which, kind = divmod(int(status), int(_STRIDE))
     name, arr, tol = names[which], arrays[which], tols[which]
-    where = row_label(row, batch)
+    idx = row_index(row, batch)
+    where = "" if idx is None else f" in row {idx}"
+    rowword = "it" if idx is None else f"row {idx}"
     data = arr[np.unravel_index(row, batch)] if batch else arr
     if kind == _k.Status.NONFINITE:
         if np.all(np.isfinite(data)):
@@ -37,7 +39,6 @@ def _entry_error(status, row, batch, arrays, names, tols, normalize):
     if kind == _k.Status.NEGATIVE:
         return ValueError(f"{name!r} must be non-negative; found a negative entry{where}.")
     total = float(np.sum(data, dtype=np.float64))
-    rowword = f"row {where[8:]}" if where else "it"
     if kind == _k.Status.ZEROSUM:
         return ValueError(f"{name!r} must have a positive sum along axis; {rowword} sums to 0.")
     return ValueError(
@@ -80,7 +81,7 @@ def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha=1.0):
                              tolp=tolp, tolq=tolq, alpha=alpha, scale=scale,
                              nthreads=get_num_threads())
     if row >= 0:
-        raise _entry_error(status, row, batch, (p, q), ("p", "q"), (tolp, tolq), normalize)
+        raise _entry_error(status, row, batch, (p, q), ("p", "q"), (tolp, tolq))
     if keepdims:
         out = np.expand_dims(out, ax)
     return out if out.ndim else out[()]

@@ -15,7 +15,7 @@ from numpy.exceptions import AxisError
 
 __all__ = [
     "as_real_array", "check_bool", "base_scale", "check_alpha", "normalize_axis",
-    "sum_tolerance", "broadcast_pair", "row_label",
+    "sum_tolerance", "broadcast_pair", "row_index",
 ]
 
 
@@ -96,11 +96,11 @@ def broadcast_pair(p, q):
     return p, q
 
 
-def row_label(row, batch_shape):
-    """' in row 3' / ' in row (1, 2)' / '' for a batch of shape ()."""
+def row_index(row, batch_shape):
+    """Flat row number -> what a message shows: an int for one batch
+    dimension, a tuple for several, None for a batch of shape ()."""
     if len(batch_shape) == 0:
-        return ""
+        return None
     if len(batch_shape) == 1:
-        return f" in row {row}"
-    idx = tuple(int(i) for i in np.unravel_index(row, batch_shape))
-    return f" in row {idx}"
+        return int(row)
+    return tuple(int(i) for i in np.unravel_index(row, batch_shape))

@@ -22,7 +22,7 @@ calls of the C block kernels of ``fd_kernels.h``:
 
 cimport numpy as cnp
 from libc.stdlib cimport malloc, calloc, free
-from libc.math cimport log, sqrt, fabs, isfinite, log1p, frexp, ldexp, INFINITY, NAN
+from libc.math cimport log, sqrt, fabs, isfinite, log1p, frexp, ldexp, INFINITY
 from cython.parallel cimport prange, parallel
 
 from _openmp cimport FD_HAVE_OPENMP, FD_OPENMP_VERSION, omp_get_max_threads, omp_get_thread_num
