@@ -82,6 +82,7 @@ cdef struct Job:
     const fd_renyi_kernels *rk
     char *bufs              # per-thread gather buffers, 2 * FD_BLK * 8 bytes each
     double *parts           # per-thread partials, FD_MAXACC * nb each
+    unsigned char *status   # per-row status (0: fine)
 
 
 cdef inline Py_ssize_t buf_bytes() noexcept nogil:
@@ -373,6 +374,75 @@ cdef int setup_arg(Job *J, int i, cnp.ndarray A) except -1:
     return 0
 
 
+cdef int init_job(Job *J, cnp.ndarray P, object Q) except -1:
+    """Rows, support, inputs and compute dtype of a call: P (and Q, or None)
+    are float32/float64 arrays of one shape whose last axis is the support."""
+    cdef cnp.ndarray QA
+    cdef int d, i, nd = cnp.PyArray_NDIM(P)
+    if nd < 1 or nd > 64:
+        raise ValueError("internal: bad dimensions")
+    J.nin = 1 if Q is None else 2
+    J.nd = nd - 1
+    J.R = 1
+    for d in range(nd - 1):
+        J.shape[d] = P.shape[d]
+        J.R *= P.shape[d]
+    J.K = P.shape[nd - 1]
+    if J.K < 1:
+        raise ValueError("internal: empty support")
+    J.nb = (J.K + FD_BLK - 1) // FD_BLK
+    setup_arg(J, 0, P)
+    if J.nin == 2:
+        QA = Q
+        if QA.ndim != nd or any(QA.shape[d] != P.shape[d] for d in range(nd)):
+            raise ValueError("internal: shapes differ")
+        setup_arg(J, 1, QA)
+    else:
+        J.a[1] = J.a[0]
+    J.f64 = (J.a[0].code & 1) | (J.a[1].code & 1)
+    for i in range(2):
+        J.a[i].direct = ((J.a[i].code & 1) == J.f64 and (J.a[i].code & 2) == 0
+                         and J.a[i].kstride == (8 if J.f64 else 4))
+    J.k = fd_get_kernels(J.f64)
+    J.rk = &fd_renyi_table[J.f64]
+    J.bufs = NULL
+    J.parts = NULL
+    J.status = NULL
+    return 0
+
+
+cdef int start_job(Job *J, int nthreads) except -1:
+    """Threads for this call (1 for small work or a serial build) and the
+    per-thread buffers and per-row statuses; returns the thread count."""
+    cdef int nt = nthreads if nthreads > 1 else 1
+    if J.R * J.K < PARALLEL_MIN_WORK or not FD_HAVE_OPENMP:
+        nt = 1
+    J.bufs = <char *>malloc(nt * buf_bytes())
+    J.parts = <double *>malloc(nt * FD_MAXACC * J.nb * sizeof(double))
+    J.status = <unsigned char *>calloc(J.R, 1)
+    if J.bufs == NULL or J.parts == NULL or J.status == NULL:
+        end_job(J)
+        raise MemoryError()
+    return nt
+
+
+cdef void end_job(Job *J) noexcept:
+    free(J.bufs)
+    free(J.parts)
+    free(J.status)
+    J.bufs = NULL
+    J.parts = NULL
+    J.status = NULL
+
+
+cdef Py_ssize_t first_bad(const Job *J) noexcept:
+    cdef Py_ssize_t r
+    for r in range(J.R):
+        if J.status[r]:
+            return r
+    return -1
+
+
 def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normalize=True,
             bint logits=False, double tolp=0.0, double tolq=0.0, double alpha=1.0,
             double scale=1.0, int nthreads=1):
@@ -384,34 +454,13 @@ def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normaliz
     row, or ``(-1, 0)``.
     """
     cdef Job J
-    cdef cnp.ndarray QA
-    cdef Py_ssize_t r, R = 1, nb
-    cdef int d, i, nd = cnp.PyArray_NDIM(P), nt, tid, st
-    cdef unsigned char *status = NULL
+    cdef Py_ssize_t r, R
+    cdef int nt, tid
     cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
-    if nd < 1 or nd > 64:
-        raise ValueError("internal: bad dimensions")
-    J.nin = 1 if Q is None else 2
-    J.nd = nd - 1
-    for d in range(nd - 1):
-        J.shape[d] = P.shape[d]
-        R *= P.shape[d]
-    J.K = P.shape[nd - 1]
-    J.R = R
-    if out.shape[0] != R or J.K < 1:
-        raise ValueError("internal: bad output or support length")
-    setup_arg(&J, 0, P)
-    if J.nin == 2:
-        QA = Q
-        if QA.ndim != nd or any(QA.shape[d] != P.shape[d] for d in range(nd)):
-            raise ValueError("internal: shapes differ")
-        setup_arg(&J, 1, QA)
-    else:
-        J.a[1] = J.a[0]
-    J.f64 = (J.a[0].code & 1) | (J.a[1].code & 1)
-    for i in range(2):
-        J.a[i].direct = ((J.a[i].code & 1) == J.f64 and (J.a[i].code & 2) == 0
-                         and J.a[i].kstride == (8 if J.f64 else 4))
+    init_job(&J, P, Q)
+    R = J.R
+    if out.shape[0] != R:
+        raise ValueError("internal: bad output")
     J.measure = code
     J.normalize = normalize
     J.logits = logits
@@ -420,45 +469,26 @@ def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normaliz
     J.alpha = alpha
     J.scale = scale
     J.logK = log(<double>J.K)
-    J.k = fd_get_kernels(J.f64)
-    J.rk = &fd_renyi_table[J.f64]
-    nb = (J.K + FD_BLK - 1) // FD_BLK
-    J.nb = nb
     if R == 0:
         return (-1, 0)
-
-    nt = nthreads if nthreads > 1 else 1
-    if R * J.K < PARALLEL_MIN_WORK or not FD_HAVE_OPENMP:
-        nt = 1
-    J.bufs = <char *>malloc(nt * buf_bytes())
-    J.parts = <double *>malloc(nt * FD_MAXACC * nb * sizeof(double))
-    status = <unsigned char *>calloc(R, 1)
-    if J.bufs == NULL or J.parts == NULL or status == NULL:
-        free(J.bufs)
-        free(J.parts)
-        free(status)
-        raise MemoryError()
+    nt = start_job(&J, nthreads)
     try:
         with nogil:
             if nt == 1:
                 for r in range(R):
-                    status[r] = do_row(&J, r, 0, 1, outp)
-            elif R >= 2 * nt or nb == 1:
+                    J.status[r] = do_row(&J, r, 0, 1, outp)
+            elif R >= 2 * nt or J.nb == 1:
                 with parallel(num_threads=nt):
                     tid = omp_get_thread_num()
                     for r in prange(R, schedule="static"):
-                        status[r] = do_row(&J, r, tid, 1, outp)
+                        J.status[r] = do_row(&J, r, tid, 1, outp)
             else:
                 for r in range(R):
-                    status[r] = do_row(&J, r, 0, nt, outp)
-        for r in range(R):
-            if status[r]:
-                return (r, status[r])
-        return (-1, 0)
+                    J.status[r] = do_row(&J, r, 0, nt, outp)
+        r = first_bad(&J)
+        return (r, J.status[r] if r >= 0 else 0)
     finally:
-        free(J.bufs)
-        free(J.parts)
-        free(status)
+        end_job(&J)
 
 
 cdef int neglog_row(const Job *J, Py_ssize_t r, char *buf, double *out) noexcept nogil:
@@ -486,56 +516,33 @@ cdef int neglog_row(const Job *J, Py_ssize_t r, char *buf, double *out) noexcept
 
 def neglog(cnp.ndarray P, double[::1] out, int nthreads=1):
     """out[...] = -log P elementwise (C order) for a float32/float64 ``P`` of
-    any strides and byte order, ndim >= 1.  Returns the first row (flat index
-    over all axes but the last) holding an entry outside [0, 1], or -1."""
+    any strides and byte order, ndim >= 1, non-empty.  Returns the first row
+    (flat index over all axes but the last) holding an entry outside [0, 1],
+    or -1."""
     cdef Job J
-    cdef Py_ssize_t r, R = 1, K
-    cdef int d, nd = cnp.PyArray_NDIM(P), nt, tid
-    cdef unsigned char *status = NULL
+    cdef Py_ssize_t r, R
+    cdef int nt, tid
     cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
-    J.nin = 1
-    J.nd = nd - 1
-    for d in range(nd - 1):
-        J.shape[d] = P.shape[d]
-        R *= P.shape[d]
-    K = P.shape[nd - 1]
-    J.K = K
-    J.nb = (K + FD_BLK - 1) // FD_BLK
-    if out.shape[0] != R * K:
+    init_job(&J, P, None)
+    R = J.R
+    if out.shape[0] != R * J.K:
         raise ValueError("internal: bad output")
-    if R * K == 0:
+    if R == 0:
         return -1
-    setup_arg(&J, 0, P)
-    J.a[1] = J.a[0]
-    J.f64 = J.a[0].code & 1
-    J.a[0].direct = (J.a[0].code & 2) == 0 and J.a[0].kstride == (8 if J.f64 else 4)
-    J.k = fd_get_kernels(J.f64)
-    nt = nthreads if nthreads > 1 else 1
-    if R * K < PARALLEL_MIN_WORK or not FD_HAVE_OPENMP or R < 2:
-        nt = 1
-    J.bufs = <char *>malloc(nt * buf_bytes())
-    status = <unsigned char *>calloc(R, 1)
-    if J.bufs == NULL or status == NULL:
-        free(J.bufs)
-        free(status)
-        raise MemoryError()
+    nt = start_job(&J, nthreads)
     try:
         with nogil:
-            if nt == 1:
+            if nt == 1 or R < 2:    # rows are the only unit of parallel work here
                 for r in range(R):
-                    status[r] = neglog_row(&J, r, J.bufs, outp)
+                    J.status[r] = neglog_row(&J, r, J.bufs, outp)
             else:
                 with parallel(num_threads=nt):
                     tid = omp_get_thread_num()
                     for r in prange(R, schedule="static"):
-                        status[r] = neglog_row(&J, r, J.bufs + tid * buf_bytes(), outp)
-        for r in range(R):
-            if status[r]:
-                return r
-        return -1
+                        J.status[r] = neglog_row(&J, r, J.bufs + tid * buf_bytes(), outp)
+        return first_bad(&J)
     finally:
-        free(J.bufs)
-        free(status)
+        end_job(&J)
 
 
 # ---- configuration and test hooks -------------------------------------------

@@ -296,30 +296,37 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
    uses the first while it is >= -1/2 and the second otherwise. */
 #ifndef FD_RENYI_DEFINED
 #define FD_RENYI_DEFINED
+/* acc[0] and acc[1] = two pairwise sums over a block of n elements, in the
+   chunk order and tree of FD_BLOCK_SUM; the body (the variadic argument) sets
+   t0_[i] and t1_[i] for element o_ + i. */
+#define FD_CHUNK_SUMS2(ACC0, ACC1, ...)                                       \
+    do {                                                                      \
+        double t0_[FD_CH], t1_[FD_CH], p0_[FD_BLK / FD_CH], p1_[FD_BLK / FD_CH]; \
+        fd_intp np_ = 0;                                                      \
+        for (fd_intp o_ = 0; o_ < n; o_ += FD_CH) {                           \
+            const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;             \
+            for (fd_intp i = 0; i < m_; i++) { __VA_ARGS__ }                  \
+            p0_[np_] = fd_tree(t0_, m_);                                      \
+            p1_[np_++] = fd_tree(t1_, m_);                                    \
+        }                                                                     \
+        (ACC0) = fd_pairwise(p0_, np_);                                       \
+        (ACC1) = fd_pairwise(p1_, np_);                                       \
+    } while (0)
+
 #define FD_DEFINE_RENYI(T, TS)                                                \
     static void fd_rent_##TS(const void *p_, const void *q_, fd_intp n,       \
                              const double *prm, double *acc)                  \
     {                                                                         \
         const T *p = (const T *)p_;                                           \
         const double a = prm[0], S = prm[3], am1 = prm[5] - 1.0;              \
-        double t[FD_CH], t2[FD_CH], parts[FD_BLK / FD_CH], parts2[FD_BLK / FD_CH]; \
-        fd_intp np_ = 0;                                                      \
         (void)q_;                                                             \
-        for (fd_intp o = 0; o < n; o += FD_CH) {                              \
-            const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;                \
-            for (fd_intp i = 0; i < m; i++) {                                 \
-                const double x = (double)p[o + i], w = x * a;                 \
-                const double l = fd_logratio_f64(x, S), e = am1 * l;          \
-                const double d = exp(e + l);              /* pn^alpha */      \
-                double v = (e > 700.0) ? d - w : w * expm1(e);                \
-                t[i] = (x == 0.0) ? 0.0 : v;                                  \
-                t2[i] = (x == 0.0) ? 0.0 : d;                                 \
-            }                                                                 \
-            parts[np_] = fd_tree(t, m);                                       \
-            parts2[np_++] = fd_tree(t2, m);                                   \
-        }                                                                     \
-        acc[0] = fd_pairwise(parts, np_);                                     \
-        acc[1] = fd_pairwise(parts2, np_);                                    \
+        FD_CHUNK_SUMS2(acc[0], acc[1],                                        \
+            const double x = (double)p[o_ + i], w = x * a;                    \
+            const double l = fd_logratio_f64(x, S), e = am1 * l;              \
+            const double d = exp(e + l);                  /* pn^alpha */      \
+            const double v = (e > 700.0) ? d - w : w * expm1(e);              \
+            t0_[i] = (x == 0.0) ? 0.0 : v;                                    \
+            t1_[i] = (x == 0.0) ? 0.0 : d;);                                  \
     }                                                                         \
     /* acc[0] = number of p > 0 (alpha = 0) */                                \
     static void fd_rent0_##TS(const void *p_, const void *q_, fd_intp n,      \
@@ -346,31 +353,21 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
     {                                                                         \
         const T *p = (const T *)p_, *q = (const T *)q_;                       \
         const double a = prm[0], c = prm[2], S = prm[3], am1 = prm[5] - 1.0;  \
-        double t[FD_CH], t2[FD_CH], parts[FD_BLK / FD_CH], parts2[FD_BLK / FD_CH]; \
-        fd_intp np_ = 0;                                                      \
-        for (fd_intp o = 0; o < n; o += FD_CH) {                              \
-            const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;                \
-            for (fd_intp i = 0; i < m; i++) {                                 \
-                const double x = (double)p[o + i], y = (double)q[o + i];      \
-                const double w = x * a;                                       \
-                double v, d;                                                  \
-                if (x == 0.0) v = d = 0.0;                                    \
-                else if (y == 0.0) {                                          \
-                    v = (am1 > 0.0) ? INFINITY : -w;                          \
-                    d = (am1 > 0.0) ? INFINITY : 0.0;                         \
-                } else {                                                      \
-                    const double e = am1 * fd_logratio_f64(x * c, y);         \
-                    d = exp(e + fd_logratio_f64(x, S));  /* pn (pn/qn)^(a-1) */ \
-                    v = (e > 700.0) ? d - w : w * expm1(e);                   \
-                }                                                             \
-                t[i] = v;                                                     \
-                t2[i] = d;                                                    \
+        FD_CHUNK_SUMS2(acc[0], acc[1],                                        \
+            const double x = (double)p[o_ + i], y = (double)q[o_ + i];        \
+            const double w = x * a;                                           \
+            double v, d;                                                      \
+            if (x == 0.0) v = d = 0.0;                                        \
+            else if (y == 0.0) {                                              \
+                v = (am1 > 0.0) ? INFINITY : -w;                              \
+                d = (am1 > 0.0) ? INFINITY : 0.0;                             \
+            } else {                                                          \
+                const double e = am1 * fd_logratio_f64(x * c, y);             \
+                d = exp(e + fd_logratio_f64(x, S));    /* pn (pn/qn)^(a-1) */ \
+                v = (e > 700.0) ? d - w : w * expm1(e);                       \
             }                                                                 \
-            parts[np_] = fd_tree(t, m);                                       \
-            parts2[np_++] = fd_tree(t2, m);                                   \
-        }                                                                     \
-        acc[0] = fd_pairwise(parts, np_);                                     \
-        acc[1] = fd_pairwise(parts2, np_);                                    \
+            t0_[i] = v;                                                       \
+            t1_[i] = d;);                                                     \
     }                                                                         \
     /* acc[0] = sum of q where p > 0 (alpha = 0), in the same pairwise     \
        order as the stats pass, so that it equals Sq when p > 0 wherever   \
@@ -380,15 +377,9 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
     {                                                                         \
         const T *p = (const T *)p_, *q = (const T *)q_;                       \
         (void)prm;                                                            \
-        double t[FD_CH], parts[FD_BLK / FD_CH];                               \
-        fd_intp np_ = 0;                                                      \
-        for (fd_intp o = 0; o < n; o += FD_CH) {                              \
-            const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;                \
-            for (fd_intp i = 0; i < m; i++)                                   \
-                t[i] = (p[o + i] > 0) ? (double)q[o + i] : 0.0;              \
-            parts[np_++] = fd_tree(t, m);                                     \
-        }                                                                     \
-        acc[0] = fd_pairwise(parts, np_);                                     \
+        FD_CHUNK_SUMS2(acc[0], acc[1],                                        \
+            t0_[i] = (p[o_ + i] > 0) ? (double)q[o_ + i] : 0.0;               \
+            t1_[i] = 0.0;);                                                   \
     }                                                                         \
     /* acc[0] = max over p > 0 of log(pn / qn) (alpha = inf) */               \
     static void fd_rdivinf_##TS(const void *p_, const void *q_, fd_intp n,    \

@@ -61,25 +61,20 @@ FD_INLINE float fd_from32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
 /* x = 2^k * m with m in [sqrt(1/2), sqrt(2)); x > 0 finite (normal or
    subnormal).  k is returned as a double (exact) without an int64->double
    conversion, which AVX2 lacks: the biased exponent is planted in the
-   mantissa of 2^52 and 2^52 subtracted. */
-FD_INLINE double fd_decomp_f64(double x, double *m)
-{
-    const int sub = x < 0x1p-1022;
-    const double xs = sub ? x * 0x1p54 : x;
-    const double kadj = sub ? -54.0 : 0.0;
-    const uint64_t t = fd_bits64(xs) - 0x3fe6a09e667f3bcdULL;
-    *m = fd_from64((t & 0x000fffffffffffffULL) + 0x3fe6a09e667f3bcdULL);
-    const uint64_t kb = (t + 0x3ff0000000000000ULL) >> 52;   /* k + 1023 */
-    return (fd_from64(kb | 0x4330000000000000ULL) - (0x1p52 + 1023.0)) + kadj;
-}
-
-/* fd_decomp_f64 for normal x only (no subnormal step). */
+   mantissa of 2^52 and 2^52 subtracted.  fd_decompn_* take normal x only;
+   fd_decomp_* first scale a subnormal x into the normal range. */
 FD_INLINE double fd_decompn_f64(double x, double *m)
 {
     const uint64_t t = fd_bits64(x) - 0x3fe6a09e667f3bcdULL;
     *m = fd_from64((t & 0x000fffffffffffffULL) + 0x3fe6a09e667f3bcdULL);
-    const uint64_t kb = (t + 0x3ff0000000000000ULL) >> 52;
+    const uint64_t kb = (t + 0x3ff0000000000000ULL) >> 52;   /* k + 1023 */
     return fd_from64(kb | 0x4330000000000000ULL) - (0x1p52 + 1023.0);
+}
+
+FD_INLINE double fd_decomp_f64(double x, double *m)
+{
+    const int sub = x < 0x1p-1022;
+    return fd_decompn_f64(sub ? x * 0x1p54 : x, m) + (sub ? -54.0 : 0.0);
 }
 
 /* R(z) of fdlibm: log(1+f) = 2s + s*R(s^2), s = f / (2 + f). */
@@ -175,21 +170,17 @@ FD_INLINE double fd_expneg_f64(double x)
 #define FD_LN2LOF 9.0580006145e-06f
 #define FD_SQRT2F 1.41421356f
 
-FD_INLINE float fd_decomp_f32(float x, float *m)
-{
-    const int sub = x < 0x1p-126f;
-    const float xs = sub ? x * 0x1p25f : x;
-    const float kadj = sub ? -25.0f : 0.0f;
-    const uint32_t t = fd_bits32(xs) - 0x3f3504f3u;
-    *m = fd_from32((t & 0x007fffffu) + 0x3f3504f3u);
-    return (float)((int32_t)t >> 23) + kadj;
-}
-
 FD_INLINE float fd_decompn_f32(float x, float *m)
 {
     const uint32_t t = fd_bits32(x) - 0x3f3504f3u;
     *m = fd_from32((t & 0x007fffffu) + 0x3f3504f3u);
     return (float)((int32_t)t >> 23);
+}
+
+FD_INLINE float fd_decomp_f32(float x, float *m)
+{
+    const int sub = x < 0x1p-126f;
+    return fd_decompn_f32(sub ? x * 0x1p25f : x, m) + (sub ? -25.0f : 0.0f);
 }
 
 FD_INLINE float fd_logpoly_f32(float z)
