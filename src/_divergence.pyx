@@ -17,7 +17,11 @@ calls of the C block kernels of ``fd_kernels.h``:
   is ever copied whole or written to;
 * the first pass over a row ("stats") sums it and checks it (non-negative,
   finite, sum rules) at no extra cost; a bad row gets a status code instead
-  of a value and ``measure`` reports the first bad row to the caller.
+  of a value and ``measure`` reports the first bad row to the caller.  For
+  entropy, cross-entropy, KL and Hellinger the first pass also sums the
+  terms on the inputs as they are, and when the sums are close enough to 1
+  (``onepass``) the row is done in that one pass; otherwise a second pass
+  sums the terms of the normalized row.
 """
 
 cimport numpy as cnp
@@ -60,6 +64,10 @@ cdef Py_ssize_t PREFETCH_MAX_K = 1 << 14
 cdef double LN2 = 0.693147180559945309417232121458
 cdef double RESCALE_LIM64 = ldexp(1.0, 500)
 cdef double RESCALE_LIM32 = ldexp(1.0, 60)
+# One-pass results are used when the sums (or their ratio) lie this close to 1
+# (see onepass): float64 kernels, float32 kernels.
+cdef double ONEPASS_TOL64 = ldexp(1.0, -16)
+cdef double ONEPASS_TOL32 = ldexp(1.0, -10)
 
 cdef struct Arg:
     const char *data
@@ -265,6 +273,79 @@ cdef void prefetch_row(const Job *J, Py_ssize_t r) noexcept nogil:
             fd_prefetch(rp[i], J.K * J.a[i].kstride)
 
 
+cdef fd_blockfn onepass_kernel(const Job *J) noexcept nogil:
+    """The one-pass kernel of the measure (fd_block_t.h), or NULL."""
+    cdef int m = J.measure
+    if m == ENTROPY or (m == RENYI_ENTROPY and J.alpha == 1.0):
+        return J.k.fent
+    if m == CROSS_ENTROPY:
+        return J.k.fxent
+    if m == KL or (m == RENYI_DIVERGENCE and J.alpha == 1.0):
+        return J.k.fkl
+    if m == HELLINGER:
+        return J.k.fhel
+    return NULL
+
+
+cdef inline bint in_range(const Job *J, double S) noexcept nogil:
+    """S needs no rescaling (see rescale)."""
+    cdef double lim = RESCALE_LIM64 if J.f64 else RESCALE_LIM32
+    return S * lim >= 1.0 and S <= lim
+
+
+cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
+    """The row's value from the sums of a one-pass kernel, res[0] = Sp,
+    res[2] = Sq, res[4] = T (and res[5]), where that is as accurate as the
+    two passes (normalize, then sum the terms); else 0 and nothing written.
+
+    With pn = p / Sp and qn = q / Sq, normalizing afterwards is algebra:
+      entropy        -sum pn log pn     = T / Sp + log Sp,    T = -sum p log p
+      cross-entropy  -sum pn log qn     = T / Sp + log Sq,    T = -sum p log q
+      KL             sum pn log(pn/qn)  = T / Sp + log(Sq/Sp), T = sum p log(p/q)
+      Hellinger      sum (sqrt p - sqrt(q r))^2 = T - 2 e V + e^2 Sq,
+                     r = Sp / Sq = (1 + e)^2, V = res[5]   (then times 1/Sp).
+    The correction (log Sp, log Sq, log(Sq/Sp) or e) is taken only when it is
+    at most ~ONEPASS_TOL: its rounding, ~eps * ONEPASS_TOL, is then far below
+    the error of the terms, and the terms on the raw inputs are as accurate
+    as on normalized ones (there is no rounded product p * Sq/Sp).  Inputs
+    that sum to 1 exactly get the two-pass result bit for bit.  Sums far
+    from 1 (counts; p and q on different scales, such as p = 2 q, whose
+    exact 0 the two-pass kernels keep) and sums that need rescaling go the
+    two-pass way."""
+    cdef int m = J.measure
+    cdef double Sp = res[0], Sq = res[2], T = res[4], d, e, v
+    cdef double tol = ONEPASS_TOL64 if J.f64 else ONEPASS_TOL32
+    if not J.normalize:
+        Sp = Sq = 1.0           # what the two-pass kernels use
+    elif not in_range(J, Sp) or (J.nin == 2 and not in_range(J, Sq)):
+        return 0
+    if m == ENTROPY or m == RENYI_ENTROPY:
+        d = Sp - 1.0
+        if not fabs(d) <= tol:
+            return 0
+        out[0] = clamp(T / Sp + log1p(d), 0.0, J.logK) * J.scale
+        return 1
+    if m == CROSS_ENTROPY:
+        d = Sq - 1.0
+        if not fabs(d) <= tol:
+            return 0
+        v = T / Sp + log1p(d)
+        out[0] = (v if v > 0.0 else 0.0) * J.scale
+        return 1
+    d = (Sq - Sp) / Sp          # Sq/Sp - 1, exact difference for close sums
+    if not fabs(d) <= tol:
+        return 0
+    if m == HELLINGER:
+        d = (Sp - Sq) / Sq      # r - 1
+        e = d / (sqrt(1.0 + d) + 1.0)
+        v = T - 2.0 * e * res[5] + e * e * Sq
+        out[0] = finish_terms(J, v * (1.0 / Sp))
+        return 1
+    v = T / Sp + log1p(d)       # KL, Renyi divergence of order 1
+    out[0] = (v if v > 0.0 else 0.0) * J.scale
+    return 1
+
+
 cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
                    int nthreads, double *out, Py_ssize_t r) noexcept nogil:
     cdef double prm[8]
@@ -273,10 +354,14 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
     cdef double Sp, Sq, v, alpha = J.alpha
     cdef int m = J.measure, st
     cdef unsigned maxmask = 0
-    cdef fd_blockfn fn
+    cdef fd_blockfn fn, first
     cdef double scl[2]
     scl[0] = scl[1] = 1.0
-    phase(J, rp, J.k.stats, prm, scl, 0, res, buf, parts, nthreads)
+    # The first pass sums and checks the row; for some measures it also sums
+    # the terms on the raw inputs, and that may already give the value.
+    first = onepass_kernel(J)
+    phase(J, rp, first if first != NULL else J.k.stats, prm, scl, 0, res, buf, parts,
+          nthreads)
     Sp = res[0]
     Sq = res[2] if J.nin == 2 else 1.0
     st = check_sum(J, Sp, res[1], 0)
@@ -284,6 +369,8 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
         st = check_sum(J, Sq, res[3], 1)
     if st:
         return st
+    if first != NULL and onepass(J, res, out):
+        return 0
     if nthreads == 1:
         # this row is now in cache; while the next pass computes on it, let
         # the memory system fetch the row this thread takes next
@@ -574,20 +661,30 @@ def set_isa(name):
                      f"{[fd_isa_names[i].decode() for i in range(FD_NISA)]}")
 
 
-def _elementwise(x, int which):
+def _elementwise(x, int which, y=None):
     cdef cnp.ndarray X = np.ascontiguousarray(x)
+    cdef cnp.ndarray Y = X
     if X.ndim != 1 or X.dtype not in (np.float32, np.float64) or not X.dtype.isnative:
         raise TypeError("expected a 1-D native float32 or float64 array")
+    if y is not None:
+        Y = np.ascontiguousarray(y, dtype=X.dtype)
+        if Y.shape[0] != X.shape[0] or Y.ndim != 1:
+            raise ValueError("x and y differ in shape")
     cdef cnp.ndarray out = np.empty_like(X)
     cdef const fd_kernels *k = fd_get_kernels(X.dtype == np.float64)
     cdef Py_ssize_t n = X.shape[0]
     cdef const void *src = cnp.PyArray_DATA(X)
+    cdef const void *src2 = cnp.PyArray_DATA(Y)
     cdef void *dst = cnp.PyArray_DATA(out)
     with nogil:
         if which == 0:
             k.vlog(src, n, dst)
-        else:
+        elif which == 1:
             k.vexp(src, n, dst)
+        elif which == 2:
+            k.vlogs(src, n, dst)
+        else:
+            k.vlogratio(src, src2, n, dst)
     return out
 
 
@@ -599,6 +696,18 @@ def simd_log(x):
 def simd_exp(x):
     """The package's vectorized exp, for x <= 0, applied elementwise (test hook)."""
     return _elementwise(x, 1)
+
+
+def simd_logs(x):
+    """The kernels' log of clean inputs, 0 < x <= 2^969 (float32: 2^102),
+    elementwise (test hook)."""
+    return _elementwise(x, 2)
+
+
+def simd_logratio(x, y):
+    """The kernels' log(x / y) for 0 < x, y <= 2^969 (float32: 2^102),
+    elementwise, without forming x / y (test hook)."""
+    return _elementwise(x, 3, y)
 
 
 _env_isa = __import__("os").environ.get("FASTDIV_ISA")

@@ -6,8 +6,10 @@ cdef extern from "fd_kernels.h" nogil:
                                 const double *prm, double *acc) noexcept nogil
     ctypedef struct fd_kernels:
         fd_blockfn stats, lstats, ent, xent, kl, js, tv, hel, lent, lpair
-        fd_blockfn ljs, ltv, lhel
+        fd_blockfn ljs, ltv, lhel, fent, fxent, fkl, fhel
         void (*vlog)(const void *x, fd_intp n, void *out) noexcept nogil
+        void (*vlogs)(const void *x, fd_intp n, void *out) noexcept nogil
+        void (*vlogratio)(const void *x, const void *y, fd_intp n, void *out) noexcept nogil
         void (*vexp)(const void *x, fd_intp n, void *out) noexcept nogil
         int (*neglog)(const void *x, fd_intp n, double *out) noexcept nogil
     ctypedef struct fd_renyi_kernels:

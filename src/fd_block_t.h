@@ -23,84 +23,186 @@
 #define FD_CAT(a, b) FD_CAT_(a, b)
 #define FD_FN(name) FD_CAT(name, FD_S)
 
-/* Sum of the terms t[0..m) produced by EXPR(i) (which may use local
-   variables), for the whole block, as a fixed pairwise tree. */
+/* The lanes combined in the fixed order: t = (lanes j + lanes j+8) given,
+   then ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7)), by shuffles. */
+static inline __attribute__((always_inline))
+double FD_FN(lanes)(const fd_v8d *tp)
+{
+    fd_v8d t = *tp;
+    const fd_v8l h4 = {4, 5, 6, 7, 4, 5, 6, 7}, h2 = {2, 3, 2, 3, 2, 3, 2, 3},
+                 h1 = {1, 1, 1, 1, 1, 1, 1, 1};
+    t = t + __builtin_shuffle(t, h4);
+    t = t + __builtin_shuffle(t, h2);
+    t = t + __builtin_shuffle(t, h1);
+    return t[0];
+}
+
+/* x[0..8) as 8 double lanes (float widened exactly). */
+static inline __attribute__((always_inline))
+void FD_FN(ld8)(fd_v8d *u, const FD_T *x)
+{
+    if (sizeof(FD_T) == sizeof(double)) {
+        memcpy(u, x, sizeof *u);
+    } else {
+        fd_v8f f;
+        memcpy(&f, x, sizeof f);
+        *u = __builtin_convertvector(f, fd_v8d);
+    }
+}
+
+/* Sum of x[0..m), 1 <= m <= FD_CH, in the package's order (fd_kernels.h),
+   in double; when neg is not NULL, *neg |= 1 if some x < 0.  The check ORs
+   the bit patterns (one operation per vector) and rescans only when some
+   sign bit is set, which -0.0 also sets. */
+static inline __attribute__((always_inline))
+double FD_FN(lsum)(const FD_T *x, fd_intp m, int *neg)
+{
+    const fd_v8d z = {0};
+    fd_v8d a = z, b = z, u, v;
+    fd_v8l bits = {0};
+    fd_intp i = 0;
+    for (; i + FD_LANES <= m; i += FD_LANES) {
+        FD_FN(ld8)(&u, x + i);
+        FD_FN(ld8)(&v, x + i + 8);
+        a += u;
+        b += v;
+        if (neg) bits |= (fd_v8l)u | (fd_v8l)v;
+    }
+    if (i < m) {                        /* the tail, padded with zeros */
+        FD_T t[FD_LANES];
+        for (int j = 0; j < FD_LANES; j++) t[j] = (i + j < m) ? x[i + j] : (FD_T)0;
+        FD_FN(ld8)(&u, t);
+        FD_FN(ld8)(&v, t + 8);
+        a += u;
+        b += v;
+        if (neg) bits |= (fd_v8l)u | (fd_v8l)v;
+    }
+    if (neg) {
+        int64_t g[8];
+        memcpy(g, &bits, sizeof g);
+        if ((g[0] | g[1] | g[2] | g[3] | g[4] | g[5] | g[6] | g[7]) < 0) {
+            int ng = 0;
+            for (fd_intp k = 0; k < m; k++) ng |= x[k] < 0;
+            *neg |= ng;
+        }
+    }
+    a += b;
+    return FD_FN(lanes)(&a);
+}
+
+/* Sum over the block of the terms EXPR (a function of the element index i,
+   evaluated in FD_T), chunk by chunk. */
 #define FD_BLOCK_SUM(OUT, EXPR)                                              \
     do {                                                                     \
-        FD_T tf_[FD_CH];                                                     \
-        double t_[FD_CH], parts_[FD_BLK / FD_CH];                            \
+        FD_T t_[FD_CH];                                                      \
+        double parts_[FD_BLK / FD_CH];                                       \
         fd_intp np_ = 0;                                                    \
         for (fd_intp o_ = 0; o_ < n; o_ += FD_CH) {                         \
             const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;           \
-            if (sizeof(FD_T) == sizeof(double)) {                            \
-                for (fd_intp i = o_; i < o_ + m_; i++) t_[i - o_] = (EXPR);  \
-            } else {                                                         \
-                for (fd_intp i = o_; i < o_ + m_; i++) tf_[i - o_] = (EXPR); \
-                for (fd_intp j_ = 0; j_ < m_; j_++) t_[j_] = (double)tf_[j_]; \
-            }                                                                \
-            parts_[np_++] = fd_tree(t_, m_);                                 \
+            for (fd_intp i = o_; i < o_ + m_; i++) t_[i - o_] = (EXPR);      \
+            parts_[np_++] = FD_FN(lsum)(t_, m_, NULL);                      \
         }                                                                    \
         (OUT) = fd_pairwise(parts_, np_);                                    \
     } while (0)
 
+/* One pass over the block that sums and checks the NIN (1 or 2) inputs p
+   and q -- acc[0] = sum p, acc[1] = 1 if some p < 0, acc[2], acc[3] the
+   same for q; a NaN or infinity makes a sum non-finite -- and sums NT (0, 1
+   or 2) kinds of terms into acc[4] and acc[5]: the statements given as the
+   variadic argument set t0_[j] (and t1_[j]) for element i = o_ + j.  The
+   terms are computed first, so the sums read the chunk from L1. */
+#define FD_PASS(NIN, NT, ...)                                                   \
+    do {                                                                      \
+        FD_T t0_[FD_CH], t1_[FD_CH];                                          \
+        double sp_[FD_BLK / FD_CH], sq_[FD_BLK / FD_CH];                      \
+        double s0_[FD_BLK / FD_CH], s1_[FD_BLK / FD_CH];                      \
+        int ngp_ = 0, ngq_ = 0;                                               \
+        fd_intp np_ = 0;                                                      \
+        for (fd_intp o_ = 0; o_ < n; o_ += FD_CH) {                           \
+            const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;             \
+            if ((NT) > 0) {                                                   \
+                for (fd_intp j = 0; j < m_; j++) {                            \
+                    const fd_intp i = o_ + j;                                 \
+                    (void)i;                                                  \
+                    __VA_ARGS__                                               \
+                }                                                             \
+                s0_[np_] = FD_FN(lsum)(t0_, m_, NULL);                        \
+                if ((NT) > 1) s1_[np_] = FD_FN(lsum)(t1_, m_, NULL);          \
+            }                                                                 \
+            sp_[np_] = FD_FN(lsum)(p + o_, m_, &ngp_);                        \
+            if ((NIN) > 1) sq_[np_] = FD_FN(lsum)(q + o_, m_, &ngq_);         \
+            np_++;                                                            \
+        }                                                                     \
+        acc[0] = fd_pairwise(sp_, np_);                                       \
+        acc[1] = ngp_;                                                        \
+        if ((NIN) > 1) {                                                      \
+            acc[2] = fd_pairwise(sq_, np_);                                   \
+            acc[3] = ngq_;                                                    \
+        }                                                                     \
+        if ((NT) > 0) acc[4] = fd_pairwise(s0_, np_);                         \
+        if ((NT) > 1) acc[5] = fd_pairwise(s1_, np_);                         \
+    } while (0)
+
 /* ---- checks and normalizers (phase 1) ---------------------------------- */
 
-/* acc[0] = sum p, acc[1] = 1 if some p < 0; acc[2], acc[3] the same for q
-   (when q != NULL).  A NaN or infinity makes the sum non-finite. */
-/* Sum of x[0..n) in exactly the order of FD_BLOCK_SUM (so the two agree
-   bit for bit); *neg |= 1 if some x < 0.  The first halving of each full
-   chunk reads x directly instead of a copy.  Used for float32, where it is
-   faster; for float64 rows streamed from memory it measured slower than the
-   copy of FD_BLOCK_SUM, so stats keeps that for float64. */
-static double FD_FN(sum_check)(const FD_T *x, fd_intp n, int *neg)
-{
-    double t[FD_CH], parts[FD_BLK / FD_CH];
-    fd_intp np_ = 0;
-    int ng = 0;
-    for (fd_intp o = 0; o < n; o += FD_CH) {
-        const fd_intp m = (n - o < FD_CH) ? n - o : FD_CH;
-        const FD_T *xc = x + o;
-        if (m == FD_CH) {
-            for (fd_intp i = 0; i < FD_CH / 2; i++) {
-                t[i] = (double)xc[i] + (double)xc[i + FD_CH / 2];
-                ng |= (xc[i] < 0) | (xc[i + FD_CH / 2] < 0);
-            }
-            parts[np_++] = fd_tree(t, FD_CH / 2);
-        } else {
-            for (fd_intp i = 0; i < m; i++) ng |= xc[i] < 0;
-            for (fd_intp i = 0; i < m; i++) t[i] = (double)xc[i];
-            parts[np_++] = fd_tree(t, m);
-        }
-    }
-    *neg |= ng;
-    return fd_pairwise(parts, np_);
-}
-
+/* acc[0..3] as FD_PASS. */
 static void FD_FN(stats)(const void *p_, const void *q_, fd_intp n,
                          const double *prm, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    int neg = 0;
     (void)prm;
-    if (sizeof(FD_T) == 4) {
-        acc[0] = FD_FN(sum_check)(p, n, &neg);
-        acc[1] = neg;
-        if (q) {
-            neg = 0;
-            acc[2] = FD_FN(sum_check)(q, n, &neg);
-            acc[3] = neg;
-        }
-        return;
-    }
-    for (fd_intp i = 0; i < n; i++) neg |= p[i] < 0;
-    FD_BLOCK_SUM(acc[0], p[i]);
-    acc[1] = neg;
-    if (q) {
-        neg = 0;
-        for (fd_intp i = 0; i < n; i++) neg |= q[i] < 0;
-        FD_BLOCK_SUM(acc[2], q[i]);
-        acc[3] = neg;
-    }
+    if (q) FD_PASS(2, 0, ;);
+    else FD_PASS(1, 0, ;);
+}
+
+/* ---- one-pass kernels ------------------------------------------------------
+   The stats of FD_PASS and, in acc[4], the terms of a measure on the inputs
+   as they are (not normalized); the row driver normalizes afterwards
+   algebraically where that is as accurate as normalizing first (see
+   row_probs in _divergence.pyx) and otherwise runs the two-pass kernels
+   below. */
+
+/* acc[4] = -sum p log p */
+static void FD_FN(fent)(const void *p_, const void *q_, fd_intp n,
+                        const double *prm, double *acc)
+{
+    const FD_T *p = (const FD_T *)p_, *q = NULL;
+    (void)prm; (void)q_;
+    FD_PASS(1, 1, t0_[j] = FD_CAT(fd_term_ent1, FD_TS)(p[i]););
+}
+
+/* acc[4] = -sum p log q */
+static void FD_FN(fxent)(const void *p_, const void *q_, fd_intp n,
+                         const double *prm, double *acc)
+{
+    const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
+    (void)prm;
+    FD_PASS(2, 1, t0_[j] = FD_CAT(fd_term_xent1, FD_TS)(p[i], q[i]););
+}
+
+/* acc[4] = sum p log(p / q) */
+static void FD_FN(fkl)(const void *p_, const void *q_, fd_intp n,
+                       const double *prm, double *acc)
+{
+    const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
+    (void)prm;
+    FD_PASS(2, 1, t0_[j] = FD_CAT(fd_term_kl1, FD_TS)(p[i], q[i]););
+}
+
+/* acc[4] = sum (sqrt p - sqrt q)^2, acc[5] = sum sqrt q (sqrt p - sqrt q):
+   then sum (sqrt p - sqrt(q r))^2 = acc[4] - 2 e acc[5] + e^2 sum q exactly,
+   with sqrt r = 1 + e. */
+static void FD_FN(fhel)(const void *p_, const void *q_, fd_intp n,
+                        const double *prm, double *acc)
+{
+    const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
+    (void)prm;
+    FD_PASS(2, 2, {
+        const FD_T sp = FD_CAT(FD_SQRT, FD_TS)(p[i]), sq = FD_CAT(FD_SQRT, FD_TS)(q[i]);
+        const FD_T d = sp - sq;
+        t0_[j] = d * d;
+        t1_[j] = sq * d;
+    });
 }
 
 /* logits: acc[0] = max p, acc[1] = 1 if some p is not finite; acc[2], acc[3]
@@ -246,6 +348,20 @@ static void FD_FN(vlog)(const void *x_, fd_intp n, void *out_)
     for (fd_intp i = 0; i < n; i++) out[i] = FD_LOG(x[i]);
 }
 
+static void FD_FN(vlogs)(const void *x_, fd_intp n, void *out_)
+{
+    const FD_T *x = (const FD_T *)x_;
+    FD_T *out = (FD_T *)out_;
+    for (fd_intp i = 0; i < n; i++) out[i] = FD_CAT(fd_logs, FD_TS)(x[i]);
+}
+
+static void FD_FN(vlogratio)(const void *x_, const void *y_, fd_intp n, void *out_)
+{
+    const FD_T *x = (const FD_T *)x_, *y = (const FD_T *)y_;
+    FD_T *out = (FD_T *)out_;
+    for (fd_intp i = 0; i < n; i++) out[i] = FD_CAT(fd_logratio_s, FD_TS)(x[i], y[i]);
+}
+
 static void FD_FN(vexp)(const void *x_, fd_intp n, void *out_)
 {
     const FD_T *x = (const FD_T *)x_;
@@ -270,8 +386,9 @@ static int FD_FN(neglog)(const void *x_, fd_intp n, double *out)
 static const fd_kernels FD_FN(fd_kernels) = {
     FD_FN(stats), FD_FN(lstats), FD_FN(ent), FD_FN(xent), FD_FN(kl),
     FD_FN(js), FD_FN(tv), FD_FN(hel), FD_FN(lent), FD_FN(lpair),
-    FD_FN(ljs), FD_FN(ltv), FD_FN(lhel), FD_FN(vlog), FD_FN(vexp),
-    FD_FN(neglog),
+    FD_FN(ljs), FD_FN(ltv), FD_FN(lhel), FD_FN(fent), FD_FN(fxent),
+    FD_FN(fkl), FD_FN(fhel), FD_FN(vlog), FD_FN(vlogs), FD_FN(vlogratio),
+    FD_FN(vexp), FD_FN(neglog),
 };
 
 #undef FD_FN

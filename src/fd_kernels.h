@@ -22,32 +22,35 @@ typedef ptrdiff_t fd_intp;   /* == Py_ssize_t == npy_intp */
 
 #define FD_CH 256            /* chunk: terms buffered and summed pairwise */
 #define FD_BLK 4096          /* block: the unit of work and of partials    */
-#define FD_MAXACC 4
+#define FD_MAXACC 6          /* partial sums a block kernel returns */
 
 typedef void (*fd_blockfn)(const void *p, const void *q, fd_intp n,
                            const double *prm, double *acc);
 
 typedef struct {
     fd_blockfn stats, lstats, ent, xent, kl, js, tv, hel, lent, lpair,
-               ljs, ltv, lhel;
+               ljs, ltv, lhel, fent, fxent, fkl, fhel;
     void (*vlog)(const void *x, fd_intp n, void *out);
+    void (*vlogs)(const void *x, fd_intp n, void *out);
+    void (*vlogratio)(const void *x, const void *y, fd_intp n, void *out);
     void (*vexp)(const void *x, fd_intp n, void *out);
     int (*neglog)(const void *x, fd_intp n, double *out);
 } fd_kernels;
 
-/* Pairwise sum of t[0..m), 1 <= m <= FD_CH, in a fixed order; t is used as
-   scratch.  Each halving is a plain vectorizable loop. */
-FD_INLINE double fd_tree(double *t, fd_intp m)
-{
-    fd_intp w = 8;
-    while (w < m) w <<= 1;
-    for (fd_intp i = m; i < w; i++) t[i] = 0.0;
-    while (w > 8) {
-        w >>= 1;
-        for (fd_intp i = 0; i < w; i++) t[i] += t[i + w];
-    }
-    return ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
-}
+/* ---- the one summation order of the package ------------------------------
+   A chunk of m <= FD_CH values is summed in FD_LANES = 16 lanes: value i goes
+   to lane i % 16, each lane adds its values in order, and the lanes are then
+   combined by a fixed tree (lane j + lane j+8, then halving).  A block's
+   chunks, and a row's blocks, are combined by fd_pairwise.  The order depends
+   only on the length of the data, not on the instruction set (the lanes are
+   GCC vector-extension types, which every ISA evaluates lane by lane in the
+   same order) nor on the number of threads.  Each lane adds at most 16
+   values, so the rounding error of a chunk is within ~20 eps of the sum of
+   magnitudes, and the pairwise levels above add log2(chunks). */
+#define FD_LANES 16
+typedef double fd_v8d __attribute__((vector_size(64)));
+typedef int64_t fd_v8l __attribute__((vector_size(64)));
+typedef float fd_v8f __attribute__((vector_size(32)));
 
 /* Pairwise (recursive halving) sum of a[0..n), n >= 0. */
 static double fd_pairwise(const double *a, fd_intp n)
@@ -64,15 +67,28 @@ static double fd_pairwise(const double *a, fd_intp n)
     /* -pn log pn with pn = p/S evaluated as w = p a, log(p / S) */           \
     FD_INLINE T fd_term_ent_##TS(T p, T w, T S)                               \
     {                                                                         \
-        const T v = -w * fd_logratio_s_##TS(p, S);                              \
+        const T v = -w * fd_logratio_s_##TS(p, S);                            \
         return (p == ZERO) ? ZERO : v;                                        \
+    }                                                                         \
+    /* -p log p (one-pass kernels).  No mask for p == 0: fd_logs_* of 0 is  \
+       finite (the decomposition of 0 is garbage but finite), so 0 results. */ \
+    FD_INLINE T fd_term_ent1_##TS(T p)                                        \
+    {                                                                         \
+        return -p * fd_logs_##TS(p);                                          \
     }                                                                         \
     /* -pn log qn: w = pn, qn = q / Sq */                                     \
     FD_INLINE T fd_term_xent_##TS(T w, T q, T Sq)                             \
     {                                                                         \
-        T v = -w * fd_logratio_s_##TS(q, Sq);                                   \
+        T v = -w * fd_logratio_s_##TS(q, Sq);                                 \
         v = (q == ZERO) ? INF : v;                                            \
         return (w == ZERO) ? ZERO : v;                                        \
+    }                                                                         \
+    /* -p log q (one-pass kernels): one select, +inf where q == 0 < p; p == 0 \
+       gives 0 by itself as above. */                                         \
+    FD_INLINE T fd_term_xent1_##TS(T p, T q)                                  \
+    {                                                                         \
+        const T v = -p * fd_logs_##TS(q);                                     \
+        return ((q == ZERO) & (p != ZERO)) ? INF : v;                         \
     }                                                                         \
     /* pn log(pn / qn): w = pn, x / q = pn / qn */                            \
     FD_INLINE T fd_term_kl_##TS(T w, T x, T q)                                \
@@ -80,6 +96,12 @@ static double fd_pairwise(const double *a, fd_intp n)
         T v = w * fd_logratio_s_##TS(x, q);                                     \
         v = (q == ZERO) ? INF : v;                                            \
         return (w == ZERO || x == ZERO) ? ZERO : v;                           \
+    }                                                                         \
+    /* p log(p / q) (one-pass kernels), as fd_term_xent1 */                  \
+    FD_INLINE T fd_term_kl1_##TS(T p, T q)                                    \
+    {                                                                         \
+        const T v = p * fd_logratio_s_##TS(p, q);                             \
+        return ((q == ZERO) & (p != ZERO)) ? INF : v;                         \
     }                                                                         \
     /* x log(2x / (x+y)) + y log(2y / (x+y)), each part >= -tiny */           \
     FD_INLINE T fd_term_js_##TS(T x, T y)                                     \
@@ -297,7 +319,7 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
 #ifndef FD_RENYI_DEFINED
 #define FD_RENYI_DEFINED
 /* acc[0] and acc[1] = two pairwise sums over a block of n elements, in the
-   chunk order and tree of FD_BLOCK_SUM; the body (the variadic argument) sets
+   chunk order and lanes of FD_BLOCK_SUM; the body (the variadic argument) sets
    t0_[i] and t1_[i] for element o_ + i. */
 #define FD_CHUNK_SUMS2(ACC0, ACC1, ...)                                       \
     do {                                                                      \
@@ -306,8 +328,8 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
         for (fd_intp o_ = 0; o_ < n; o_ += FD_CH) {                           \
             const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;             \
             for (fd_intp i = 0; i < m_; i++) { __VA_ARGS__ }                  \
-            p0_[np_] = fd_tree(t0_, m_);                                      \
-            p1_[np_++] = fd_tree(t1_, m_);                                    \
+            p0_[np_] = lsum_f64_base(t0_, m_, NULL);                          \
+            p1_[np_++] = lsum_f64_base(t1_, m_, NULL);                        \
         }                                                                     \
         (ACC0) = fd_pairwise(p0_, np_);                                       \
         (ACC1) = fd_pairwise(p1_, np_);                                       \

@@ -413,6 +413,125 @@ def test_simd_exp_exact_points(isa, dtype, isa_state):
     assert got.dtype == dtype and np.all(got == 1.0)
 
 
+# ---- the kernels' own log variants: fd_logs (log of clean inputs, used by the
+# one-pass entropy and cross-entropy) and fd_logratio_s (log(x / y) without
+# forming x / y, used by every divergence), over their whole domain
+# (0, 2^969] for float64 and (0, 2^102] for float32.
+
+def _domain_limit(dtype):
+    return 2.0**969 if dtype == np.float64 else 2.0**102
+
+
+@pytest.mark.parametrize("isa", isa_params())
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f8", "f4"])
+def test_simd_logs_ulp(isa, dtype, isa_state):
+    _dv.set_isa(isa)
+    x = inputs("log", dtype)
+    keep = (x > 0) & (x <= _domain_limit(dtype))
+    xs = np.ascontiguousarray(x[keep])
+    got = _dv.simd_logs(xs)
+    ref = c_log(x)[keep]
+    err, where = worst(xs, got, ref)
+    assert err <= 2, f"{isa} {xs.dtype}: {err} ulp vs C library at {where}"
+    if dtype == np.float64:
+        idx, mref = mp_sub(xs, mpmath.log)
+        err, where = worst(xs[idx], got[idx], mref)
+        assert err <= 2, f"{isa}: {err} ulp vs correctly rounded log at {where}"
+
+
+def logratio_pairs(dtype):
+    """(x, y) in the domain: anywhere; ratios within 1e-6 of 1 and a few ulp
+    from 1; ratios around the reduction's thresholds (2^+-0.5, 2^+-0.586)."""
+    rng = np.random.default_rng(12)
+    fi = np.finfo(dtype)
+    top = 969 if dtype == np.float64 else 102
+    n = 8000
+
+    def anywhere(m):
+        e = rng.integers(fi.minexp - fi.nmant, top, m)
+        return (rng.uniform(1.0, 2.0, m) * np.exp2(e.astype(np.float64))).astype(dtype)
+
+    xa, ya = anywhere(n), anywhere(n)
+    xb = anywhere(n)
+    yb = (xb.astype(np.float64) * (1.0 + rng.uniform(-1e-6, 1e-6, n))).astype(dtype)
+    xc = anywhere(n)
+    yc = xc.copy()
+    for _ in range(3):
+        yc = np.where(rng.random(n) < 0.5, np.nextafter(yc, dtype(np.inf)), np.nextafter(yc, dtype(0)))
+    xd = anywhere(4 * n)
+    r = np.concatenate([rng.uniform(0.55, 0.8, 2 * n), rng.uniform(1.25, 1.85, 2 * n)])
+    yd = (xd.astype(np.float64) / r).astype(dtype)
+    x = np.concatenate([xa, xb, xc, xd])
+    y = np.concatenate([ya, yb, yc, yd])
+    lim = _domain_limit(dtype)
+    keep = (x > 0) & (x <= lim) & (y > 0) & (y <= lim)
+    return np.ascontiguousarray(x[keep]), np.ascontiguousarray(y[keep])
+
+
+@pytest.mark.parametrize("isa", isa_params())
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f8", "f4"])
+def test_simd_logratio_ulp(isa, dtype, isa_state):
+    _dv.set_isa(isa)
+    x, y = logratio_pairs(dtype)
+    got = _dv.simd_logratio(x, y)
+    assert got.dtype == dtype
+    if dtype == np.float64:
+        key = ("logratio", "f8")
+        if key not in _REF:
+            with mpmath.workdps(40):
+                _REF[key] = np.array(
+                    [float(mpmath.log(mpmath.mpf(a) / mpmath.mpf(b))) for a, b in zip(x.tolist(), y.tolist())]
+                )
+        ref = _REF[key]
+    else:
+        ref = np.log(x.astype(np.float64) / y.astype(np.float64)).astype(np.float32)
+    err, where = worst(x, got, ref)
+    assert err <= 2, f"{isa} {dtype}: {err} ulp vs log(x/y) at {where} (y={y[np.argmax(ulp_distance(got, ref))]!r})"
+    # equal arguments give exactly 0
+    assert np.all(_dv.simd_logratio(x, x) == 0.0)
+
+
+# ---- the one-pass path: inputs that already (nearly) sum to 1, or p and q on
+# one scale for KL and Hellinger, are normalized after the terms are summed
+# (onepass() in _divergence.pyx); the data above, whose sums are far from 1,
+# take the two-pass path.  Both must meet the same bound.  The scales straddle
+# the one-pass tolerance (2^-16 ~ 1.5e-5 for float64 kernels).
+@pytest.mark.parametrize("kind", ["uniform", "lognormal"])
+@pytest.mark.parametrize(
+    "sp, sq",
+    [(1.0, 1.0), (1 + 1e-9, 1 - 3e-10), (1 - 1e-6, 1 + 1e-5), (1 + 1.4e-5, 1 - 1.4e-5),
+     (1 + 2e-5, 1.0), (1000.0, 1000.0 * (1 + 1e-7)), (3.5, 3.5 * (1 - 1e-5))],
+)
+def test_onepass_accuracy(kind, sp, sq):
+    p, q = make_data(3000, kind, seed=5)
+    p = p / math.fsum(p.tolist()) * sp
+    q = q / math.fsum(q.tolist()) * sq
+    ref = mp_reference(p, q)
+    for name in MEASURES:
+        got = float(call(name, p, q))
+        value, sabs = ref[name]
+        if name == "hellinger":
+            value, sabs = math.sqrt(value), math.sqrt(sabs)
+        assert abs(got - value) <= 1e-13 * sabs, (name, got, value)
+
+
+@pytest.mark.parametrize("kind", ["uniform", "lognormal"])
+@pytest.mark.parametrize("sp, sq", [(1.0, 1.0), (1 + 3e-4, 1 - 5e-4), (1 + 2e-3, 1.0), (50.0, 50.0 * (1 + 1e-4))])
+def test_onepass_accuracy_float32(kind, sp, sq):
+    # float32 kernels: one-pass up to 2^-10 from 1; the bound is the float32
+    # analogue of the one above (terms rounded to float32, sums in double)
+    p, q = make_data(3000, kind, seed=6)
+    p = (p / math.fsum(p.tolist()) * sp).astype(np.float32)
+    q = (q / math.fsum(q.tolist()) * sq).astype(np.float32)
+    ref = mp_reference(p.astype(np.float64), q.astype(np.float64))
+    for name in MEASURES:
+        got = float(call(name, p, q))
+        value, sabs = ref[name]
+        if name == "hellinger":
+            value, sabs = math.sqrt(value), math.sqrt(sabs)
+        assert abs(got - value) <= 2e-6 * sabs, (name, got, value)
+
+
 # ---- Renyi: accurate both near alpha = 1 (expm1/log1p form) and far from it
 # (direct sum), on a support long enough that sum p^alpha << 1 for large alpha.
 @pytest.mark.parametrize("alpha", [0.0, 0.5, 1.0 - 1e-7, 1.0 + 1e-7, 2.0, 3.0, 10.0, np.inf])
