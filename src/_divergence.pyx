@@ -19,9 +19,9 @@ calls of the C block kernels of ``fd_kernels.h``:
   finite, sum rules) at no extra cost; a bad row gets a status code instead
   of a value and ``measure`` reports the first bad row to the caller.  For
   entropy, cross-entropy, KL and Hellinger the first pass also sums the
-  terms on the inputs as they are, and when the sums are close enough to 1
-  (``onepass``) the row is done in that one pass; otherwise a second pass
-  sums the terms of the normalized row.
+  terms on the inputs as they are and normalizes afterwards, which is exact
+  algebra; where that would cancel (``onepass``) a second pass sums the
+  terms of the normalized row.
 """
 
 cimport numpy as cnp
@@ -64,10 +64,9 @@ cdef Py_ssize_t PREFETCH_MAX_K = 1 << 14
 cdef double LN2 = 0.693147180559945309417232121458
 cdef double RESCALE_LIM64 = ldexp(1.0, 500)
 cdef double RESCALE_LIM32 = ldexp(1.0, 60)
-# One-pass results are used when the sums (or their ratio) lie this close to 1
-# (see onepass): float64 kernels, float32 kernels.
-cdef double ONEPASS_TOL64 = ldexp(1.0, -16)
-cdef double ONEPASS_TOL32 = ldexp(1.0, -10)
+# A one-pass result is used when its normalization correction is at most this
+# many times the result (see onepass).
+cdef double ONEPASS_AMP = 16.0
 
 cdef struct Arg:
     const char *data
@@ -299,50 +298,47 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
     two passes (normalize, then sum the terms); else 0 and nothing written.
 
     With pn = p / Sp and qn = q / Sq, normalizing afterwards is algebra:
-      entropy        -sum pn log pn     = T / Sp + log Sp,    T = -sum p log p
-      cross-entropy  -sum pn log qn     = T / Sp + log Sq,    T = -sum p log q
+      entropy        -sum pn log pn     = T / Sp + log Sp,     T = -sum p log p
+      cross-entropy  -sum pn log qn     = T / Sp + log Sq,     T = -sum p log q
       KL             sum pn log(pn/qn)  = T / Sp + log(Sq/Sp), T = sum p log(p/q)
       Hellinger      sum (sqrt p - sqrt(q r))^2 = T - 2 e V + e^2 Sq,
-                     r = Sp / Sq = (1 + e)^2, V = res[5]   (then times 1/Sp).
-    The correction (log Sp, log Sq, log(Sq/Sp) or e) is taken only when it is
-    at most ~ONEPASS_TOL: its rounding, ~eps * ONEPASS_TOL, is then far below
-    the error of the terms, and the terms on the raw inputs are as accurate
-    as on normalized ones (there is no rounded product p * Sq/Sp).  Inputs
-    that sum to 1 exactly get the two-pass result bit for bit.  Sums far
-    from 1 (counts; p and q on different scales, such as p = 2 q, whose
-    exact 0 the two-pass kernels keep) and sums that need rescaling go the
-    two-pass way."""
+                     r = Sp / Sq = (1 + e)^2, V = res[5]    (then times 1/Sp).
+    The rounding error of the raw terms and of the correction (log Sp,
+    log Sq, log(Sq/Sp); the e parts) is ~eps times their magnitudes, which
+    can exceed the result when they cancel: a row whose correction is
+    larger than ONEPASS_AMP times its value (a peaked distribution of large
+    counts; p and q on different scales, such as p = 2 q, whose exact 0 the
+    two-pass kernels keep) goes the two-pass way.  Otherwise the error stays
+    within ~2 * ONEPASS_AMP eps of the sum of |terms| (the bound the tests
+    hold both paths to is 1e-13).  Sums that need rescaling go the two-pass
+    way too."""
     cdef int m = J.measure
-    cdef double Sp = res[0], Sq = res[2], T = res[4], d, e, v
-    cdef double tol = ONEPASS_TOL64 if J.f64 else ONEPASS_TOL32
+    cdef double Sp = res[0], Sq = res[2], T = res[4], c, d, e, v
     if not J.normalize:
-        Sp = Sq = 1.0           # what the two-pass kernels use
+        Sp = Sq = 1.0           # what the two-pass kernels use: T is the value
     elif not in_range(J, Sp) or (J.nin == 2 and not in_range(J, Sq)):
         return 0
-    if m == ENTROPY or m == RENYI_ENTROPY:
-        d = Sp - 1.0
-        if not fabs(d) <= tol:
-            return 0
-        out[0] = clamp(T / Sp + log1p(d), 0.0, J.logK) * J.scale
-        return 1
-    if m == CROSS_ENTROPY:
-        d = Sq - 1.0
-        if not fabs(d) <= tol:
-            return 0
-        v = T / Sp + log1p(d)
-        out[0] = (v if v > 0.0 else 0.0) * J.scale
-        return 1
-    d = (Sq - Sp) / Sp          # Sq/Sp - 1, exact difference for close sums
-    if not fabs(d) <= tol:
-        return 0
     if m == HELLINGER:
-        d = (Sp - Sq) / Sq      # r - 1
-        e = d / (sqrt(1.0 + d) + 1.0)
+        d = (Sp - Sq) / Sq      # r - 1, exact difference for close sums
+        e = d / (sqrt(1.0 + d) + 1.0) if fabs(d) < 0.5 else sqrt(Sp / Sq) - 1.0
         v = T - 2.0 * e * res[5] + e * e * Sq
+        if not (T + 2.0 * fabs(e) * sqrt(T * Sq) + e * e * Sq <= ONEPASS_AMP * v):
+            return 0
         out[0] = finish_terms(J, v * (1.0 / Sp))
         return 1
-    v = T / Sp + log1p(d)       # KL, Renyi divergence of order 1
-    out[0] = (v if v > 0.0 else 0.0) * J.scale
+    if m == ENTROPY or m == RENYI_ENTROPY:
+        c = log(Sp)
+    elif m == CROSS_ENTROPY:
+        c = log(Sq)
+    else:                       # KL, Renyi divergence of order 1
+        d = (Sq - Sp) / Sp      # the difference is exact for close sums
+        c = log1p(d) if fabs(d) < 0.5 else log(Sq / Sp)
+    v = T / Sp + c
+    if not (fabs(c) <= ONEPASS_AMP * v):
+        return 0                # also v <= 0 (then c != 0) and v NaN
+    if m == ENTROPY or m == RENYI_ENTROPY:
+        v = clamp(v, 0.0, J.logK)
+    out[0] = v * J.scale
     return 1
 
 

@@ -491,19 +491,31 @@ def test_simd_logratio_ulp(isa, dtype, isa_state):
     assert np.all(_dv.simd_logratio(x, x) == 0.0)
 
 
-# ---- the one-pass path: inputs that already (nearly) sum to 1, or p and q on
-# one scale for KL and Hellinger, are normalized after the terms are summed
-# (onepass() in _divergence.pyx); the data above, whose sums are far from 1,
-# take the two-pass path.  Both must meet the same bound.  The scales straddle
-# the one-pass tolerance (2^-16 ~ 1.5e-5 for float64 kernels).
-@pytest.mark.parametrize("kind", ["uniform", "lognormal"])
+# ---- the one-pass path: entropy, cross-entropy, KL and Hellinger sum the raw
+# terms and normalize afterwards, unless that correction would cancel (more
+# than 16x the result); such rows -- a peaked distribution of large counts,
+# p and q on different scales with nearly equal shapes -- take the two-pass
+# path (onepass() in _divergence.pyx).  The data above mostly take the
+# one-pass path.  Both must meet the same bound, here and at the switch.
+def _peaked(K, rng, total):
+    p = rng.random(K) * 1e-6
+    p[rng.integers(K)] = 1.0
+    return p / math.fsum(p.tolist()) * total
+
+
+@pytest.mark.parametrize("kind", ["uniform", "lognormal", "peaked"])
 @pytest.mark.parametrize(
     "sp, sq",
-    [(1.0, 1.0), (1 + 1e-9, 1 - 3e-10), (1 - 1e-6, 1 + 1e-5), (1 + 1.4e-5, 1 - 1.4e-5),
-     (1 + 2e-5, 1.0), (1000.0, 1000.0 * (1 + 1e-7)), (3.5, 3.5 * (1 - 1e-5))],
+    [(1.0, 1.0), (1 + 1e-9, 1 - 3e-10), (1 - 1e-6, 1 + 1e-5), (1 + 2e-5, 1.0), (1000.0, 1000.0 * (1 + 1e-7)),
+     (3.5, 3.5 * (1 - 1e-5)), (1e6, 2.0), (1e-6, 7e4)],
 )
 def test_onepass_accuracy(kind, sp, sq):
-    p, q = make_data(3000, kind, seed=5)
+    if kind == "peaked":
+        rng = np.random.default_rng(5)
+        p, q = _peaked(3000, rng, 1.0), _peaked(3000, rng, 1.0)
+        q = 0.5 * (p + q)       # KL, JS small against sum(p log p)
+    else:
+        p, q = make_data(3000, kind, seed=5)
     p = p / math.fsum(p.tolist()) * sp
     q = q / math.fsum(q.tolist()) * sq
     ref = mp_reference(p, q)
@@ -515,11 +527,26 @@ def test_onepass_accuracy(kind, sp, sq):
         assert abs(got - value) <= 1e-13 * sabs, (name, got, value)
 
 
+@pytest.mark.parametrize("scale", [1.0, 2.0, 3.0, 1 + 2.0**-40])
+def test_onepass_switch_keeps_exact_zeros(scale):
+    # p = c q: every term of the normalized pair is 0; the two-pass path
+    # (taken because the correction log c would cancel) gives exactly 0 when
+    # c is a power of two, and ~eps otherwise
+    rng = np.random.default_rng(3)
+    q = rng.random((4, 500))
+    p = q * scale
+    kl = fd.kl_divergence(p, q)
+    hel = fd.hellinger(p, q)
+    if scale in (1.0, 2.0):
+        assert np.all(kl == 0.0) and np.all(hel == 0.0)
+    assert np.all(kl <= 4e-16) and np.all(hel <= 4e-8)
+
+
 @pytest.mark.parametrize("kind", ["uniform", "lognormal"])
 @pytest.mark.parametrize("sp, sq", [(1.0, 1.0), (1 + 3e-4, 1 - 5e-4), (1 + 2e-3, 1.0), (50.0, 50.0 * (1 + 1e-4))])
 def test_onepass_accuracy_float32(kind, sp, sq):
-    # float32 kernels: one-pass up to 2^-10 from 1; the bound is the float32
-    # analogue of the one above (terms rounded to float32, sums in double)
+    # the float32 analogue of the bound above (terms rounded to float32,
+    # sums in double)
     p, q = make_data(3000, kind, seed=6)
     p = (p / math.fsum(p.tolist()) * sp).astype(np.float32)
     q = (q / math.fsum(q.tolist()) * sq).astype(np.float32)
