@@ -13,10 +13,11 @@
  *            fd_intp n,         IN  1 <= n <= FD_BLK
  *            const double *prm,  IN  per-row constants (see each kernel)
  *            double *acc)        OUT the block's partial results
- * Inputs are assumed clean (finite, non-negative) except in the *stats
- * kernels, whose job is to report what is not.  Sums are pairwise: terms go
- * into a chunk buffer that is halved by vectorizable adds, so the result
- * depends only on the data and the fixed chunk size, never on threads.
+ * Inputs are assumed clean (finite, non-negative) except in the stats and
+ * one-pass kernels, whose job is also to report what is not.  Terms go into
+ * a chunk buffer summed in the package's fixed order (16 lanes, then chunks
+ * pairwise; see fd_kernels.h), so the result depends only on the data,
+ * never on threads.
  */
 
 #define FD_CAT_(a, b) a##_##b
@@ -29,11 +30,17 @@ static inline __attribute__((always_inline))
 double FD_FN(lanes)(const fd_v8d *tp)
 {
     fd_v8d t = *tp;
+#if defined(__clang__)
+    t = t + __builtin_shufflevector(t, t, 4, 5, 6, 7, 4, 5, 6, 7);
+    t = t + __builtin_shufflevector(t, t, 2, 3, 2, 3, 2, 3, 2, 3);
+    t = t + __builtin_shufflevector(t, t, 1, 1, 1, 1, 1, 1, 1, 1);
+#else
     const fd_v8l h4 = {4, 5, 6, 7, 4, 5, 6, 7}, h2 = {2, 3, 2, 3, 2, 3, 2, 3},
                  h1 = {1, 1, 1, 1, 1, 1, 1, 1};
     t = t + __builtin_shuffle(t, h4);
     t = t + __builtin_shuffle(t, h2);
     t = t + __builtin_shuffle(t, h1);
+#endif
     return t[0];
 }
 
