@@ -178,12 +178,18 @@ cdef inline int check_sum(const Job *J, double S, double neg, int i) noexcept no
     return 0
 
 
-cdef inline double rescale(const Job *J, double S, double *scl) noexcept nogil:
-    """S itself, or S times a power of two scl[0] that brings it near 1 when
-    it lies outside [2^-e, 2^e] (e = 500 for float64 kernels, 60 for float32)."""
-    cdef int e
+cdef inline bint in_range(const Job *J, double S) noexcept nogil:
+    """S lies in [2^-e, 2^e] (e = 500 for float64 kernels, 60 for float32),
+    where the kernels need no rescaling."""
     cdef double lim = RESCALE_LIM64 if J.f64 else RESCALE_LIM32
-    if S * lim >= 1.0 and S <= lim:
+    return S * lim >= 1.0 and S <= lim
+
+
+cdef inline double rescale(const Job *J, double S, double *scl) noexcept nogil:
+    """S itself, or, when it is not in_range, S times a power of two scl[0]
+    that brings it near 1."""
+    cdef int e
+    if in_range(J, S):
         return S
     frexp(S, &e)
     e = -e
@@ -284,12 +290,6 @@ cdef fd_blockfn onepass_kernel(const Job *J) noexcept nogil:
     if m == HELLINGER:
         return J.k.fhel
     return NULL
-
-
-cdef inline bint in_range(const Job *J, double S) noexcept nogil:
-    """S needs no rescaling (see rescale)."""
-    cdef double lim = RESCALE_LIM64 if J.f64 else RESCALE_LIM32
-    return S * lim >= 1.0 and S <= lim
 
 
 cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:

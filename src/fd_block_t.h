@@ -57,6 +57,19 @@ void FD_FN(ld8)(fd_v8d *u, const FD_T *x)
     }
 }
 
+/* Add x[0..16) to the lanes a (values 0-7) and b (8-15); OR their bit
+   patterns into *bits when bits is not NULL. */
+static inline __attribute__((always_inline))
+void FD_FN(add16)(const FD_T *x, fd_v8d *a, fd_v8d *b, fd_v8l *bits)
+{
+    fd_v8d u, v;
+    FD_FN(ld8)(&u, x);
+    FD_FN(ld8)(&v, x + 8);
+    *a += u;
+    *b += v;
+    if (bits) *bits |= (fd_v8l)u | (fd_v8l)v;
+}
+
 /* Sum of x[0..m), 1 <= m <= FD_CH, in the package's order (fd_kernels.h),
    in double; when neg is not NULL, *neg |= 1 if some x < 0.  The check ORs
    the bit patterns (one operation per vector) and rescans only when some
@@ -64,25 +77,15 @@ void FD_FN(ld8)(fd_v8d *u, const FD_T *x)
 static inline __attribute__((always_inline))
 double FD_FN(lsum)(const FD_T *x, fd_intp m, int *neg)
 {
-    const fd_v8d z = {0};
-    fd_v8d a = z, b = z, u, v;
+    fd_v8d a = {0}, b = {0};
     fd_v8l bits = {0};
+    fd_v8l *bp = neg ? &bits : NULL;
     fd_intp i = 0;
-    for (; i + FD_LANES <= m; i += FD_LANES) {
-        FD_FN(ld8)(&u, x + i);
-        FD_FN(ld8)(&v, x + i + 8);
-        a += u;
-        b += v;
-        if (neg) bits |= (fd_v8l)u | (fd_v8l)v;
-    }
+    for (; i + FD_LANES <= m; i += FD_LANES) FD_FN(add16)(x + i, &a, &b, bp);
     if (i < m) {                        /* the tail, padded with zeros */
         FD_T t[FD_LANES];
         for (int j = 0; j < FD_LANES; j++) t[j] = (i + j < m) ? x[i + j] : (FD_T)0;
-        FD_FN(ld8)(&u, t);
-        FD_FN(ld8)(&v, t + 8);
-        a += u;
-        b += v;
-        if (neg) bits |= (fd_v8l)u | (fd_v8l)v;
+        FD_FN(add16)(t, &a, &b, bp);
     }
     if (neg) {
         int64_t g[8];
