@@ -88,7 +88,9 @@ cdef struct Job:
     const fd_kernels *k
     const fd_renyi_kernels *rk
     char *bufs              # per-thread gather buffers, 2 * FD_BLK * 8 bytes each
-    double *parts           # per-thread partials, FD_MAXACC * nb each
+    double *parts           # per-thread partials, FD_MAXACC * nb each, pstride apart
+    Py_ssize_t pstride      # FD_MAXACC * nb plus at least 64 bytes of gap: threads
+                            # never write to one cache line
     unsigned char *status   # per-row status (0: fine)
 
 
@@ -436,7 +438,7 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
 cdef int do_row(const Job *J, Py_ssize_t r, int tid, int nthreads, double *out) noexcept nogil:
     cdef const char *rp[2]
     cdef char *buf = J.bufs + tid * buf_bytes()
-    cdef double *parts = J.parts + tid * FD_MAXACC * J.nb
+    cdef double *parts = J.parts + tid * J.pstride
     row_ptrs(J, r, rp)
     if J.logits:
         return row_logits(J, rp, buf, parts, nthreads, out + r)
@@ -501,7 +503,8 @@ cdef int start_job(Job *J, int nthreads) except -1:
     if J.R * J.K < PARALLEL_MIN_WORK or not FD_HAVE_OPENMP:
         nt = 1
     J.bufs = <char *>malloc(nt * buf_bytes())
-    J.parts = <double *>malloc(nt * FD_MAXACC * J.nb * sizeof(double))
+    J.pstride = (FD_MAXACC * J.nb + 8 + 15) // 16 * 16
+    J.parts = <double *>malloc(nt * J.pstride * sizeof(double))
     J.status = <unsigned char *>calloc(J.R, 1)
     if J.bufs == NULL or J.parts == NULL or J.status == NULL:
         end_job(J)

@@ -17,11 +17,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <math.h>
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 typedef ptrdiff_t fd_intp;   /* == Py_ssize_t == npy_intp */
 #include "fd_math.h"
 
 #define FD_CH 256            /* chunk: terms buffered and summed pairwise */
 #define FD_BLK 4096          /* block: the unit of work and of partials    */
+#ifndef FD_AHEAD
+#define FD_AHEAD 4096        /* prefetch distance of first passes, bytes */
+#endif
 #define FD_MAXACC 6          /* partial sums a block kernel returns */
 
 typedef void (*fd_blockfn)(const void *p, const void *q, fd_intp n,
@@ -115,8 +121,7 @@ static double fd_pairwise(const double *a, fd_intp n)
     }                                                                         \
     FD_INLINE T fd_term_tv_##TS(T x, T y)                                     \
     {                                                                         \
-        const T d = x - y;                                                    \
-        return (d < ZERO) ? -d : d;                                           \
+        return FD_FABS_##TS(x - y);                                           \
     }                                                                         \
     FD_INLINE T fd_term_hel_##TS(T x, T y)                                    \
     {                                                                         \
@@ -130,6 +135,8 @@ static double fd_pairwise(const double *a, fd_intp n)
     }
 
 #define FD_SQRT_f64 sqrt
+#define FD_FABS_f64 fabs
+#define FD_FABS_f32 fabsf
 #define FD_SQRT_f32 sqrtf
 FD_DEFINE_TERMS(double, f64, 0.0, INFINITY)
 FD_DEFINE_TERMS(float, f32, 0.0f, INFINITY)
