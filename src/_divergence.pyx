@@ -148,6 +148,9 @@ cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
     cdef Py_ssize_t b
     cdef int j, tid
     cdef double m
+    if J.nb == 1:               # one block: its partials are the results
+        run_blocks(J, rp, fn, prm, scl, 0, 1, buf, res)
+        return
     if nthreads > 1 and J.nb > 1:
         with parallel(num_threads=nthreads):
             tid = omp_get_thread_num()
@@ -232,8 +235,9 @@ cdef fd_blockfn pair_kernel(const Job *J, int logits) noexcept nogil:
 
 cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
                     int nthreads, double *out) noexcept nogil:
-    cdef double prm[8]
+    cdef double prm[10]
     prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[5] = prm[6] = prm[7] = 0.0
+    prm[8] = prm[9] = 0.0
     cdef double res[FD_MAXACC]
     cdef double v, S, Sp, Sq
     cdef int m = J.measure
@@ -278,6 +282,21 @@ cdef void prefetch_row(const Job *J, Py_ssize_t r) noexcept nogil:
     for i in range(J.nin):
         if J.a[i].direct:
             fd_prefetch(rp[i], J.K * J.a[i].kstride)
+
+
+cdef void next_row_delta(const Job *J, Py_ssize_t r, const char **rp, double *d) noexcept nogil:
+    """d[i] = bytes from input i's current row rp[i] to its row r, for the
+    prefetch hints of the tv kernel (0 where there is no such row or the
+    input is gathered)."""
+    cdef const char *nx[2]
+    cdef int i
+    d[0] = d[1] = 0.0
+    if r >= J.R or J.K > PREFETCH_MAX_K:
+        return
+    row_ptrs(J, r, nx)
+    for i in range(J.nin):
+        if J.a[i].direct:
+            d[i] = <double>(nx[i] - rp[i])
 
 
 cdef fd_blockfn onepass_kernel(const Job *J) noexcept nogil:
@@ -346,8 +365,9 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
 
 cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
                    int nthreads, double *out, Py_ssize_t r) noexcept nogil:
-    cdef double prm[8]
+    cdef double prm[10]
     prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[5] = prm[6] = prm[7] = 0.0
+    prm[8] = prm[9] = 0.0
     cdef double res[FD_MAXACC]
     cdef double Sp, Sq, v, alpha = J.alpha
     cdef int m = J.measure, st
@@ -371,8 +391,12 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
         return 0
     if nthreads == 1:
         # this row is now in cache; while the next pass computes on it, let
-        # the memory system fetch the row this thread takes next
-        prefetch_row(J, r + 1)
+        # the memory system fetch the row this thread takes next: TV's pass
+        # interleaves the hints with its work, the others hint at once
+        if m == TV:
+            next_row_delta(J, r + 1, rp, &prm[8])
+        else:
+            prefetch_row(J, r + 1)
     if J.normalize:
         # A sum far from 1 (all-subnormal entries, huge counts) would push
         # 1/S or Sq/Sp out of range (of float for float32 kernels): such an

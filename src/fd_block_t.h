@@ -62,6 +62,33 @@ void FD_FN(ld8)(fd_v8d *u, const FD_T *x)
     }
 }
 
+/* x[0..c) as 8 double lanes, zeros in the lanes from c on (c <= 0: all
+   zeros, x not read).  Masked loads under AVX-512. */
+static inline __attribute__((always_inline))
+void FD_FN(ld8t)(fd_v8d *u, const FD_T *x, fd_intp c)
+{
+    if (c >= 8) {
+        FD_FN(ld8)(u, x);
+        return;
+    }
+    if (c <= 0) {
+        const fd_v8d z = {0};
+        *u = z;
+        return;
+    }
+#if defined(__AVX512F__)
+    const __mmask8 k = (__mmask8)((1u << c) - 1u);
+    if (sizeof(FD_T) == sizeof(double))
+        *u = (fd_v8d)_mm512_maskz_loadu_pd(k, (const double *)x);
+    else
+        *u = (fd_v8d)_mm512_cvtps_pd(_mm256_maskz_loadu_ps(k, (const float *)x));
+#else
+    FD_T t[8];
+    for (int j = 0; j < 8; j++) t[j] = (j < c) ? x[j] : (FD_T)0;
+    FD_FN(ld8)(u, t);
+#endif
+}
+
 /* Add x[0..16) to the lanes a (values 0-7) and b (8-15); OR their bit
    patterns into *bits when bits is not NULL; when ahead, prefetch the input
    FD_AHEAD bytes on (first passes stream from memory: the hint keeps enough
@@ -95,9 +122,12 @@ double FD_FN(lsum)(const FD_T *x, fd_intp m, int *neg)
     fd_intp i = 0;
     for (; i + FD_LANES <= m; i += FD_LANES) FD_FN(add16)(x + i, &a, &b, bp, neg != NULL);
     if (i < m) {                        /* the tail, padded with zeros */
-        FD_T t[FD_LANES];
-        for (int j = 0; j < FD_LANES; j++) t[j] = (i + j < m) ? x[i + j] : (FD_T)0;
-        FD_FN(add16)(t, &a, &b, bp, 0);
+        fd_v8d u, v;
+        FD_FN(ld8t)(&u, x + i, m - i);
+        FD_FN(ld8t)(&v, x + i + 8, m - i - 8);
+        a += u;
+        b += v;
+        if (bp) *bp |= (fd_v8l)u | (fd_v8l)v;
     }
     if (neg) {
         int64_t g[8];
@@ -112,15 +142,31 @@ double FD_FN(lsum)(const FD_T *x, fd_intp m, int *neg)
     return FD_FN(lanes)(&a);
 }
 
+/* Prefetch hint for the m elements' worth of cache lines dp bytes on from a
+   and dq bytes on from b. */
+static inline __attribute__((always_inline))
+void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m)
+{
+    for (fd_intp k = 0; k < m * (fd_intp)sizeof(FD_T); k += 64) {
+        __builtin_prefetch((const char *)((uintptr_t)a + (uintptr_t)(dp + k)), 0, 3);
+        __builtin_prefetch((const char *)((uintptr_t)b + (uintptr_t)(dq + k)), 0, 3);
+    }
+}
+
 /* Sum over the block of the terms EXPR (a function of the element index i,
    evaluated in FD_T), chunk by chunk. */
-#define FD_BLOCK_SUM(OUT, EXPR)                                              \
+#define FD_BLOCK_SUM(OUT, EXPR) FD_BLOCK_SUM_PRE(OUT, ;, EXPR)
+
+/* The same, with the statement PRE run at the start of each chunk (the
+   chunk is o_ .. o_ + m_). */
+#define FD_BLOCK_SUM_PRE(OUT, PRE, EXPR)                                     \
     do {                                                                     \
         FD_T t_[FD_CH];                                                      \
         double parts_[FD_BLK / FD_CH];                                       \
         fd_intp np_ = 0;                                                    \
         for (fd_intp o_ = 0; o_ < n; o_ += FD_CH) {                         \
             const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;           \
+            PRE                                                              \
             for (fd_intp i = o_; i < o_ + m_; i++) t_[i - o_] = (EXPR);      \
             parts_[np_++] = FD_FN(lsum)(t_, m_, NULL);                      \
         }                                                                    \
@@ -292,12 +338,22 @@ static void FD_FN(js)(const void *p_, const void *q_, fd_intp n,
     FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_js, FD_TS)(p[i], q[i] * r));
 }
 
+/* TV's terms are cheap and its second pass reads the row from cache, so the
+   pass also asks for the data the next pass will read, prm[8] and prm[9]
+   bytes on from p and q (0: no hint): the driver's distance to the next
+   row. */
 static void FD_FN(tv)(const void *p_, const void *q_, fd_intp n,
                       const double *prm, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
     const FD_T r = (FD_T)prm[6];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_tv, FD_TS)(p[i], q[i] * r));
+    const fd_intp dp = (fd_intp)prm[8], dq = (fd_intp)prm[9];
+    if (dp != 0 || dq != 0) {
+        FD_BLOCK_SUM_PRE(acc[0], FD_FN(hint)(p + o_, dp, q + o_, dq, m_);,
+                         FD_CAT(fd_term_tv, FD_TS)(p[i], q[i] * r));
+    } else {
+        FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_tv, FD_TS)(p[i], q[i] * r));
+    }
 }
 
 static void FD_FN(hel)(const void *p_, const void *q_, fd_intp n,
