@@ -89,13 +89,28 @@ void FD_FN(ld8t)(fd_v8d *u, const FD_T *x, fd_intp c)
 #endif
 }
 
+static inline __attribute__((always_inline))
+double FD_FN(minnorm)(void)
+{
+    return (sizeof(FD_T) == sizeof(double)) ? 0x1p-1022 : 0x1p-126;
+}
+
+/* Bits of the smallest normal FD_T as a double: a (widened) value x >= 0
+   is below it -- zero or subnormal in FD_T -- iff bits(x) - lowb has its
+   sign bit set, as has a negative x. */
+static inline __attribute__((always_inline))
+int64_t FD_FN(lowb)(void)
+{
+    return (sizeof(FD_T) == sizeof(double)) ? 0x0010000000000000LL : 0x3810000000000000LL;
+}
+
 /* Add x[0..16) to the lanes a (values 0-7) and b (8-15); OR their bit
    patterns into *bits when bits is not NULL; when ahead, prefetch the input
    FD_AHEAD bytes on (first passes stream from memory: the hint keeps enough
    cache-line fetches in flight, which the hardware prefetcher alone did not
    on rows of a few KB). */
 static inline __attribute__((always_inline))
-void FD_FN(add16)(const FD_T *x, fd_v8d *a, fd_v8d *b, fd_v8l *bits, int ahead)
+void FD_FN(add16)(const FD_T *x, fd_v8d *a, fd_v8d *b, fd_v8l *bits, fd_v8l *low, int ahead)
 {
     fd_v8d u, v;
     if (ahead) {
@@ -107,20 +122,22 @@ void FD_FN(add16)(const FD_T *x, fd_v8d *a, fd_v8d *b, fd_v8l *bits, int ahead)
     *a += u;
     *b += v;
     if (bits) *bits |= (fd_v8l)u | (fd_v8l)v;
+    if (low) *low |= ((fd_v8l)u - FD_FN(lowb)()) | ((fd_v8l)v - FD_FN(lowb)());
 }
 
 /* Sum of x[0..m), 1 <= m <= FD_CH, in the package's order (fd_kernels.h),
    in double; when neg is not NULL, *neg |= 1 if some x < 0.  The check ORs
    the bit patterns (one operation per vector) and rescans only when some
-   sign bit is set, which -0.0 also sets. */
+   sign bit is set, which -0.0 also sets.  When low is not NULL, *low |= 1
+   if some x is not a normal positive number (zero, subnormal, negative). */
 static inline __attribute__((always_inline))
-double FD_FN(lsum)(const FD_T *x, fd_intp m, int *neg)
+double FD_FN(lsum)(const FD_T *x, fd_intp m, int *neg, int *low)
 {
     fd_v8d a = {0}, b = {0};
-    fd_v8l bits = {0};
-    fd_v8l *bp = neg ? &bits : NULL;
+    fd_v8l bits = {0}, lw = {0};
+    fd_v8l *bp = neg ? &bits : NULL, *lp = low ? &lw : NULL;
     fd_intp i = 0;
-    for (; i + FD_LANES <= m; i += FD_LANES) FD_FN(add16)(x + i, &a, &b, bp, neg != NULL);
+    for (; i + FD_LANES <= m; i += FD_LANES) FD_FN(add16)(x + i, &a, &b, bp, lp, neg != NULL);
     if (i < m) {                        /* the tail, padded with zeros */
         fd_v8d u, v;
         FD_FN(ld8t)(&u, x + i, m - i);
@@ -128,6 +145,16 @@ double FD_FN(lsum)(const FD_T *x, fd_intp m, int *neg)
         a += u;
         b += v;
         if (bp) *bp |= (fd_v8l)u | (fd_v8l)v;
+        if (low) {                      /* not the padding */
+            int l = 0;
+            for (fd_intp k = i; k < m; k++) l |= !(x[k] >= (FD_T)FD_FN(minnorm)());
+            *low |= l;
+        }
+    }
+    if (low) {
+        int64_t g[8];
+        memcpy(g, &lw, sizeof g);
+        *low |= (g[0] | g[1] | g[2] | g[3] | g[4] | g[5] | g[6] | g[7]) < 0;
     }
     if (neg) {
         int64_t g[8];
@@ -168,7 +195,7 @@ void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m
             const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;           \
             PRE                                                              \
             for (fd_intp i = o_; i < o_ + m_; i++) t_[i - o_] = (EXPR);      \
-            parts_[np_++] = FD_FN(lsum)(t_, m_, NULL);                      \
+            parts_[np_++] = FD_FN(lsum)(t_, m_, NULL, NULL);                      \
         }                                                                    \
         (OUT) = fd_pairwise(parts_, np_);                                    \
     } while (0)
@@ -194,11 +221,11 @@ void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m
                     (void)i;                                                  \
                     __VA_ARGS__                                               \
                 }                                                             \
-                s0_[np_] = FD_FN(lsum)(t0_, m_, NULL);                        \
-                if ((NT) > 1) s1_[np_] = FD_FN(lsum)(t1_, m_, NULL);          \
+                s0_[np_] = FD_FN(lsum)(t0_, m_, NULL, NULL);                        \
+                if ((NT) > 1) s1_[np_] = FD_FN(lsum)(t1_, m_, NULL, NULL);          \
             }                                                                 \
-            sp_[np_] = FD_FN(lsum)(p + o_, m_, &ngp_);                        \
-            if ((NIN) > 1) sq_[np_] = FD_FN(lsum)(q + o_, m_, &ngq_);         \
+            sp_[np_] = FD_FN(lsum)(p + o_, m_, &ngp_, NULL);                        \
+            if ((NIN) > 1) sq_[np_] = FD_FN(lsum)(q + o_, m_, &ngq_, NULL);         \
             np_++;                                                            \
         }                                                                     \
         acc[0] = fd_pairwise(sp_, np_);                                       \
@@ -209,6 +236,41 @@ void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m
         }                                                                     \
         if ((NT) > 0) acc[4] = fd_pairwise(s0_, np_);                         \
         if ((NT) > 1) acc[5] = fd_pairwise(s1_, np_);                         \
+    } while (0)
+
+/* FD_PASS with NT = 1 for terms that involve log: each chunk is summed and
+   checked first (from memory), then its terms are summed (from L1) with
+   the expression FAST when every x in the chunk of the inputs flagged by
+   LOWP and LOWQ (0 or 1) is normal and positive, else with SLOW (which
+   handles zeros and subnormals).  FAST and SLOW give the same bits where
+   both apply, so the choice never shows in a result. */
+#define FD_PASSF(NIN, LOWP, LOWQ, FAST, SLOW)                                 \
+    do {                                                                      \
+        FD_T t0_[FD_CH];                                                      \
+        double sp_[FD_BLK / FD_CH], sq_[FD_BLK / FD_CH], s0_[FD_BLK / FD_CH]; \
+        int ngp_ = 0, ngq_ = 0;                                               \
+        fd_intp np_ = 0;                                                      \
+        for (fd_intp o_ = 0; o_ < n; o_ += FD_CH) {                           \
+            const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;             \
+            int low_ = 0;                                                     \
+            sp_[np_] = FD_FN(lsum)(p + o_, m_, &ngp_, (LOWP) ? &low_ : NULL);  \
+            if ((NIN) > 1)                                                    \
+                sq_[np_] = FD_FN(lsum)(q + o_, m_, &ngq_, (LOWQ) ? &low_ : NULL); \
+            if (low_) {                                                       \
+                for (fd_intp i = o_; i < o_ + m_; i++) t0_[i - o_] = (SLOW);  \
+            } else {                                                          \
+                for (fd_intp i = o_; i < o_ + m_; i++) t0_[i - o_] = (FAST);  \
+            }                                                                 \
+            s0_[np_] = FD_FN(lsum)(t0_, m_, NULL, NULL);                      \
+            np_++;                                                            \
+        }                                                                     \
+        acc[0] = fd_pairwise(sp_, np_);                                       \
+        acc[1] = ngp_;                                                        \
+        if ((NIN) > 1) {                                                      \
+            acc[2] = fd_pairwise(sq_, np_);                                   \
+            acc[3] = ngq_;                                                    \
+        }                                                                     \
+        acc[4] = fd_pairwise(s0_, np_);                                       \
     } while (0)
 
 /* ---- checks and normalizers (phase 1) ---------------------------------- */
@@ -236,7 +298,7 @@ static void FD_FN(fent)(const void *p_, const void *q_, fd_intp n,
 {
     const FD_T *p = (const FD_T *)p_, *q = NULL;
     (void)prm; (void)q_;
-    FD_PASS(1, 1, t0_[j] = FD_CAT(fd_term_ent1, FD_TS)(p[i]););
+    FD_PASSF(1, 1, 0, FD_CAT(fd_term_ent1n, FD_TS)(p[i]), FD_CAT(fd_term_ent1, FD_TS)(p[i]));
 }
 
 /* acc[4] = -sum p log q */
@@ -245,7 +307,8 @@ static void FD_FN(fxent)(const void *p_, const void *q_, fd_intp n,
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
     (void)prm;
-    FD_PASS(2, 1, t0_[j] = FD_CAT(fd_term_xent1, FD_TS)(p[i], q[i]););
+    FD_PASSF(2, 0, 1, FD_CAT(fd_term_xent1n, FD_TS)(p[i], q[i]),
+             FD_CAT(fd_term_xent1, FD_TS)(p[i], q[i]));
 }
 
 /* acc[4] = sum p log(p / q) */
@@ -254,7 +317,8 @@ static void FD_FN(fkl)(const void *p_, const void *q_, fd_intp n,
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
     (void)prm;
-    FD_PASS(2, 1, t0_[j] = FD_CAT(fd_term_kl1, FD_TS)(p[i], q[i]););
+    FD_PASSF(2, 1, 1, FD_CAT(fd_term_kl1n, FD_TS)(p[i], q[i]),
+             FD_CAT(fd_term_kl1, FD_TS)(p[i], q[i]));
 }
 
 /* acc[4] = sum (sqrt p - sqrt q)^2, acc[5] = sum sqrt q (sqrt p - sqrt q):

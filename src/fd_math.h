@@ -22,6 +22,9 @@
  *   fd_logs_*(x)        log x for 0 < x <= 2^969 (double) or 2^102 (float),
  *                       subnormals included, with no special cases: the
  *                       kernels' clean inputs (zeros masked by the caller).
+ *   fd_logn_*(x), fd_logratio_n_*(x, y)
+ *                       fd_logs_*, fd_logratio_s_* for normal arguments only
+ *                       (no scaling step), bit for bit the same there.
  *   fd_expneg_*(x)      exp(x) for x <= 0, subnormal results included;
  *                       0 below -746 (double) / -104 (float), where the
  *                       true value rounds to 0.  exp(0) == 1 exactly.
@@ -164,14 +167,35 @@ FD_INLINE double fd_logratio_m_f64(double k, double mx, double my)
 
 /* log x = k ln 2 + 2 atanh s, s = (m - 1) / (m + 1) with m - 1 exact: the
    reduction of fd_logratio_m_f64 with y = 1, which needs no adjustment. */
-FD_INLINE double fd_logs_f64(double x)
+FD_INLINE double fd_log_km_f64(double k, double m)
 {
-    double m;
-    const double k = fd_decompn_f64(x * 0x1p54, &m) - 54.0;
     const double s = (m - 1.0) / (m + 1.0);
     const double R = fd_logpoly_f64(s * s);
     /* 2 s exactly, s R as a small correction (one rounding with FMA) */
     return k * FD_LN2HI + ((2.0 * s + s * R) + k * FD_LN2LO);
+}
+
+FD_INLINE double fd_logs_f64(double x)
+{
+    double m;
+    const double k = fd_decompn_f64(x * 0x1p54, &m) - 54.0;
+    return fd_log_km_f64(k, m);
+}
+
+/* fd_logs_f64 for normal x only (no scaling step), bit for bit the same. */
+FD_INLINE double fd_logn_f64(double x)
+{
+    double m;
+    const double k = fd_decompn_f64(x, &m);
+    return fd_log_km_f64(k, m);
+}
+
+/* fd_logratio_s_f64 for normal x and y only, bit for bit the same. */
+FD_INLINE double fd_logratio_n_f64(double x, double y)
+{
+    double mx, my;
+    const double k = fd_decompn_f64(x, &mx) - fd_decompn_f64(y, &my);
+    return fd_logratio_m_f64(k, mx, my);
 }
 
 #define FD_EP1  1.66666666666666019037e-01
@@ -271,13 +295,32 @@ FD_INLINE float fd_logratio_m_f32(float k, float mx, float my)
     return k * FD_LN2HIF + ((2.0f * s + s * R) + k * FD_LN2LOF);
 }
 
+FD_INLINE float fd_log_km_f32(float k, float m)
+{
+    const float s = (m - 1.0f) / (m + 1.0f);
+    const float R = fd_logpoly_f32(s * s);
+    return k * FD_LN2HIF + ((2.0f * s + s * R) + k * FD_LN2LOF);
+}
+
 FD_INLINE float fd_logs_f32(float x)
 {
     float m;
     const float k = fd_decompn_f32(x * 0x1p25f, &m) - 25.0f;
-    const float s = (m - 1.0f) / (m + 1.0f);
-    const float R = fd_logpoly_f32(s * s);
-    return k * FD_LN2HIF + ((2.0f * s + s * R) + k * FD_LN2LOF);
+    return fd_log_km_f32(k, m);
+}
+
+FD_INLINE float fd_logn_f32(float x)
+{
+    float m;
+    const float k = fd_decompn_f32(x, &m);
+    return fd_log_km_f32(k, m);
+}
+
+FD_INLINE float fd_logratio_n_f32(float x, float y)
+{
+    float mx, my;
+    const float k = fd_decompn_f32(x, &mx) - fd_decompn_f32(y, &my);
+    return fd_logratio_m_f32(k, mx, my);
 }
 
 #define FD_EP1F  1.6666625440e-01f
