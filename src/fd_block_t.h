@@ -203,10 +203,14 @@ void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m
 /* One pass over the block that sums and checks the NIN (1 or 2) inputs p
    and q -- acc[0] = sum p, acc[1] = 1 if some p < 0, acc[2], acc[3] the
    same for q; a NaN or infinity makes a sum non-finite -- and sums NT (0, 1
-   or 2) kinds of terms into acc[4] and acc[5]: the statements given as the
-   variadic argument set t0_[j] (and t1_[j]) for element i = o_ + j.  The
-   terms are computed first, so the sums read the chunk from L1. */
-#define FD_PASS(NIN, NT, ...)                                                   \
+   or 2) kinds of terms into acc[4] and acc[5].  Each chunk is summed and
+   checked first (from memory), then its terms are computed (from L1) by the
+   statement FAST, or by SLOW where some x of the chunk in an input flagged
+   by LOWP / LOWQ (0 or 1) is not a normal positive number; either sets
+   t0_[j] (and t1_[j]) for element i = o_ + j and handles every normal x
+   (SLOW also zeros and subnormals) with the same bits, so the choice never
+   shows in a result.  The statements must not hold a top-level comma. */
+#define FD_PASS(NIN, NT, LOWP, LOWQ, FAST, SLOW)                              \
     do {                                                                      \
         FD_T t0_[FD_CH], t1_[FD_CH];                                          \
         double sp_[FD_BLK / FD_CH], sq_[FD_BLK / FD_CH];                      \
@@ -215,17 +219,27 @@ void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m
         fd_intp np_ = 0;                                                      \
         for (fd_intp o_ = 0; o_ < n; o_ += FD_CH) {                           \
             const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;             \
+            int low_ = 0;                                                     \
+            sp_[np_] = FD_FN(lsum)(p + o_, m_, &ngp_, (LOWP) ? &low_ : NULL);  \
+            if ((NIN) > 1)                                                    \
+                sq_[np_] = FD_FN(lsum)(q + o_, m_, &ngq_, (LOWQ) ? &low_ : NULL); \
             if ((NT) > 0) {                                                   \
-                for (fd_intp j = 0; j < m_; j++) {                            \
-                    const fd_intp i = o_ + j;                                 \
-                    (void)i;                                                  \
-                    __VA_ARGS__                                               \
+                if (low_) {                                                   \
+                    for (fd_intp j = 0; j < m_; j++) {                        \
+                        const fd_intp i = o_ + j;                             \
+                        (void)i;                                              \
+                        SLOW                                                  \
+                    }                                                         \
+                } else {                                                      \
+                    for (fd_intp j = 0; j < m_; j++) {                        \
+                        const fd_intp i = o_ + j;                             \
+                        (void)i;                                              \
+                        FAST                                                  \
+                    }                                                         \
                 }                                                             \
-                s0_[np_] = FD_FN(lsum)(t0_, m_, NULL, NULL);                        \
-                if ((NT) > 1) s1_[np_] = FD_FN(lsum)(t1_, m_, NULL, NULL);          \
+                s0_[np_] = FD_FN(lsum)(t0_, m_, NULL, NULL);                  \
+                if ((NT) > 1) s1_[np_] = FD_FN(lsum)(t1_, m_, NULL, NULL);    \
             }                                                                 \
-            sp_[np_] = FD_FN(lsum)(p + o_, m_, &ngp_, NULL);                        \
-            if ((NIN) > 1) sq_[np_] = FD_FN(lsum)(q + o_, m_, &ngq_, NULL);         \
             np_++;                                                            \
         }                                                                     \
         acc[0] = fd_pairwise(sp_, np_);                                       \
@@ -238,41 +252,6 @@ void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m
         if ((NT) > 1) acc[5] = fd_pairwise(s1_, np_);                         \
     } while (0)
 
-/* FD_PASS with NT = 1 for terms that involve log: each chunk is summed and
-   checked first (from memory), then its terms are summed (from L1) with
-   the expression FAST when every x in the chunk of the inputs flagged by
-   LOWP and LOWQ (0 or 1) is normal and positive, else with SLOW (which
-   handles zeros and subnormals).  FAST and SLOW give the same bits where
-   both apply, so the choice never shows in a result. */
-#define FD_PASSF(NIN, LOWP, LOWQ, FAST, SLOW)                                 \
-    do {                                                                      \
-        FD_T t0_[FD_CH];                                                      \
-        double sp_[FD_BLK / FD_CH], sq_[FD_BLK / FD_CH], s0_[FD_BLK / FD_CH]; \
-        int ngp_ = 0, ngq_ = 0;                                               \
-        fd_intp np_ = 0;                                                      \
-        for (fd_intp o_ = 0; o_ < n; o_ += FD_CH) {                           \
-            const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;             \
-            int low_ = 0;                                                     \
-            sp_[np_] = FD_FN(lsum)(p + o_, m_, &ngp_, (LOWP) ? &low_ : NULL);  \
-            if ((NIN) > 1)                                                    \
-                sq_[np_] = FD_FN(lsum)(q + o_, m_, &ngq_, (LOWQ) ? &low_ : NULL); \
-            if (low_) {                                                       \
-                for (fd_intp i = o_; i < o_ + m_; i++) t0_[i - o_] = (SLOW);  \
-            } else {                                                          \
-                for (fd_intp i = o_; i < o_ + m_; i++) t0_[i - o_] = (FAST);  \
-            }                                                                 \
-            s0_[np_] = FD_FN(lsum)(t0_, m_, NULL, NULL);                      \
-            np_++;                                                            \
-        }                                                                     \
-        acc[0] = fd_pairwise(sp_, np_);                                       \
-        acc[1] = ngp_;                                                        \
-        if ((NIN) > 1) {                                                      \
-            acc[2] = fd_pairwise(sq_, np_);                                   \
-            acc[3] = ngq_;                                                    \
-        }                                                                     \
-        acc[4] = fd_pairwise(s0_, np_);                                       \
-    } while (0)
-
 /* ---- checks and normalizers (phase 1) ---------------------------------- */
 
 /* acc[0..3] as FD_PASS. */
@@ -281,8 +260,8 @@ static void FD_FN(stats)(const void *p_, const void *q_, fd_intp n,
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
     (void)prm;
-    if (q) FD_PASS(2, 0, ;);
-    else FD_PASS(1, 0, ;);
+    if (q) FD_PASS(2, 0, 0, 0, ;, ;);
+    else FD_PASS(1, 0, 0, 0, ;, ;);
 }
 
 /* ---- one-pass kernels ------------------------------------------------------
@@ -298,7 +277,8 @@ static void FD_FN(fent)(const void *p_, const void *q_, fd_intp n,
 {
     const FD_T *p = (const FD_T *)p_, *q = NULL;
     (void)prm; (void)q_;
-    FD_PASSF(1, 1, 0, FD_CAT(fd_term_ent1n, FD_TS)(p[i]), FD_CAT(fd_term_ent1, FD_TS)(p[i]));
+    FD_PASS(1, 1, 1, 0, t0_[j] = FD_CAT(fd_term_ent1n, FD_TS)(p[i]);,
+            t0_[j] = FD_CAT(fd_term_ent1, FD_TS)(p[i]););
 }
 
 /* acc[4] = -sum p log q */
@@ -307,8 +287,8 @@ static void FD_FN(fxent)(const void *p_, const void *q_, fd_intp n,
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
     (void)prm;
-    FD_PASSF(2, 0, 1, FD_CAT(fd_term_xent1n, FD_TS)(p[i], q[i]),
-             FD_CAT(fd_term_xent1, FD_TS)(p[i], q[i]));
+    FD_PASS(2, 1, 0, 1, t0_[j] = FD_CAT(fd_term_xent1n, FD_TS)(p[i], q[i]);,
+            t0_[j] = FD_CAT(fd_term_xent1, FD_TS)(p[i], q[i]););
 }
 
 /* acc[4] = sum p log(p / q) */
@@ -317,8 +297,8 @@ static void FD_FN(fkl)(const void *p_, const void *q_, fd_intp n,
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
     (void)prm;
-    FD_PASSF(2, 1, 1, FD_CAT(fd_term_kl1n, FD_TS)(p[i], q[i]),
-             FD_CAT(fd_term_kl1, FD_TS)(p[i], q[i]));
+    FD_PASS(2, 1, 1, 1, t0_[j] = FD_CAT(fd_term_kl1n, FD_TS)(p[i], q[i]);,
+            t0_[j] = FD_CAT(fd_term_kl1, FD_TS)(p[i], q[i]););
 }
 
 /* acc[4] = sum (sqrt p - sqrt q)^2, acc[5] = sum sqrt q (sqrt p - sqrt q):
@@ -329,12 +309,15 @@ static void FD_FN(fhel)(const void *p_, const void *q_, fd_intp n,
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
     (void)prm;
-    FD_PASS(2, 2, {
-        const FD_T sp = FD_CAT(FD_SQRT, FD_TS)(p[i]), sq = FD_CAT(FD_SQRT, FD_TS)(q[i]);
-        const FD_T d = sp - sq;
-        t0_[j] = d * d;
-        t1_[j] = sq * d;
-    });
+    /* no input flagged: one loop */
+#define FD_HEL_TERMS {                                                        \
+        const FD_T sq = FD_CAT(FD_SQRT, FD_TS)(q[i]);                         \
+        const FD_T d = FD_CAT(FD_SQRT, FD_TS)(p[i]) - sq;                     \
+        t0_[j] = d * d;                                                       \
+        t1_[j] = sq * d;                                                      \
+    }
+    FD_PASS(2, 2, 0, 0, FD_HEL_TERMS, FD_HEL_TERMS);
+#undef FD_HEL_TERMS
 }
 
 /* logits: acc[0] = max p, acc[1] = 1 if some p is not finite; acc[2], acc[3]

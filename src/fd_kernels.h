@@ -97,7 +97,7 @@ static double fd_pairwise(const double *a, fd_intp n)
         return ((q == ZERO) & (p != ZERO)) ? INF : v;                         \
     }                                                                         \
     /* The one-pass terms for chunks whose arguments of log are all normal \
-       (no zero, subnormal or negative value: see FD_PASSF): no scaling, no \
+       (no zero, subnormal or negative value: see FD_PASS): no scaling, no \
        select, the same bits. */                                             \
     FD_INLINE T fd_term_ent1n_##TS(T p)                                       \
     {                                                                         \
