@@ -22,6 +22,11 @@ __all__ = [
 ]
 
 _STRIDE = _k.Status.STATUS_STRIDE
+# the measures of two distributions: `q` is required
+_TWO_INPUTS = frozenset({
+    _k.Measure.CROSS_ENTROPY, _k.Measure.KL, _k.Measure.JS, _k.Measure.JS_DISTANCE,
+    _k.Measure.TV, _k.Measure.HELLINGER, _k.Measure.RENYI_DIVERGENCE,
+})
 
 
 def _entry_error(status, row, batch, arrays, names, tols):
@@ -49,7 +54,7 @@ def _entry_error(status, row, batch, arrays, names, tols):
 def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha=1.0):
     """Validate, broadcast and dispatch one measure; see the public functions."""
     p = as_real_array(p, "p")
-    if q is not None:
+    if code in _TWO_INPUTS:
         q = as_real_array(q, "q")
     normalize = check_bool(normalize, "normalize")
     logits = check_bool(logits, "logits")

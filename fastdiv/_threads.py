@@ -8,22 +8,61 @@ to the kernels (which never call ``omp_set_num_threads``):
 * the default is ``omp_get_max_threads()``: ``OMP_NUM_THREADS`` if set,
   else all cores;
 * a limit set from outside after import (``threadpoolctl.threadpool_limits``
-  or any ``omp_set_num_threads`` call) caps both.
+  or any ``omp_set_num_threads`` call) caps both;
+* no call starts more than ``thread_limit()`` threads, 4 x the cores this
+  process may run on: more cannot run faster, and thousands of threads
+  exhaust memory or the OpenMP runtime.  An explicit setting above it is
+  rejected; a larger ``OMP_NUM_THREADS`` is capped.
 
 Results never depend on the number of threads.
 """
 import contextlib
 import operator
+import os
 import threading
 
 from . import _divergence
 
-__all__ = ["set_num_threads", "get_num_threads", "num_threads"]
+__all__ = ["set_num_threads", "get_num_threads", "num_threads", "thread_limit"]
+
+# How many threads one call may start per core this process may run on.
+THREADS_PER_CORE = 4
 
 _omp_max = _divergence.omp_max_threads
 _OMP_AT_IMPORT = _omp_max()
 _setting = None
 _local = threading.local()
+
+
+def _cores():
+    """Cores this process may run on (its affinity mask where the OS has one)."""
+    counter = getattr(os, "process_cpu_count", None)       # Python >= 3.13
+    if counter is not None:
+        n = counter()
+    elif hasattr(os, "sched_getaffinity"):
+        n = len(os.sched_getaffinity(0))
+    else:
+        n = os.cpu_count()
+    return max(1, n or 1)
+
+
+_LIMIT = THREADS_PER_CORE * _cores()      # read once, as OpenMP reads its default
+
+
+def thread_limit():
+    """The most threads one fastdiv call starts: 4 x the cores available.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import fastdiv
+    >>> fastdiv.thread_limit() >= 4
+    True
+    """
+    return _LIMIT
 
 
 def _check(n):
@@ -33,6 +72,11 @@ def _check(n):
         raise TypeError(f"'n' must be an integer; got {type(n).__name__}.") from None
     if n < 1:
         raise ValueError(f"'n' must be a positive integer; got {n}.")
+    limit = thread_limit()
+    if n > limit:
+        raise ValueError(
+            f"'n' must be at most {limit} ({THREADS_PER_CORE} x the {limit // THREADS_PER_CORE} "
+            f"cores available; see thread_limit); got {n}.")
     return n
 
 
@@ -42,18 +86,21 @@ def set_num_threads(n):
     Parameters
     ----------
     n : int
-        A positive number of threads.  It may exceed the number of cores.
+        A number of threads from 1 to `thread_limit` (4 x the cores this
+        process may run on): it may exceed the number of cores, but not by
+        more, since no call could run faster and thousands of threads
+        would exhaust memory.
 
     Raises
     ------
     TypeError
         If `n` is not an integer.
     ValueError
-        If `n` < 1.
+        If `n` < 1 or `n` > ``thread_limit()``.
 
     See Also
     --------
-    get_num_threads, num_threads
+    get_num_threads, num_threads, thread_limit
 
     Examples
     --------
@@ -72,7 +119,8 @@ def get_num_threads():
     The innermost ``num_threads`` block, else the value given to
     ``set_num_threads``, else ``omp_get_max_threads()`` (``OMP_NUM_THREADS``
     or all cores).  A limit applied from outside after import (for example
-    ``threadpoolctl.threadpool_limits``) caps the result.  In a build
+    ``threadpoolctl.threadpool_limits``) caps the result, and so does
+    `thread_limit` (a larger ``OMP_NUM_THREADS`` is not honoured).  In a build
     without OpenMP (see `show_config`) the kernels always run on one thread;
     the default is then 1 and an explicit setting is kept but has no effect.
 
@@ -91,10 +139,10 @@ def get_num_threads():
     n = stack[-1] if stack else _setting
     omp = _omp_max()
     if n is None:
-        return omp
-    if omp < _OMP_AT_IMPORT:
-        return min(n, omp)
-    return n
+        n = omp
+    elif omp < _OMP_AT_IMPORT:
+        n = min(n, omp)
+    return min(n, thread_limit())
 
 
 @contextlib.contextmanager
@@ -107,7 +155,7 @@ def num_threads(n):
     Parameters
     ----------
     n : int
-        A positive number of threads.
+        A number of threads from 1 to `thread_limit`.
 
     Raises
     ------

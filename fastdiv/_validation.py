@@ -15,12 +15,14 @@ from numpy.exceptions import AxisError
 
 __all__ = [
     "as_real_array", "check_bool", "base_scale", "check_alpha", "normalize_axis",
-    "sum_tolerance", "broadcast_pair", "row_index",
+    "sum_tolerance", "broadcast_shape", "broadcast_pair", "row_index",
 ]
 
 
 def as_real_array(x, name):
     """``x`` as a float32/float64 ndarray (no copy when it already is one)."""
+    if x is None:
+        raise TypeError(f"{name!r} must be an array of real numbers; got None.")
     if type(x) is not np.ndarray:
         try:
             x = np.asarray(x)
@@ -44,13 +46,29 @@ def check_bool(v, name):
     raise TypeError(f"{name!r} must be a bool; got {type(v).__name__}.")
 
 
+def _shown(v):
+    """repr(v), shortened for integers of hundreds of digits."""
+    r = repr(v)
+    return r if len(r) <= 40 else f"{r[:12]}...{r[-4:]} ({len(r)} characters)"
+
+
+def _as_float(v, name):
+    """float(v) for a real number, or a ValueError naming the argument when it
+    does not fit in a float64 (an integer beyond 1.8e308)."""
+    try:
+        return float(v)
+    except OverflowError:
+        raise ValueError(
+            f"{name!r} must fit in a float64 (at most about 1.8e308); got {_shown(v)}.") from None
+
+
 def base_scale(base):
     """1 / log(base), or 1.0 for base=None (nats)."""
     if base is None:
         return 1.0
     if isinstance(base, (bool, np.bool_)) or not isinstance(base, numbers.Real):
         raise TypeError(f"'base' must be a real number or None; got {type(base).__name__}.")
-    b = float(base)
+    b = _as_float(base, "base")
     if not (b > 0.0 and b != 1.0 and math.isfinite(b)):
         raise ValueError(f"'base' must be a positive number other than 1 or None; got {base!r}.")
     return 1.0 / math.log(b)
@@ -59,7 +77,7 @@ def base_scale(base):
 def check_alpha(alpha):
     if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real):
         raise TypeError(f"'alpha' must be a real number; got {type(alpha).__name__}.")
-    a = float(alpha)
+    a = _as_float(alpha, "alpha")
     if not a >= 0.0:
         raise ValueError(f"'alpha' must be a non-negative number or inf; got {alpha!r}.")
     return a
@@ -81,14 +99,27 @@ def sum_tolerance(dtype, K):
     return 64.0 * math.sqrt(K) * float(np.finfo(dtype).eps)
 
 
+def broadcast_shape(a, b):
+    """NumPy's broadcast shape of shapes a and b, or None if they do not
+    broadcast.  (``np.broadcast_shapes`` stops at 32 dimensions; arrays have
+    up to 64.)"""
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for x, y in zip(a, b):
+        if x != y and x != 1 and y != 1:
+            return None
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
 def broadcast_pair(p, q):
     """Broadcast views of p and q, or a ValueError naming both."""
-    try:
-        shape = np.broadcast_shapes(p.shape, q.shape)
-    except ValueError:
+    shape = broadcast_shape(p.shape, q.shape)
+    if shape is None:
         raise ValueError(
-            f"'p' and 'q' cannot be broadcast together: shapes {p.shape} and {q.shape}."
-        ) from None
+            f"'p' and 'q' cannot be broadcast together: shapes {p.shape} and {q.shape}.")
     if p.shape != shape:
         p = np.broadcast_to(p, shape)
     if q.shape != shape:

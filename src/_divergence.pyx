@@ -62,8 +62,13 @@ cdef Py_ssize_t PARALLEL_MIN_WORK = 1 << 15
 # Rows up to this long are prefetched one row ahead (see prefetch_row).
 cdef Py_ssize_t PREFETCH_MAX_K = 1 << 14
 cdef double LN2 = 0.693147180559945309417232121458
-cdef double RESCALE_LIM64 = ldexp(1.0, 500)
-cdef double RESCALE_LIM32 = ldexp(1.0, 60)
+# The probability kernels take rows whose sums lie in [2^-LIM, 2^LIM]; the
+# wide kernels take the rest (see fd_kernels.h).
+cdef double FAST_LIM64 = ldexp(1.0, 500)
+cdef double FAST_LIM32 = ldexp(1.0, 60)
+# A sum of finite entries that overflows is taken again with every entry
+# scaled by 2^-OVF_SHIFT (exact, but for entries too small to matter).
+cdef int OVF_SHIFT = 128
 # A one-pass result is used when its normalization correction is at most this
 # many times the result (see onepass).
 cdef double ONEPASS_AMP = 16.0
@@ -86,7 +91,7 @@ cdef struct Job:
     double tol[2]           # normalize=False tolerance per input
     double alpha, scale, logK
     const fd_kernels *k
-    const fd_renyi_kernels *rk
+    const fd_wide_kernels *wk
     char *bufs              # per-thread gather buffers, 2 * FD_BLK * 8 bytes each
     double *parts           # per-thread partials, FD_MAXACC * nb each, pstride apart
     Py_ssize_t pstride      # FD_MAXACC * nb plus at least 64 bytes of gap: threads
@@ -169,7 +174,9 @@ cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
             res[j] = fd_pairwise(parts + j * J.nb, J.nb)
 
 
-cdef inline int check_sum(const Job *J, double S, double neg, int i) noexcept nogil:
+cdef inline int check_sum(const Job *J, double S, double neg, int ex, int i) noexcept nogil:
+    """Status of input i from its sum S (times 2^ex, see resum_overflow)
+    and its negative flag."""
     cdef int base = STATUS_STRIDE * i
     if not isfinite(S):
         return base + NONFINITE
@@ -178,30 +185,37 @@ cdef inline int check_sum(const Job *J, double S, double neg, int i) noexcept no
     if J.normalize:
         if S == 0:
             return base + ZEROSUM
-    elif fabs(S - 1.0) > J.tol[i]:
+    elif ex != 0 or fabs(S - 1.0) > J.tol[i]:
         return base + SUMOFF
     return 0
 
 
+cdef void resum_overflow(const Job *J, const char **rp, char *buf, double *parts,
+                         int nthreads, double *S, int *ex) noexcept nogil:
+    """For each input whose sum S[i] is not finite: sum it again with its
+    entries scaled by 2^-OVF_SHIFT.  Finite entries whose sum overflowed
+    then give a finite S[i] (and ex[i] = OVF_SHIFT: the sum is S[i] 2^ex[i]);
+    a NaN or infinite entry leaves S[i] non-finite."""
+    cdef double prm[10]
+    cdef double scl[2]
+    cdef double res[FD_MAXACC]
+    cdef int i
+    for i in range(10):
+        prm[i] = 0.0
+    for i in range(2):
+        scl[i] = 1.0 if (i >= J.nin or isfinite(S[i])) else ldexp(1.0, -OVF_SHIFT)
+    phase(J, rp, J.k.stats, prm, scl, 0, res, buf, parts, nthreads)
+    for i in range(J.nin):
+        if scl[i] != 1.0 and isfinite(res[2 * i]):
+            S[i] = res[2 * i]
+            ex[i] = OVF_SHIFT
+
+
 cdef inline bint in_range(const Job *J, double S) noexcept nogil:
     """S lies in [2^-e, 2^e] (e = 500 for float64 kernels, 60 for float32),
-    where the kernels need no rescaling."""
-    cdef double lim = RESCALE_LIM64 if J.f64 else RESCALE_LIM32
+    the range of sums the probability kernels take."""
+    cdef double lim = FAST_LIM64 if J.f64 else FAST_LIM32
     return S * lim >= 1.0 and S <= lim
-
-
-cdef inline double rescale(const Job *J, double S, double *scl) noexcept nogil:
-    """S itself, or, when it is not in_range, S times a power of two scl[0]
-    that brings it near 1."""
-    cdef int e
-    if in_range(J, S):
-        return S
-    frexp(S, &e)
-    e = -e
-    if e > 1023:        # 2^1023 is the largest power of two; S >= 2^-1074
-        e = 1023        # still lands above 2^-51
-    scl[0] = ldexp(1.0, e)
-    return ldexp(S, e)
 
 
 cdef inline double clamp(double v, double lo, double hi) noexcept nogil:
@@ -213,8 +227,14 @@ cdef inline double clamp(double v, double lo, double hi) noexcept nogil:
 
 
 cdef double finish_terms(const Job *J, double acc) noexcept nogil:
-    """Value of JS, JS distance, TV or Hellinger from the sum of their terms."""
+    """The value of a measure from the sum of its terms (over normalized
+    distributions): clamped to the measure's range, in the caller's base.
+    (Renyi orders other than 1 are finished by row_renyi.)"""
     cdef int m = J.measure
+    if m == ENTROPY or m == RENYI_ENTROPY:
+        return clamp(acc, 0.0, J.logK) * J.scale
+    if m == CROSS_ENTROPY or m == KL or m == RENYI_DIVERGENCE:
+        return (acc if acc > 0.0 else 0.0) * J.scale
     if m == JS:
         return clamp(0.5 * acc, 0.0, LN2) * J.scale
     if m == JS_DISTANCE:
@@ -253,19 +273,19 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     if m == ENTROPY:
         phase(J, rp, J.k.lent, prm, one, 0, res, buf, parts, nthreads)
         S = res[0]
-        out[0] = clamp(log(S) + res[1] / S, 0.0, J.logK) * J.scale
+        out[0] = finish_terms(J, log(S) + res[1] / S)
         return 0
     phase(J, rp, J.k.lpair, prm, one, 0, res, buf, parts, nthreads)
     Sp = res[0]
     Sq = res[1]
     if m == CROSS_ENTROPY:
-        out[0] = (log(Sq) + res[2] / Sp) * J.scale
+        out[0] = finish_terms(J, log(Sq) + res[2] / Sp)
     elif m == KL:
-        v = res[3] / Sp + (log(Sq) - log(Sp))
-        out[0] = (v if v > 0.0 else 0.0) * J.scale
+        out[0] = finish_terms(J, res[3] / Sp + (log(Sq) - log(Sp)))
     else:
-        prm[0] = prm[0] + log(Sp)
-        prm[1] = prm[1] + log(Sq)
+        # the maxima stay in prm[0..1]: the kernels form (z - max) - log S
+        prm[2] = log(Sp)
+        prm[3] = log(Sq)
         phase(J, rp, pair_kernel(J, 1), prm, one, 0, res, buf, parts, nthreads)
         out[0] = finish_terms(J, res[0])
     return 0
@@ -331,8 +351,8 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
     counts; p and q on different scales, such as p = 2 q, whose exact 0 the
     two-pass kernels keep) goes the two-pass way.  Otherwise the error stays
     within ~2 * ONEPASS_AMP eps of the sum of |terms| (the bound the tests
-    hold both paths to is 1e-13).  Sums that need rescaling go the two-pass
-    way too."""
+    hold both paths to is 1e-13).  The caller passes only rows whose sums
+    are in range (in_range)."""
     cdef int m = J.measure
     cdef double Sp = res[0], Sq = res[2], T = res[4], c, d, e, v
     if not J.normalize:
@@ -363,32 +383,170 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
     return 1
 
 
+cdef void wide_prm(const Job *J, const double *S, const int *ex, bint fast,
+                   double *prm) noexcept nogil:
+    """The wide kernels' row constants (fd_kernels.h, FD_W_*) from the sums
+    S[i] 2^ex[i]; with normalize=False the sums are taken as 1, as by the
+    probability kernels."""
+    cdef int e[2]
+    cdef double f[2]
+    cdef int i
+    for i in range(10):
+        prm[i] = 0.0
+    for i in range(2):
+        if J.normalize:
+            f[i] = frexp(S[i], &e[i])
+            e[i] += ex[i]
+        else:
+            f[i] = 0.5
+            e[i] = 1
+    prm[FD_W_FP] = f[0]
+    prm[FD_W_EP] = e[0]
+    prm[FD_W_FQ] = f[1]
+    prm[FD_W_EQ] = e[1]
+    prm[FD_W_CM] = f[1] / f[0]
+    prm[FD_W_KC] = e[1] - e[0]
+    prm[FD_W_ALPHA] = J.alpha
+    if fast:
+        prm[FD_W_A] = 1.0 / S[0] if J.normalize else 1.0
+
+
+cdef double renyi_log_sum(const Job *J, const char **rp, char *buf, double *parts,
+                          int nthreads, double *prm, fd_blockfn first, fd_blockfn tmax,
+                          fd_blockfn lse) noexcept nogil:
+    """L = log sum pn^a qn^(1-a) (entropy: log sum pn^a) for a finite order a
+    other than 0 and 1 (fd_kernels.h, FD_W_RENYI_TERMS): log1p of the first
+    pass's sum pn expm1(e) while that is >= -1/2 (it stays accurate as
+    a -> 1, where the direct sum cancels against 1); else the log of its
+    direct sum of the terms, while that neither overflowed nor came near
+    underflow (at >= 1e-200, terms that underflow change it by < 1e-89
+    relative); else, in two more passes, a log-sum-exp shifted by the
+    largest log-term M.  +inf where some p > 0 = q with a > 1 (M = +inf);
+    -inf where no term is left (disjoint supports with a < 1)."""
+    cdef double res[FD_MAXACC]
+    cdef double M
+    cdef double one[2]
+    one[0] = one[1] = 1.0
+    phase(J, rp, first, prm, one, 0, res, buf, parts, nthreads)
+    if isfinite(res[0]) and res[0] >= -0.5:
+        return log1p(res[0])
+    if isfinite(res[1]) and res[1] >= 1e-200:
+        return log(res[1])
+    phase(J, rp, tmax, prm, one, 1, res, buf, parts, nthreads)
+    M = res[0]
+    if M == INFINITY or M == -INFINITY:
+        return M
+    prm[FD_W_M] = M
+    phase(J, rp, lse, prm, one, 0, res, buf, parts, nthreads)
+    return M + log(res[0])
+
+
+cdef int row_renyi(const Job *J, const char **rp, char *buf, double *parts, int nthreads,
+                   double *out, const double *S, const int *ex, bint fast) noexcept nogil:
+    """A Renyi measure of order alpha != 1 with the wide kernels."""
+    cdef double prm[10]
+    cdef double res[FD_MAXACC]
+    cdef double v, alpha = J.alpha
+    cdef double scl[2]
+    wide_prm(J, S, ex, fast, prm)
+    scl[0] = scl[1] = 1.0
+    if J.measure == RENYI_ENTROPY:
+        if alpha == 0.0:
+            phase(J, rp, J.wk.rent0, prm, scl, 0, res, buf, parts, nthreads)
+            v = log(res[0])
+        elif alpha == INFINITY:
+            phase(J, rp, J.wk.pmax, prm, scl, 1, res, buf, parts, nthreads)
+            v = -fd_logratio_wk_f64(res[0], prm[FD_W_FP], -prm[FD_W_EP])
+        else:
+            v = renyi_log_sum(J, rp, buf, parts, nthreads, prm,
+                              J.wk.rent if fast else J.wk.rentw,
+                              J.wk.rent_max, J.wk.rent_lse) / (1.0 - alpha)
+        out[0] = clamp(v, 0.0, J.logK) * J.scale
+        return 0
+    if alpha == 0.0:
+        # sum of q where p > 0, over q as the stats pass summed it (scaled
+        # alike where that sum overflowed), so that it is S[1] exactly when
+        # the supports agree
+        if ex[1]:
+            scl[1] = ldexp(1.0, -ex[1])
+        phase(J, rp, J.wk.rdiv0, prm, scl, 0, res, buf, parts, nthreads)
+        v = -log(res[0] / S[1]) if J.normalize else -log(res[0])
+    elif alpha == INFINITY:
+        phase(J, rp, J.wk.rdivinf, prm, scl, 1, res, buf, parts, nthreads)
+        v = res[0]
+    else:
+        v = renyi_log_sum(J, rp, buf, parts, nthreads, prm,
+                          J.wk.rdiv if fast else J.wk.rdivw,
+                          J.wk.rdiv_max, J.wk.rdiv_lse) / (alpha - 1.0)
+    out[0] = (v if v > 0.0 else 0.0) * J.scale
+    return 0
+
+
+cdef int row_wide(const Job *J, const char **rp, char *buf, double *parts, int nthreads,
+                  double *out, const double *S, const int *ex) noexcept nogil:
+    """Entropy, cross-entropy, KL, JS, TV or Hellinger of a row whose sums
+    are outside the probability kernels' range, with the wide kernels."""
+    cdef double prm[10]
+    cdef double res[FD_MAXACC]
+    cdef int m = J.measure
+    cdef fd_blockfn fn
+    cdef double one[2]
+    one[0] = one[1] = 1.0
+    wide_prm(J, S, ex, 0, prm)
+    if m == ENTROPY or m == RENYI_ENTROPY:
+        fn = J.wk.ent
+    elif m == CROSS_ENTROPY:
+        fn = J.wk.xent
+    elif m == KL or m == RENYI_DIVERGENCE:
+        fn = J.wk.kl
+    elif m == JS or m == JS_DISTANCE:
+        fn = J.wk.js
+    elif m == TV:
+        fn = J.wk.tv
+    else:
+        fn = J.wk.hel
+    phase(J, rp, fn, prm, one, 0, res, buf, parts, nthreads)
+    out[0] = finish_terms(J, res[0])
+    return 0
+
+
 cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
                    int nthreads, double *out, Py_ssize_t r) noexcept nogil:
     cdef double prm[10]
     prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[5] = prm[6] = prm[7] = 0.0
     prm[8] = prm[9] = 0.0
     cdef double res[FD_MAXACC]
-    cdef double Sp, Sq, v, alpha = J.alpha
-    cdef int m = J.measure, st
-    cdef unsigned maxmask = 0
+    cdef double S[2]
+    cdef int ex[2]
+    cdef double Sp, Sq, c, v, alpha = J.alpha
+    cdef int m = J.measure, st, e
+    cdef bint fast
     cdef fd_blockfn fn, first
-    cdef double scl[2]
-    scl[0] = scl[1] = 1.0
+    cdef double one[2]
+    one[0] = one[1] = 1.0
     # The first pass sums and checks the row; for some measures it also sums
     # the terms on the raw inputs, and that may already give the value.
     first = onepass_kernel(J)
-    phase(J, rp, first if first != NULL else J.k.stats, prm, scl, 0, res, buf, parts,
+    phase(J, rp, first if first != NULL else J.k.stats, prm, one, 0, res, buf, parts,
           nthreads)
-    Sp = res[0]
-    Sq = res[2] if J.nin == 2 else 1.0
-    st = check_sum(J, Sp, res[1], 0)
+    S[0] = res[0]
+    S[1] = res[2] if J.nin == 2 else 1.0
+    ex[0] = ex[1] = 0
+    if not (isfinite(S[0]) and isfinite(S[1])):
+        resum_overflow(J, rp, buf, parts, nthreads, S, ex)
+    st = check_sum(J, S[0], res[1], ex[0], 0)
     if st == 0 and J.nin == 2:
-        st = check_sum(J, Sq, res[3], 1)
+        st = check_sum(J, S[1], res[3], ex[1], 1)
     if st:
         return st
-    if first != NULL and onepass(J, res, out):
+    # The probability kernels take sums in range; the wide ones the rest.
+    fast = ex[0] == 0 and ex[1] == 0 and in_range(J, S[0]) and in_range(J, S[1])
+    if first != NULL and fast and onepass(J, res, out):
         return 0
+    if (m == RENYI_ENTROPY or m == RENYI_DIVERGENCE) and alpha != 1.0:
+        return row_renyi(J, rp, buf, parts, nthreads, out, S, ex, fast)
+    if not fast:
+        return row_wide(J, rp, buf, parts, nthreads, out, S, ex)
     if nthreads == 1:
         # this row is now in cache; while the next pass computes on it, let
         # the memory system fetch the row this thread takes next: TV's pass
@@ -398,64 +556,31 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
         else:
             prefetch_row(J, r + 1)
     if J.normalize:
-        # A sum far from 1 (all-subnormal entries, huge counts) would push
-        # 1/S or Sq/Sp out of range (of float for float32 kernels): such an
-        # input is scaled by an exact power of two on the way in instead.
-        Sp = rescale(J, Sp, &scl[0])
-        Sq = rescale(J, Sq, &scl[1])
+        Sp = S[0]
+        Sq = S[1]
+        c = frexp(Sq / Sp, &e)
         prm[0] = 1.0 / Sp
         prm[1] = 1.0 / Sq
-        prm[2] = Sq / Sp
+        prm[2] = 2.0 * c        # Sq / Sp = prm[2] 2^prm[7], prm[2] in [1, 2)
         prm[3] = Sp
         prm[4] = Sq
         prm[6] = Sp / Sq
+        prm[7] = e - 1
     else:
         prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[6] = 1.0
-    prm[5] = alpha
-    if m == ENTROPY or (m == RENYI_ENTROPY and alpha == 1.0):
+    if m == ENTROPY or m == RENYI_ENTROPY:
         fn = J.k.ent
     elif m == CROSS_ENTROPY:
         fn = J.k.xent
-    elif m == KL or (m == RENYI_DIVERGENCE and alpha == 1.0):
+    elif m == KL or m == RENYI_DIVERGENCE:
         fn = J.k.kl
-    elif m == RENYI_ENTROPY:
-        if alpha == 0.0:
-            fn = J.rk.rent0
-        elif alpha == INFINITY:
-            fn = J.rk.pmax
-            maxmask = 1
-        else:
-            fn = J.rk.rent
-    elif m == RENYI_DIVERGENCE:
-        if alpha == 0.0:
-            fn = J.rk.rdiv0
-        elif alpha == INFINITY:
-            fn = J.rk.rdivinf
-            maxmask = 1
-        else:
-            fn = J.rk.rdiv
     else:
         fn = pair_kernel(J, 0)
-    phase(J, rp, fn, prm, scl, maxmask, res, buf, parts, nthreads)
+    phase(J, rp, fn, prm, one, 0, res, buf, parts, nthreads)
     v = res[0]
-    if m == ENTROPY or m == RENYI_ENTROPY:
-        if m == RENYI_ENTROPY and alpha != 1.0:
-            if alpha == 0.0:
-                v = log(v)
-            elif alpha == INFINITY:
-                v = -log(v / prm[3])
-            else:
-                v = (log1p(v) if v >= -0.5 else log(res[1])) / (1.0 - alpha)
-        out[0] = clamp(v, 0.0, J.logK) * J.scale
-    elif m == CROSS_ENTROPY or m == KL or m == RENYI_DIVERGENCE:
-        if m == RENYI_DIVERGENCE and alpha != 1.0:
-            if alpha == 0.0:
-                v = -log(v / prm[4])
-            elif alpha != INFINITY:
-                v = (log1p(v) if v >= -0.5 else log(res[1])) / (alpha - 1.0)
-        out[0] = (v if v > 0.0 else 0.0) * J.scale
-    else:
-        out[0] = finish_terms(J, v * prm[0])
+    if m == JS or m == JS_DISTANCE or m == TV or m == HELLINGER:
+        v = v * prm[0]          # their terms are over (p, q r): times 1/Sp
+    out[0] = finish_terms(J, v)
     return 0
 
 
@@ -513,7 +638,7 @@ cdef int init_job(Job *J, cnp.ndarray P, object Q) except -1:
         J.a[i].direct = ((J.a[i].code & 1) == J.f64 and (J.a[i].code & 2) == 0
                          and J.a[i].kstride == (8 if J.f64 else 4))
     J.k = fd_get_kernels(J.f64)
-    J.rk = &fd_renyi_table[J.f64]
+    J.wk = &fd_wide_table[J.f64]
     J.bufs = NULL
     J.parts = NULL
     J.status = NULL
@@ -567,6 +692,8 @@ def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normaliz
     cdef Py_ssize_t r, R
     cdef int nt, tid
     cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
+    if Q is None and code != ENTROPY and code != RENYI_ENTROPY:
+        raise TypeError("internal: this measure takes two inputs")
     init_job(&J, P, Q)
     R = J.R
     if out.shape[0] != R:

@@ -12,14 +12,18 @@ cdef extern from "fd_kernels.h" nogil:
         void (*vlogratio)(const void *x, const void *y, fd_intp n, void *out) noexcept nogil
         void (*vexp)(const void *x, fd_intp n, void *out) noexcept nogil
         int (*neglog)(const void *x, fd_intp n, double *out) noexcept nogil
-    ctypedef struct fd_renyi_kernels:
-        fd_blockfn rent, rent0, pmax, rdiv, rdiv0, rdivinf
+    ctypedef struct fd_wide_kernels:
+        fd_blockfn ent, xent, kl, js, tv, hel
+        fd_blockfn rent, rentw, rent_max, rent_lse, rdiv, rdivw, rdiv_max, rdiv_lse
+        fd_blockfn rent0, pmax, rdiv0, rdivinf
 
     enum: FD_BLK
     enum: FD_MAXACC
     enum: FD_NISA
     const char *fd_isa_names[]
-    const fd_renyi_kernels fd_renyi_table[2]
+    enum: FD_W_FP, FD_W_EP, FD_W_FQ, FD_W_EQ, FD_W_CM, FD_W_ALPHA, FD_W_KC, FD_W_M, FD_W_A
+    const fd_wide_kernels fd_wide_table[2]
+    double fd_logratio_wk_f64(double x, double y, double kadd)
     int fd_isa_current
     int fd_isa_supported(int isa)
     int fd_set_isa(int isa)

@@ -135,7 +135,9 @@ double FD_FN(lsum)(const FD_T *x, fd_intp m, int *neg, int *low)
 {
     fd_v8d a = {0}, b = {0};
     fd_v8l bits = {0}, lw = {0};
-    fd_v8l *bp = neg ? &bits : NULL, *lp = low ? &lw : NULL;
+    /* bits are also kept for low: -0.0 passes the subtraction test below
+       (its pattern minus lowb has no sign bit), its own sign bit flags it */
+    fd_v8l *bp = (neg || low) ? &bits : NULL, *lp = low ? &lw : NULL;
     fd_intp i = 0;
     for (; i + FD_LANES <= m; i += FD_LANES) FD_FN(add16)(x + i, &a, &b, bp, lp, neg != NULL);
     if (i < m) {                        /* the tail, padded with zeros */
@@ -153,6 +155,7 @@ double FD_FN(lsum)(const FD_T *x, fd_intp m, int *neg, int *low)
     }
     if (low) {
         int64_t g[8];
+        lw |= bits;
         memcpy(g, &lw, sizeof g);
         *low |= (g[0] | g[1] | g[2] | g[3] | g[4] | g[5] | g[6] | g[7]) < 0;
     }
@@ -365,16 +368,17 @@ static void FD_FN(xent)(const void *p_, const void *q_, fd_intp n,
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
     const FD_T a = (FD_T)prm[0], Sq = (FD_T)prm[4];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_xent, FD_TS)(p[i] * a, q[i], Sq));
+    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_xent, FD_TS)(p[i], p[i] * a, q[i], Sq));
 }
 
-/* sum pn log(pn / qn), the ratio as log(p c / q). */
+/* sum pn log(pn / qn), the ratio as log(p cm 2^ck / q) with Sq / Sp =
+   cm 2^ck, cm = prm[2] in [1, 2), ck = prm[7]. */
 static void FD_FN(kl)(const void *p_, const void *q_, fd_intp n,
                       const double *prm, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    const FD_T a = (FD_T)prm[0], c = (FD_T)prm[2];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_kl, FD_TS)(p[i] * a, p[i] * c, q[i]));
+    const FD_T a = (FD_T)prm[0], cm = (FD_T)prm[2], ck = (FD_T)prm[7];
+    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_kl, FD_TS)(p[i], p[i] * a, p[i] * cm, q[i], ck));
 }
 
 static void FD_FN(js)(const void *p_, const void *q_, fd_intp n,
@@ -412,10 +416,16 @@ static void FD_FN(hel)(const void *p_, const void *q_, fd_intp n,
 }
 
 /* ---- terms, logits -------------------------------------------------------
-   w = z - max.  lent: acc[0] = sum e^w, acc[1] = sum e^w (-w).
+   w = z - max, always formed first (softmax is shift-invariant: a large
+   common offset must cancel exactly, and adding the log-sum-exp to the max
+   instead would round it away).  w may be -inf where the spread of a row
+   overflows; e^w is then 0 and fd_term_lmul keeps its products 0.
+   lent: acc[0] = sum e^w, acc[1] = sum e^w (-w).
    lpair: acc[0] = Sp = sum e^wp, acc[1] = Sq = sum e^wq,
           acc[2] = sum e^wp (-wq), acc[3] = sum e^wp (wp - wq).
    prm[0] = max p, prm[1] = max q.                                         */
+
+#define FD_LMUL FD_CAT(fd_term_lmul, FD_TS)
 
 static void FD_FN(lent)(const void *p_, const void *q_, fd_intp n,
                         const double *prm, double *acc)
@@ -424,7 +434,7 @@ static void FD_FN(lent)(const void *p_, const void *q_, fd_intp n,
     const FD_T m = (FD_T)prm[0];
     (void)q_;
     FD_BLOCK_SUM(acc[0], FD_EXPNEG(z[i] - m));
-    FD_BLOCK_SUM(acc[1], FD_CAT(fd_term_lent, FD_TS)(z[i] - m));
+    FD_BLOCK_SUM(acc[1], FD_LMUL(z[i] - m, m - z[i]));
 }
 
 static void FD_FN(lpair)(const void *p_, const void *q_, fd_intp n,
@@ -434,35 +444,39 @@ static void FD_FN(lpair)(const void *p_, const void *q_, fd_intp n,
     const FD_T mp = (FD_T)prm[0], mq = (FD_T)prm[1];
     FD_BLOCK_SUM(acc[0], FD_EXPNEG(zp[i] - mp));
     FD_BLOCK_SUM(acc[1], FD_EXPNEG(zq[i] - mq));
-    FD_BLOCK_SUM(acc[2], FD_EXPNEG(zp[i] - mp) * (mq - zq[i]));
-    FD_BLOCK_SUM(acc[3], FD_EXPNEG(zp[i] - mp) * ((zp[i] - mp) - (zq[i] - mq)));
+    FD_BLOCK_SUM(acc[2], FD_LMUL(zp[i] - mp, mq - zq[i]));
+    FD_BLOCK_SUM(acc[3], FD_LMUL(zp[i] - mp, (zp[i] - mp) - (zq[i] - mq)));
 }
 
-/* JS, TV, Hellinger from logits: pn = exp(zp - lse_p), prm[0] = lse_p,
-   prm[1] = lse_q. */
+/* JS, TV, Hellinger from logits: pn = exp((zp - max_p) - log Sp), prm[0] =
+   max_p, prm[1] = max_q, prm[2] = log Sp, prm[3] = log Sq. */
+#define FD_LPN(z, m, l) FD_EXPNEG(((z) - (m)) - (l))
+
 static void FD_FN(ljs)(const void *p_, const void *q_, fd_intp n,
                        const double *prm, double *acc)
 {
     const FD_T *zp = (const FD_T *)p_, *zq = (const FD_T *)q_;
-    const FD_T cp = (FD_T)prm[0], cq = (FD_T)prm[1];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_js, FD_TS)(FD_EXPNEG(zp[i] - cp), FD_EXPNEG(zq[i] - cq)));
+    const FD_T mp = (FD_T)prm[0], mq = (FD_T)prm[1], lp = (FD_T)prm[2], lq = (FD_T)prm[3];
+    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_js, FD_TS)(FD_LPN(zp[i], mp, lp), FD_LPN(zq[i], mq, lq)));
 }
 
 static void FD_FN(ltv)(const void *p_, const void *q_, fd_intp n,
                        const double *prm, double *acc)
 {
     const FD_T *zp = (const FD_T *)p_, *zq = (const FD_T *)q_;
-    const FD_T cp = (FD_T)prm[0], cq = (FD_T)prm[1];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_tv, FD_TS)(FD_EXPNEG(zp[i] - cp), FD_EXPNEG(zq[i] - cq)));
+    const FD_T mp = (FD_T)prm[0], mq = (FD_T)prm[1], lp = (FD_T)prm[2], lq = (FD_T)prm[3];
+    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_tv, FD_TS)(FD_LPN(zp[i], mp, lp), FD_LPN(zq[i], mq, lq)));
 }
 
 static void FD_FN(lhel)(const void *p_, const void *q_, fd_intp n,
                         const double *prm, double *acc)
 {
     const FD_T *zp = (const FD_T *)p_, *zq = (const FD_T *)q_;
-    const FD_T cp = (FD_T)prm[0], cq = (FD_T)prm[1];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_hel, FD_TS)(FD_EXPNEG(zp[i] - cp), FD_EXPNEG(zq[i] - cq)));
+    const FD_T mp = (FD_T)prm[0], mq = (FD_T)prm[1], lp = (FD_T)prm[2], lq = (FD_T)prm[3];
+    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_hel, FD_TS)(FD_LPN(zp[i], mp, lp), FD_LPN(zq[i], mq, lq)));
 }
+#undef FD_LPN
+#undef FD_LMUL
 
 /* ---- elementwise (test hooks and self-information) ---------------------- */
 

@@ -82,12 +82,13 @@ static double fd_pairwise(const double *a, fd_intp n)
     {                                                                         \
         return -p * fd_logs_##TS(p);                                          \
     }                                                                         \
-    /* -pn log qn: w = pn, qn = q / Sq */                                     \
-    FD_INLINE T fd_term_xent_##TS(T w, T q, T Sq)                             \
+    /* -pn log qn: w = pn = p a, qn = q / Sq.  Zeros are told from the      \
+       inputs p and q, never from w, which may underflow. */                  \
+    FD_INLINE T fd_term_xent_##TS(T p, T w, T q, T Sq)                        \
     {                                                                         \
         T v = -w * fd_logratio_s_##TS(q, Sq);                                 \
         v = (q == ZERO) ? INF : v;                                            \
-        return (w == ZERO) ? ZERO : v;                                        \
+        return (p == ZERO) ? ZERO : v;                                        \
     }                                                                         \
     /* -p log q (one-pass kernels): one select, +inf where q == 0 < p; p == 0 \
        gives 0 by itself as above. */                                         \
@@ -111,12 +112,14 @@ static double fd_pairwise(const double *a, fd_intp n)
     {                                                                         \
         return p * fd_logratio_n_##TS(p, q);                                  \
     }                                                                         \
-    /* pn log(pn / qn): w = pn, x / q = pn / qn */                            \
-    FD_INLINE T fd_term_kl_##TS(T w, T x, T q)                                \
+    /* pn log(pn / qn): w = pn, x 2^k / q = pn / qn (x = p cm with cm in   \
+       [1, 2): the power of two joins the logarithm's exponent instead of   \
+       the product, which could underflow).  Zeros from p and q. */         \
+    FD_INLINE T fd_term_kl_##TS(T p, T w, T x, T q, T k)                      \
     {                                                                         \
-        T v = w * fd_logratio_s_##TS(x, q);                                     \
+        T v = w * fd_logratio_sk_##TS(x, q, k);                               \
         v = (q == ZERO) ? INF : v;                                            \
-        return (w == ZERO || x == ZERO) ? ZERO : v;                           \
+        return (p == ZERO) ? ZERO : v;                                        \
     }                                                                         \
     /* p log(p / q) (one-pass kernels), as fd_term_xent1 */                  \
     FD_INLINE T fd_term_kl1_##TS(T p, T q)                                    \
@@ -143,10 +146,12 @@ static double fd_pairwise(const double *a, fd_intp n)
         const T d = FD_SQRT_##TS(x) - FD_SQRT_##TS(y);                        \
         return d * d;                                                         \
     }                                                                         \
-    /* e^w (-w) for w <= 0 */                                                 \
-    FD_INLINE T fd_term_lent_##TS(T w)                                        \
+    /* e^w x, 0 where e^w is 0 (w below the underflow threshold, or -inf  \
+       from logits whose spread overflows; x may then be infinite) */       \
+    FD_INLINE T fd_term_lmul_##TS(T w, T x)                                   \
     {                                                                         \
-        return fd_expneg_##TS(w) * (ZERO - w);                                \
+        const T e = fd_expneg_##TS(w);                                        \
+        return (e == ZERO) ? ZERO : e * x;                                    \
     }
 
 #define FD_SQRT_f64 sqrt
@@ -332,45 +337,266 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
 }
 
 
-/* ---- Renyi kernels (scalar: they call libm expm1/exp) -------------------
-   prm as for the probability kernels, prm[5] = alpha.  rent and rdiv return
-   acc[0] = sum pn^alpha - 1 written as sum pn expm1((alpha-1) log pn), which
-   stays accurate as alpha -> 1, and acc[1] = sum pn^alpha directly, which is
-   accurate when that sum is far below 1 (where acc[0] cancels); the driver
-   uses the first while it is >= -1/2 and the second otherwise. */
-#ifndef FD_RENYI_DEFINED
-#define FD_RENYI_DEFINED
-/* acc[0] and acc[1] = two pairwise sums over a block of n elements, in the
-   chunk order and lanes of FD_BLOCK_SUM; the body (the variadic argument) sets
-   t0_[i] and t1_[i] for element o_ + i. */
-#define FD_CHUNK_SUMS2(ACC0, ACC1, ...)                                       \
+/* ---- wide kernels (scalar double, any finite magnitudes) -----------------
+   The probability kernels above need row sums in a bounded range (the driver
+   keeps them in [2^-500, 2^500], float32 [2^-60, 2^60]); a row whose sum lies
+   outside it (huge counts, all-subnormal rows, finite entries whose sum
+   overflows) goes through these instead, and so does every Renyi measure.
+   They read float32 or float64, compute in double, and never form pn = p / Sp
+   where a small entry could underflow: each sum is given as S = f 2^e, f in
+   [1/2, 1), and every logarithm of a normalized quantity is taken from the
+   raw inputs with fd_logratio_w_f64 (exponents added exactly).  Weights pn
+   are fd_quot2_f64(p, fp, ep) (they may underflow: they only scale terms).
+   Zeros are told from the raw inputs.
+   prm: see enum below.  Terms go into the package's summation order
+   (FD_WIDE_SUMS: 16 lanes per chunk, chunks pairwise), so results do not
+   depend on threads. */
+#ifndef FD_WIDE_DEFINED
+#define FD_WIDE_DEFINED
+enum {
+    FD_W_FP = 0, FD_W_EP = 1,       /* Sp = fp 2^ep */
+    FD_W_FQ = 2, FD_W_EQ = 3,       /* Sq = fq 2^eq */
+    FD_W_CM = 4,                    /* fq / fp, in (1/2, 2) */
+    FD_W_ALPHA = 5,                 /* Renyi order */
+    FD_W_KC = 6,                    /* eq - ep: Sq / Sp = cm 2^kc */
+    FD_W_M = 7,                     /* log-sum-exp shift (rlse) */
+    FD_W_A = 8                      /* 1/Sp where Sp is in the probability
+                                       kernels' range (the fast Renyi weights) */
+};
+
+/* ACC0 (and ACC1 when NT == 2) = pairwise sums over a block of n elements,
+   in the chunk order and lanes of FD_BLOCK_SUM; the body (the variadic
+   argument) sets t0_[j] (and t1_[j]) for element i = o_ + j. */
+#define FD_WIDE_SUMS(NT, ACC0, ACC1, ...)                                     \
     do {                                                                      \
         double t0_[FD_CH], t1_[FD_CH], p0_[FD_BLK / FD_CH], p1_[FD_BLK / FD_CH]; \
         fd_intp np_ = 0;                                                      \
         for (fd_intp o_ = 0; o_ < n; o_ += FD_CH) {                           \
             const fd_intp m_ = (n - o_ < FD_CH) ? n - o_ : FD_CH;             \
-            for (fd_intp i = 0; i < m_; i++) { __VA_ARGS__ }                  \
-            p0_[np_] = lsum_f64_base(t0_, m_, NULL, NULL);                          \
-            p1_[np_++] = lsum_f64_base(t1_, m_, NULL, NULL);                        \
+            for (fd_intp j = 0; j < m_; j++) {                                \
+                const fd_intp i = o_ + j;                                     \
+                __VA_ARGS__                                                   \
+            }                                                                 \
+            p0_[np_] = lsum_f64_base(t0_, m_, NULL, NULL);                    \
+            if ((NT) > 1) p1_[np_] = lsum_f64_base(t1_, m_, NULL, NULL);      \
+            np_++;                                                            \
         }                                                                     \
         (ACC0) = fd_pairwise(p0_, np_);                                       \
-        (ACC1) = fd_pairwise(p1_, np_);                                       \
+        if ((NT) > 1) (ACC1) = fd_pairwise(p1_, np_);                         \
     } while (0)
 
-#define FD_DEFINE_RENYI(T, TS)                                                \
-    static void fd_rent_##TS(const void *p_, const void *q_, fd_intp n,       \
+/* log pn = log(p / Sp), log qn, log(pn / qn) = log(p cm 2^kc / q), and the
+   weights pn, qn, for inputs > 0. */
+/* The row constants as named locals (w_), read once per block; Sp = fp 2^ep
+   also decomposed as 2^kp mp with mp in [sqrt(1/2), sqrt(2)) (and Sq), so
+   that a logarithm of x / Sp needs only the decomposition of x. */
+typedef struct {
+    double fp, ep, fq, eq, cm, am1, kc, M, a;
+    double kp, mp, kq, mq;
+} fd_wide_row;
+
+FD_INLINE fd_wide_row fd_wide_row_of(const double *prm)
+{
+    fd_wide_row w = {prm[FD_W_FP], prm[FD_W_EP], prm[FD_W_FQ], prm[FD_W_EQ],
+                     prm[FD_W_CM], prm[FD_W_ALPHA] - 1.0, prm[FD_W_KC], prm[FD_W_M],
+                     prm[FD_W_A], 0.0, 1.0, 0.0, 1.0};
+    w.kp = fd_decomp_f64(w.fp, &w.mp) + w.ep;
+    w.kq = fd_decomp_f64(w.fq, &w.mq) + w.eq;
+    return w;
+}
+
+/* log(x / S) for x > 0, given x = 2^kx mx (fd_decomp_f64) and S = 2^k m */
+FD_INLINE double fd_w_logq(double kx, double mx, double k, double m)
+{
+    return fd_logratio_m_f64(kx - k, mx, m);
+}
+
+/* log(pn / qn) = log(x cm 2^kc / y) for x, y > 0, given x = 2^kx mx */
+FD_INLINE double fd_w_logr(const fd_wide_row *w, double kx, double mx, double y)
+{
+    double my, mt;
+    const double ky = fd_decomp_f64(y, &my);
+    const double kt = fd_decompn_f64(mx * w->cm, &mt);
+    return fd_logratio_m_f64(((kx - ky) + kt) + w->kc, mt, my);
+}
+
+/* log pn, log qn, log(pn / qn) and the weights pn, qn, for inputs > 0 */
+FD_INLINE double fd_w_lpn(const fd_wide_row *w, double x)
+{
+    double mx;
+    const double kx = fd_decomp_f64(x, &mx);
+    return fd_w_logq(kx, mx, w->kp, w->mp);
+}
+
+FD_INLINE double fd_w_lqn(const fd_wide_row *w, double y)
+{
+    double my;
+    const double ky = fd_decomp_f64(y, &my);
+    return fd_w_logq(ky, my, w->kq, w->mq);
+}
+
+FD_INLINE double fd_w_lr(const fd_wide_row *w, double x, double y)
+{
+    double mx;
+    const double kx = fd_decomp_f64(x, &mx);
+    return fd_w_logr(w, kx, mx, y);
+}
+
+#define FD_W_LPN(x) fd_w_lpn(&w_, (x))
+#define FD_W_LQN(y) fd_w_lqn(&w_, (y))
+#define FD_W_LR(x, y) fd_w_lr(&w_, (x), (y))
+#define FD_W_PN(x) fd_quot2_f64((x), w_.fp, w_.ep)
+#define FD_W_QN(y) fd_quot2_f64((y), w_.fq, w_.eq)
+/* pn where Sp is in the probability kernels' range: p (1/Sp) */
+#define FD_W_PNA(x) ((x) * w_.a)
+
+/* Renyi terms of element i for order a = prm[FD_W_ALPHA] (finite, not 0 or
+   1), as log-domain quantities: t = log of pn^a qn^(1-a) (entropy: pn^a),
+   e = (a - 1) log(pn / qn) (entropy: (a - 1) log pn), w = pn.  The first
+   pass sums v = pn expm1(e) (accurate as a -> 1) and d = e^t (accurate far
+   from 1); where d over- or underflows, a log-sum-exp of t shifted by max t
+   takes two more passes.  p == 0: no term (t = -inf); q == 0 < p: t = e =
+   +inf for a > 1 (the divergence is +inf), no term for a < 1.  Straight-line
+   code, the zeros selected at the end (a zero's decomposition is garbage
+   but finite). */
+#define FD_W_RENYI_T(HAVE_Q, x, y, t, e)                                      \
+    do {                                                                      \
+        double mx_;                                                           \
+        const double kx_ = fd_decomp_f64((x), &mx_);                          \
+        const double l_ = fd_w_logq(kx_, mx_, w_.kp, w_.mp);                  \
+        e = w_.am1 * ((HAVE_Q) ? fd_w_logr(&w_, kx_, mx_, (y)) : l_);         \
+        t = l_ + e;                                                           \
+        if (HAVE_Q) t = ((y) == 0.0) ? ((w_.am1 > 0.0) ? INFINITY : -INFINITY) : t; \
+        t = ((x) == 0.0) ? -INFINITY : t;                                     \
+    } while (0)
+
+#define FD_W_RENYI_TERMS(HAVE_Q, PN, x, y, v, d)                              \
+    do {                                                                      \
+        double t_, e_;                                                        \
+        FD_W_RENYI_T(HAVE_Q, x, y, t_, e_);                                   \
+        const double w_1 = PN(x);                                             \
+        d = exp(t_);                                                          \
+        /* expm1 overflows first; d - w is then exact enough */              \
+        v = (e_ > 700.0) ? d - w_1 : w_1 * expm1(e_);                         \
+        if (HAVE_Q) v = ((y) == 0.0) ? ((w_.am1 > 0.0) ? INFINITY : -w_1) : v; \
+        v = ((x) == 0.0) ? 0.0 : v;                                           \
+    } while (0)
+
+/* The four Renyi kernels of one measure: NAME and NAME##w (first pass:
+   acc[0] = sum v, acc[1] = sum d; the weights pn as p (1/Sp) for sums in
+   the probability kernels' range, or as fd_quot2_f64 for any sum), NAME_max
+   (acc[0] = max t) and NAME_lse (acc[0] = sum e^(t - M), M = prm[FD_W_M]). */
+#define FD_DEFINE_RENYI_FIRST(T, TS, NAME, HAVE_Q, PN)                        \
+    static void fd_##NAME##_##TS(const void *p_, const void *q_, fd_intp n,   \
+                                 const double *prm, double *acc)              \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        (void)q;                                                              \
+        FD_WIDE_SUMS(2, acc[0], acc[1],                                       \
+            double v, d;                                                      \
+            FD_W_RENYI_TERMS(HAVE_Q, PN, (double)p[i], (HAVE_Q) ? (double)q[i] : 0.0, v, d); \
+            t0_[j] = v;                                                       \
+            t1_[j] = d;);                                                     \
+    }
+
+#define FD_DEFINE_RENYI(T, TS, NAME, HAVE_Q)                                  \
+    FD_DEFINE_RENYI_FIRST(T, TS, NAME, HAVE_Q, FD_W_PNA)                      \
+    FD_DEFINE_RENYI_FIRST(T, TS, NAME##w, HAVE_Q, FD_W_PN)                    \
+    static void fd_##NAME##_max_##TS(const void *p_, const void *q_, fd_intp n, \
+                                     const double *prm, double *acc)          \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        double mx = -INFINITY;                                                \
+        (void)q;                                                              \
+        for (fd_intp i = 0; i < n; i++) {                                     \
+            double t, e;                                                      \
+            FD_W_RENYI_T(HAVE_Q, (double)p[i], (HAVE_Q) ? (double)q[i] : 0.0, t, e); \
+            (void)e;                                                          \
+            mx = (t > mx) ? t : mx;                                           \
+        }                                                                     \
+        acc[0] = mx;                                                          \
+    }                                                                         \
+    static void fd_##NAME##_lse_##TS(const void *p_, const void *q_, fd_intp n, \
+                                     const double *prm, double *acc)          \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        (void)q;                                                              \
+        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
+            double t, e;                                                      \
+            FD_W_RENYI_T(HAVE_Q, (double)p[i], (HAVE_Q) ? (double)q[i] : 0.0, t, e); \
+            (void)e;                                                          \
+            t0_[j] = exp(t - w_.M););                                         \
+    }
+
+#define FD_DEFINE_WIDE(T, TS)                                                 \
+    /* acc[0] = -sum pn log pn */                                             \
+    static void fd_went_##TS(const void *p_, const void *q_, fd_intp n,       \
                              const double *prm, double *acc)                  \
     {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
         const T *p = (const T *)p_;                                           \
-        const double a = prm[0], S = prm[3], am1 = prm[5] - 1.0;              \
         (void)q_;                                                             \
-        FD_CHUNK_SUMS2(acc[0], acc[1],                                        \
-            const double x = (double)p[o_ + i], w = x * a;                    \
-            const double l = fd_logratio_f64(x, S), e = am1 * l;              \
-            const double d = exp(e + l);                  /* pn^alpha */      \
-            const double v = (e > 700.0) ? d - w : w * expm1(e);              \
-            t0_[i] = (x == 0.0) ? 0.0 : v;                                    \
-            t1_[i] = (x == 0.0) ? 0.0 : d;);                                  \
+        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
+            const double x = p[i];                                            \
+            t0_[j] = (x == 0.0) ? 0.0 : -FD_W_PN(x) * FD_W_LPN(x););          \
+    }                                                                         \
+    /* acc[0] = -sum pn log qn */                                             \
+    static void fd_wxent_##TS(const void *p_, const void *q_, fd_intp n,      \
+                              const double *prm, double *acc)                 \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
+            const double x = p[i], y = q[i];                                  \
+            t0_[j] = (x == 0.0) ? 0.0 : (y == 0.0) ? INFINITY                 \
+                                      : -FD_W_PN(x) * FD_W_LQN(y););          \
+    }                                                                         \
+    /* acc[0] = sum pn log(pn / qn) */                                        \
+    static void fd_wkl_##TS(const void *p_, const void *q_, fd_intp n,        \
+                            const double *prm, double *acc)                   \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
+            const double x = p[i], y = q[i];                                  \
+            t0_[j] = (x == 0.0) ? 0.0 : (y == 0.0) ? INFINITY                 \
+                                      : FD_W_PN(x) * FD_W_LR(x, y););         \
+    }                                                                         \
+    /* acc[0] = the sum of the JS, TV or Hellinger terms over (pn, qn):    \
+       bounded measures, where a weight that underflows loses less than     \
+       its own size */                                                      \
+    static void fd_wjs_##TS(const void *p_, const void *q_, fd_intp n,        \
+                            const double *prm, double *acc)                   \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
+            const double x = p[i], y = q[i];                                  \
+            t0_[j] = fd_term_js_f64((x == 0.0) ? 0.0 : FD_W_PN(x),            \
+                                    (y == 0.0) ? 0.0 : FD_W_QN(y)););         \
+    }                                                                         \
+    static void fd_wtv_##TS(const void *p_, const void *q_, fd_intp n,        \
+                            const double *prm, double *acc)                   \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
+            const double x = p[i], y = q[i];                                  \
+            t0_[j] = fd_term_tv_f64((x == 0.0) ? 0.0 : FD_W_PN(x),            \
+                                    (y == 0.0) ? 0.0 : FD_W_QN(y)););         \
+    }                                                                         \
+    static void fd_whel_##TS(const void *p_, const void *q_, fd_intp n,       \
+                             const double *prm, double *acc)                  \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
+            const double x = p[i], y = q[i];                                  \
+            t0_[j] = fd_term_hel_f64((x == 0.0) ? 0.0 : FD_W_PN(x),           \
+                                     (y == 0.0) ? 0.0 : FD_W_QN(y)););        \
     }                                                                         \
     /* acc[0] = number of p > 0 (alpha = 0) */                                \
     static void fd_rent0_##TS(const void *p_, const void *q_, fd_intp n,      \
@@ -392,27 +618,6 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
         for (fd_intp i = 0; i < n; i++) mx = (p[i] > mx) ? p[i] : mx;         \
         acc[0] = (double)mx;                                                  \
     }                                                                         \
-    static void fd_rdiv_##TS(const void *p_, const void *q_, fd_intp n,       \
-                             const double *prm, double *acc)                  \
-    {                                                                         \
-        const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        const double a = prm[0], c = prm[2], S = prm[3], am1 = prm[5] - 1.0;  \
-        FD_CHUNK_SUMS2(acc[0], acc[1],                                        \
-            const double x = (double)p[o_ + i], y = (double)q[o_ + i];        \
-            const double w = x * a;                                           \
-            double v, d;                                                      \
-            if (x == 0.0) v = d = 0.0;                                        \
-            else if (y == 0.0) {                                              \
-                v = (am1 > 0.0) ? INFINITY : -w;                              \
-                d = (am1 > 0.0) ? INFINITY : 0.0;                             \
-            } else {                                                          \
-                const double e = am1 * fd_logratio_f64(x * c, y);             \
-                d = exp(e + fd_logratio_f64(x, S));    /* pn (pn/qn)^(a-1) */ \
-                v = (e > 700.0) ? d - w : w * expm1(e);                       \
-            }                                                                 \
-            t0_[i] = v;                                                       \
-            t1_[i] = d;);                                                     \
-    }                                                                         \
     /* acc[0] = sum of q where p > 0 (alpha = 0), in the same pairwise     \
        order as the stats pass, so that it equals Sq when p > 0 wherever   \
        q > 0 (then the divergence is exactly 0) */                          \
@@ -421,36 +626,45 @@ static void fd_gather(const char *src, fd_intp stride, fd_intp n,
     {                                                                         \
         const T *p = (const T *)p_, *q = (const T *)q_;                       \
         (void)prm;                                                            \
-        FD_CHUNK_SUMS2(acc[0], acc[1],                                        \
-            t0_[i] = (p[o_ + i] > 0) ? (double)q[o_ + i] : 0.0;               \
-            t1_[i] = 0.0;);                                                   \
+        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
+            t0_[j] = (p[i] > 0) ? (double)q[i] : 0.0;);                       \
     }                                                                         \
     /* acc[0] = max over p > 0 of log(pn / qn) (alpha = inf) */               \
     static void fd_rdivinf_##TS(const void *p_, const void *q_, fd_intp n,    \
                                 const double *prm, double *acc)               \
     {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
         const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        const double c = prm[2];                                              \
         double mx = -INFINITY;                                                \
         for (fd_intp i = 0; i < n; i++) {                                     \
-            const double x = (double)p[i], y = (double)q[i];                  \
-            double v = (y == 0.0) ? INFINITY : fd_logratio_f64(x * c, y);     \
-            v = (x == 0.0) ? -INFINITY : v;                                   \
+            const double x = p[i], y = q[i];                                  \
+            const double v = (x == 0.0) ? -INFINITY                           \
+                           : (y == 0.0) ? INFINITY : FD_W_LR(x, y);           \
             mx = (v > mx) ? v : mx;                                           \
         }                                                                     \
         acc[0] = mx;                                                          \
     }
 
-FD_DEFINE_RENYI(double, f64)
-FD_DEFINE_RENYI(float, f32)
+FD_DEFINE_WIDE(double, f64)
+FD_DEFINE_WIDE(float, f32)
+FD_DEFINE_RENYI(double, f64, rent, 0)
+FD_DEFINE_RENYI(float, f32, rent, 0)
+FD_DEFINE_RENYI(double, f64, rdiv, 1)
+FD_DEFINE_RENYI(float, f32, rdiv, 1)
 
 typedef struct {
-    fd_blockfn rent, rent0, pmax, rdiv, rdiv0, rdivinf;
-} fd_renyi_kernels;
+    fd_blockfn ent, xent, kl, js, tv, hel;
+    fd_blockfn rent, rentw, rent_max, rent_lse, rdiv, rdivw, rdiv_max, rdiv_lse;
+    fd_blockfn rent0, pmax, rdiv0, rdivinf;
+} fd_wide_kernels;
 
-static const fd_renyi_kernels fd_renyi_table[2] = {
-    {fd_rent_f32, fd_rent0_f32, fd_pmax_f32, fd_rdiv_f32, fd_rdiv0_f32, fd_rdivinf_f32},
-    {fd_rent_f64, fd_rent0_f64, fd_pmax_f64, fd_rdiv_f64, fd_rdiv0_f64, fd_rdivinf_f64},
+static const fd_wide_kernels fd_wide_table[2] = {
+    {fd_went_f32, fd_wxent_f32, fd_wkl_f32, fd_wjs_f32, fd_wtv_f32, fd_whel_f32,
+     fd_rent_f32, fd_rentw_f32, fd_rent_max_f32, fd_rent_lse_f32, fd_rdiv_f32,
+     fd_rdivw_f32, fd_rdiv_max_f32, fd_rdiv_lse_f32, fd_rent0_f32, fd_pmax_f32, fd_rdiv0_f32, fd_rdivinf_f32},
+    {fd_went_f64, fd_wxent_f64, fd_wkl_f64, fd_wjs_f64, fd_wtv_f64, fd_whel_f64,
+     fd_rent_f64, fd_rentw_f64, fd_rent_max_f64, fd_rent_lse_f64, fd_rdiv_f64,
+     fd_rdivw_f64, fd_rdiv_max_f64, fd_rdiv_lse_f64, fd_rent0_f64, fd_pmax_f64, fd_rdiv0_f64, fd_rdivinf_f64},
 };
 #endif
 

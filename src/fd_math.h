@@ -1,8 +1,9 @@
 /*
  * fd_math.h -- branch-free scalar primitives that GCC can vectorize.
  *
- * Every function here is `static inline` and free of branches, library calls
- * and table look-ups, so a loop calling it compiles to SIMD code under
+ * Every function here is `static inline` and free of branches and table
+ * look-ups, and all but the full-range ones (the last group below) free of
+ * library calls, so a loop calling them compiles to SIMD code under
  * -O3 -fno-math-errno -fno-trapping-math (never -ffast-math: NaN/inf
  * semantics are relied upon).  They are compiled once per instruction set by
  * fd_kernels.h (baseline x86-64, AVX2+FMA, AVX-512).
@@ -11,14 +12,16 @@
  *   fd_log_*(x)         natural log; x == 0 -> -inf, x == +inf -> +inf,
  *                       x < 0 or NaN -> NaN; subnormals handled exactly.
  *                       Error < 1 ulp (fdlibm/musl reduction, see tests).
- *   fd_logratio_*(x, y) log(x / y) for finite x, y > 0 WITHOUT forming x / y:
- *                       no overflow or underflow for any pair of positive
- *                       finite numbers, relative accuracy ~1 ulp even when
- *                       x / y is close to 1.  Callers mask x == 0, y == 0.
- *   fd_logratio_s_*     the same, bit for bit, for x, y up to 2^969 (double)
- *                       or 2^102 (float), without a subnormal step: the
- *                       kernels' inputs are bounded so (sums kept in
- *                       [2^-500, 2^500] resp. [2^-60, 2^60] by the driver).
+ *   fd_logratio_s_*(x, y)
+ *                       log(x / y) WITHOUT forming x / y, for 0 < x, y up
+ *                       to 2^969 (double) or 2^102 (float), subnormals
+ *                       included: relative accuracy ~1 ulp even when x / y
+ *                       is close to 1.  The probability kernels' inputs are
+ *                       bounded so (their rows' sums are in [2^-500, 2^500]
+ *                       resp. [2^-60, 2^60]).  Callers mask x == 0, y == 0.
+ *   fd_logratio_sk_*(x, y, k)
+ *                       log(x 2^k / y) for an integral k, the same way:
+ *                       2^k joins the exponent, x 2^k is never formed.
  *   fd_logs_*(x)        log x for 0 < x <= 2^969 (double) or 2^102 (float),
  *                       subnormals included, with no special cases: the
  *                       kernels' clean inputs (zeros masked by the caller).
@@ -28,6 +31,9 @@
  *   fd_expneg_*(x)      exp(x) for x <= 0, subnormal results included;
  *                       0 below -746 (double) / -104 (float), where the
  *                       true value rounds to 0.  exp(0) == 1 exactly.
+ *   fd_logratio_wk_f64(x, y, k), fd_quot2_f64(x, f, e)
+ *                       full range, for the scalar wide kernels: log(x 2^k
+ *                       / y) and x / (f 2^e) for any finite x, y > 0.
  *
  * The polynomial coefficients are the published fdlibm (Sun Microsystems,
  * 1993) minimax values for log and exp; the reduction is the classic one
@@ -110,21 +116,22 @@ FD_INLINE double fd_log_f64(double x)
 /* log(x / y) given both decompositions (k = kx - ky). */
 FD_INLINE double fd_logratio_m_f64(double k, double mx, double my);
 
-FD_INLINE double fd_logratio_f64(double x, double y)
-{
-    double mx, my;
-    const double k = fd_decomp_f64(x, &mx) - fd_decomp_f64(y, &my);
-    return fd_logratio_m_f64(k, mx, my);
-}
-
-/* log(x / y) for 0 < x, y <= 2^969 (subnormals included): a ratio is
-   unchanged by scaling both by 2^54, which makes every subnormal normal, so
-   the per-element subnormal step of fd_decomp_f64 is not needed. */
-FD_INLINE double fd_logratio_s_f64(double x, double y)
+/* log(x 2^kadd / y) for 0 < x, y <= 2^969 (subnormals included) and an
+   integral kadd: a ratio is unchanged by scaling both by 2^54, which makes
+   every subnormal normal, so the per-element subnormal step of
+   fd_decomp_f64 is not needed; kadd joins the exponent difference exactly,
+   so x 2^kadd is never formed (it could underflow). */
+FD_INLINE double fd_logratio_sk_f64(double x, double y, double kadd)
 {
     double mx, my;
     const double k = fd_decompn_f64(x * 0x1p54, &mx) - fd_decompn_f64(y * 0x1p54, &my);
-    return fd_logratio_m_f64(k, mx, my);
+    return fd_logratio_m_f64(k + kadd, mx, my);
+}
+
+/* log(x / y) for 0 < x, y <= 2^969 (subnormals included). */
+FD_INLINE double fd_logratio_s_f64(double x, double y)
+{
+    return fd_logratio_sk_f64(x, y, 0.0);
 }
 
 /* R of the logratio reduction, for z = s^2 <= 0.0403 (|s| <= 0.2004, wider
@@ -198,6 +205,29 @@ FD_INLINE double fd_logratio_n_f64(double x, double y)
     return fd_logratio_m_f64(k, mx, my);
 }
 
+/* ---- full range (the wide kernels: any finite positive inputs) ----------
+   fd_logratio_wk_f64(x, y, kadd) = log(x 2^kadd / y) for finite x, y > 0
+   of any magnitude, subnormals included, and an integral kadd: the
+   exponents are added exactly, so nothing overflows or underflows however
+   far apart x, y and 2^kadd are (the wide kernels in fd_kernels.h build
+   the same from decompositions they share).
+   fd_quot2_f64(x, f, e) = x / (f 2^e) for finite x > 0, 1/2 <= f < 1 and
+   an integral e: one rounding of the mantissa quotient, then an exact
+   power of two (rounded once more only where the result is subnormal). */
+FD_INLINE double fd_logratio_wk_f64(double x, double y, double kadd)
+{
+    double mx, my;
+    const double k = fd_decomp_f64(x, &mx) - fd_decomp_f64(y, &my);
+    return fd_logratio_m_f64(k + kadd, mx, my);
+}
+
+FD_INLINE double fd_quot2_f64(double x, double f, double e)
+{
+    double m;
+    const double k = fd_decomp_f64(x, &m);
+    return ldexp(m / f, (int)(k - e));
+}
+
 #define FD_EP1  1.66666666666666019037e-01
 #define FD_EP2 -2.77777777770155933842e-03
 #define FD_EP3  6.61375632143793436117e-05
@@ -268,19 +298,17 @@ FD_INLINE float fd_log_f32(float x)
 
 FD_INLINE float fd_logratio_m_f32(float k, float mx, float my);
 
-FD_INLINE float fd_logratio_f32(float x, float y)
-{
-    float mx, my;
-    const float k = fd_decomp_f32(x, &mx) - fd_decomp_f32(y, &my);
-    return fd_logratio_m_f32(k, mx, my);
-}
-
-/* As fd_logratio_s_f64: for 0 < x, y <= 2^102. */
-FD_INLINE float fd_logratio_s_f32(float x, float y)
+/* As fd_logratio_sk_f64 / fd_logratio_s_f64: for 0 < x, y <= 2^102. */
+FD_INLINE float fd_logratio_sk_f32(float x, float y, float kadd)
 {
     float mx, my;
     const float k = fd_decompn_f32(x * 0x1p25f, &mx) - fd_decompn_f32(y * 0x1p25f, &my);
-    return fd_logratio_m_f32(k, mx, my);
+    return fd_logratio_m_f32(k + kadd, mx, my);
+}
+
+FD_INLINE float fd_logratio_s_f32(float x, float y)
+{
+    return fd_logratio_sk_f32(x, y, 0.0f);
 }
 
 FD_INLINE float fd_logratio_m_f32(float k, float mx, float my)

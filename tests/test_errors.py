@@ -2,12 +2,14 @@
 documented message (pinned with ``match=``), reports the first offending row,
 and leaves the input untouched.
 
-Messages come from /work/notes/CONTRACT.md.  Where the contract fixes only the
-shape of a message (e.g. how a tolerance is formatted), the regex pins the
-digits that are certain and nothing more.
+Messages name the argument, state the rule and echo the value (house style,
+``fastdiv/_validation.py``).  Where a message has a computed part (e.g. how a
+tolerance is formatted), the regex pins the digits that are certain and
+nothing more.
 """
 
 import math
+import os
 import re
 
 import numpy as np
@@ -345,6 +347,35 @@ def test_axis_out_of_range(name, axis):
         call(name, p, q, axis=axis)
 
 
+@pytest.mark.parametrize("name", TWO_ARG)
+def test_broadcast_beyond_32_dimensions(name):
+    # NumPy arrays have up to 64 dimensions (np.broadcast_shapes stops at 32)
+    p = good((1,) * 40 + (3,))
+    q = good((1,) * 30 + (2, 3))
+    r = call(name, p, q)
+    assert r.shape == (1,) * 39 + (2,)
+    np.testing.assert_array_equal(r.reshape(-1), call(name, p.reshape(1, 3), q.reshape(2, 3)))
+    with pytest.raises(ValueError, match=r"^'p' and 'q' cannot be broadcast together"):
+        call(name, good((1,) * 40 + (3,)), good((1,) * 35 + (2, 4)))
+
+
+@pytest.mark.parametrize("name", TWO_ARG)
+@pytest.mark.parametrize("logits", [False, True])
+def test_q_none_is_typeerror(name, logits):
+    kw = {} if name.startswith("renyi") else {"logits": logits}
+    with pytest.raises(TypeError, match=r"^'q' must be an array of real numbers; got None\.$"):
+        call(name, np.array([0.5, 0.5]), None, **kw)
+
+
+def test_p_none_is_typeerror():
+    for name in ALL:
+        q = good(2) if name in TWO_ARG else None
+        with pytest.raises(TypeError, match=r"^'p' must be an array of real numbers; got None\.$"):
+            call(name, None, q)
+    with pytest.raises(TypeError, match=r"^'p' must be an array of real numbers; got None\.$"):
+        fd.self_information(None)
+
+
 def test_axis_checked_against_broadcast_ndim():
     # p and q broadcast to 2-D first, so axis=-2 / 1 are valid, axis=2 is not
     p = good((3, 4))
@@ -401,6 +432,18 @@ def test_bad_base_type(name, base, tname):
         call(name, p, q, base=base)
 
 
+@pytest.mark.parametrize("name", WITH_BASE)
+@pytest.mark.parametrize("base", [10**400, -(10**400), 2**1024])
+def test_base_beyond_float64(name, base):
+    # an integer too large for a float64 is a ValueError naming 'base', not
+    # the OverflowError of float(); the message does not echo 400 digits
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    with pytest.raises(ValueError, match=r"^'base' must fit in a float64 \(at most about 1\.8e308\); "
+                                         r"got .{12}\.\.\..{4} \(\d+ characters\)\.$"):
+        call(name, p, q, base=base)
+
+
 @pytest.mark.parametrize("base", [np.float64(2.0), np.int64(2), np.float32(2.0), 2.0])
 def test_numpy_and_float_base_accepted(base):
     p, q = good((3, 4), 5), good((3, 4), 6)
@@ -441,6 +484,15 @@ def test_bad_alpha_type(name, alpha, tname):
     p = good((3, 4))
     q = good((3, 4)) if name in TWO_ARG else None
     with pytest.raises(TypeError, match=rf"^'alpha' must be a real number; got {tname}\.$"):
+        call(name, p, q, alpha=alpha)
+
+
+@pytest.mark.parametrize("name", RENYI)
+@pytest.mark.parametrize("alpha", [10**400, 2**1024])
+def test_alpha_beyond_float64(name, alpha):
+    p = good((3, 4))
+    q = good((3, 4)) if name in TWO_ARG else None
+    with pytest.raises(ValueError, match=r"^'alpha' must fit in a float64 \(at most about 1\.8e308\); got "):
         call(name, p, q, alpha=alpha)
 
 
@@ -559,11 +611,32 @@ def test_set_num_threads_wrong_type(n, tname, thread_state):
 
 
 @pytest.mark.parametrize("n", [0, -1, -8])
-def test_set_num_threads_bad_value(n, thread_state):
+def test_set_num_threads_not_positive(n, thread_state):
     with pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"):
         fd.set_num_threads(n)
     assert fd.get_num_threads() == thread_state
     with pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"):
+        with fd.num_threads(n):
+            pass
+    assert fd.get_num_threads() == thread_state
+
+
+def _cores():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+@pytest.mark.parametrize("excess", [1, 100_000, 2**31, 2**63, 10**400])
+def test_set_num_threads_above_limit(excess, thread_state):
+    # no call starts more than 4 x the cores available: more is rejected
+    limit = 4 * _cores()
+    assert fd.thread_limit() == limit
+    n = excess if excess > limit + 1 else limit + excess
+    msg = re.escape(f"'n' must be at most {limit} (4 x the {limit // 4} cores available; "
+                    f"see thread_limit); got {n}.")
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        fd.set_num_threads(n)
+    assert fd.get_num_threads() == thread_state
+    with pytest.raises(ValueError, match="^" + msg + "$"):
         with fd.num_threads(n):
             pass
     assert fd.get_num_threads() == thread_state

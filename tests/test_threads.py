@@ -143,8 +143,13 @@ def test_set_get_and_context_manager(thread_state):
     fd.set_num_threads(np.int64(2))  # any integer type
     assert fd.get_num_threads() == 2
     assert type(fd.get_num_threads()) is int
-    fd.set_num_threads(8)  # more threads than cores is allowed
-    assert fd.get_num_threads() == 8
+    limit = fd.thread_limit()  # more threads than cores is allowed, up to 4 x
+    fd.set_num_threads(limit)
+    assert fd.get_num_threads() == limit
+    p, q = data("rows", np.float64)
+    ref = fd.kl_divergence(p, q)
+    with fd.num_threads(1):
+        assert np.array_equal(bits(fd.kl_divergence(p, q)), bits(ref))
 
 
 def test_context_manager_restores_on_exception(thread_state):
@@ -192,7 +197,21 @@ requires_openmp = pytest.mark.skipif(
 @requires_openmp
 @pytest.mark.parametrize("value", ["1", "3", "7"])
 def test_omp_num_threads_respected(value):
-    assert _subprocess_threads(value) == [int(value)] * 3
+    n = min(int(value), fd.thread_limit())
+    assert _subprocess_threads(value) == [n] * 3
+
+
+@requires_openmp
+def test_omp_num_threads_above_limit_is_capped():
+    # OMP_NUM_THREADS cannot be rejected at import; calls use thread_limit()
+    limit = fd.thread_limit()
+    assert _subprocess_threads(str(limit * 50)) == [limit] * 3
+
+
+def test_thread_limit_is_four_per_core():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert fd.thread_limit() == 4 * cores
+    assert fd.get_num_threads() <= fd.thread_limit()
 
 
 @requires_openmp
