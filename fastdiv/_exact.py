@@ -38,12 +38,11 @@ def _entry_error(status, row, batch, arrays, names, tols):
     rowword = "it" if idx is None else f"row {idx}"
     data = arr[np.unravel_index(row, batch)] if batch else arr
     if kind == _k.Status.NONFINITE:
-        if np.all(np.isfinite(data)):
-            return ValueError(f"{name!r} sum overflows float64{where}; rescale the input.")
         return ValueError(f"{name!r} must be finite; found NaN or infinity{where}.")
     if kind == _k.Status.NEGATIVE:
         return ValueError(f"{name!r} must be non-negative; found a negative entry{where}.")
-    total = float(np.sum(data, dtype=np.float64))
+    with np.errstate(over="ignore"):
+        total = float(np.sum(data, dtype=np.float64))
     if kind == _k.Status.ZEROSUM:
         return ValueError(f"{name!r} must have a positive sum along axis; {rowword} sums to 0.")
     return ValueError(
@@ -131,10 +130,16 @@ _RAISES = """TypeError
         distribution summing to 0 (or, with ``normalize=False``, not to 1),
         shapes that do not broadcast, `axis` out of range or a bad `base`.
         The message names the argument and the first offending row."""
-_NOTES_COMMON = """Conventions: :math:`0 \\log(0/q) = 0`; results are clamped to the
-    measure's mathematical range, so rounding can never produce a negative
-    divergence; float32 input is evaluated in float32 and accumulated in
-    float64; results are float64 and identical for any number of threads."""
+_NOTES_COMMON = """Conventions: :math:`0 \\log(0/q) = 0`; ``-0.0`` is a zero; results are
+    clamped to the measure's mathematical range, so rounding can never
+    produce a negative divergence; float32 input is evaluated in float32 and
+    accumulated in float64; results are float64 and identical for any number
+    of threads.  Any finite non-negative entries are accepted, from
+    subnormals to ``1e308`` in one row (a sum that overflows float64
+    included): a row whose sum lies outside :math:`[2^{-500}, 2^{500}]`
+    (float32: :math:`[2^{-60}, 2^{60}]`) is evaluated in float64 from the
+    raw entries, with every logarithm of a normalized quantity formed
+    without the quotient, so no entry underflows to 0."""
 
 
 def _doc(template):
@@ -488,10 +493,16 @@ def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False):
     .. math:: H_\\alpha(P) = \\frac{{1}}{{1 - \\alpha}} \\log \\sum_i p_i^\\alpha
 
     Evaluated as
-    :math:`\\operatorname{{log1p}}\\big(\\sum_i p_i \\operatorname{{expm1}}((\\alpha - 1)\\log p_i)\\big) / (1 - \\alpha)`,
-    which stays accurate as :math:`\\alpha \\to 1`, where the textbook form
-    divides a rounding error by :math:`1 - \\alpha`. In :math:`[0, \\log K]`
-    and non-increasing in :math:`\\alpha`. No `logits` keyword.
+    :math:`\\operatorname{{log1p}}\\big(\\sum_i p_i \\operatorname{{expm1}}((\\alpha - 1)\\log p_i)\\big) / (1 - \\alpha)`
+    while that sum is at least :math:`-1/2`: it stays accurate as
+    :math:`\\alpha \\to 1`, where the textbook form divides a rounding error
+    by :math:`1 - \\alpha`. Otherwise the log of the direct sum of
+    :math:`p_i^\\alpha`, or, where those terms would underflow or overflow
+    (large orders, tiny entries), a log-sum-exp of
+    :math:`\\alpha \\log p_i` shifted by its largest term, so that any
+    order up to ``inf`` gives a finite, accurate value. In
+    :math:`[0, \\log K]` and non-increasing in :math:`\\alpha`. No `logits`
+    keyword.
 
     {NOTES}
 
@@ -545,7 +556,10 @@ def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=Tru
     .. math::
         D_\\alpha(P \\| Q) = \\frac{{1}}{{\\alpha - 1}} \\log \\sum_i p_i^\\alpha q_i^{{1-\\alpha}}
 
-    Evaluated in the expm1/log1p form described in `renyi_entropy`.
+    Evaluated in the expm1/log1p, direct or log-sum-exp form described in
+    `renyi_entropy`, on the terms
+    :math:`\\alpha \\log p_i + (1 - \\alpha) \\log q_i`; :math:`\\log(p_i/q_i)`
+    is formed without the quotient, so no ratio over- or underflows.
     :math:`+\\infty` for :math:`\\alpha > 1` (or :math:`\\alpha = \\infty`)
     where some :math:`p_i > 0 = q_i`, and for :math:`\\alpha < 1` when the
     supports are disjoint. Non-decreasing in :math:`\\alpha`. No `logits`

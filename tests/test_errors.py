@@ -247,6 +247,18 @@ def test_normalize_false_zero_row_is_sum_off():
         fd.entropy(p, normalize=False)
 
 
+def test_normalize_false_overflowing_sum_is_sum_off():
+    # finite entries whose sum overflows: fine with normalize=True (log 2
+    # here), off 1 with normalize=False
+    assert fd.entropy([1e308, 1e308]) == pytest.approx(math.log(2), rel=1e-15)
+    with pytest.raises(ValueError, match=r"^'p' must sum to 1 along axis when normalize=False "
+                                         r"\(tolerance .*\); it sums to inf\.$"):
+        fd.entropy([1e308, 1e308], normalize=False)
+    with pytest.raises(ValueError, match=r"^'q' must sum to 1 along axis when normalize=False "
+                                         r"\(tolerance .*\); row 1 sums to inf\.$"):
+        fd.kl_divergence([[0.5, 0.5], [0.5, 0.5]], [[0.5, 0.5], [1e308, 1e308]], normalize=False)
+
+
 def test_normalize_false_1d_no_row():
     with pytest.raises(ValueError, match=r"^'p' must sum to 1 along axis when normalize=False") as ei:
         fd.entropy(np.array([0.5, 0.25, 0.0, 0.0]), normalize=False)

@@ -3,7 +3,12 @@ reversed / moved-axis views, tiny supports (K = 1..5) and small batch shapes.
 
 Invariants that the contract states exactly (ranges, equal inputs give 0,
 renyi_divergence(alpha=1) is KL) are asserted exactly; identities that hold
-only up to rounding are asserted with the dtype tolerance of CONTRACT.md.
+only up to rounding are asserted with the dtype tolerances in ``TOL``.
+
+The last section holds the invariants behind the classes of issue 7: scaling
+a row by any power of two (sums from subnormal to beyond DBL_MAX), -0.0 for
++0.0, a common offset of logits, monotonicity of Renyi in its order up to
+alpha = 1e5.
 """
 
 import math
@@ -336,3 +341,156 @@ def test_self_information_matches_log(c):
         ref = -np.log(x.astype(np.float64))
     assert close(r, ref, **c.tol)
     assert np.all(np.asarray(r) >= 0)
+
+
+# --------------------------------------------------------------------------
+# the classes of issue 7
+# --------------------------------------------------------------------------
+
+ALL_MEASURES = ["entropy", "renyi_entropy"] + TWO_ARG + ["renyi_divergence"]
+
+
+def _measure(name, p, q, alpha=2.0, **kw):
+    f = getattr(fd, name)
+    if name == "renyi_entropy":
+        return f(p, alpha, **kw)
+    if name == "renyi_divergence":
+        return f(p, q, alpha, **kw)
+    if name == "entropy":
+        return f(p, **kw)
+    return f(p, q, **kw)
+
+
+@st.composite
+def rows(draw, kmax=600, zeros=True):
+    """(p, q): 1-D float64 rows of K in 1..kmax entries in [2^-20, 1] (exact
+    zeros in some places), so that every power-of-two scaling below keeps
+    each entry exact."""
+    K = draw(st.integers(1, kmax))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    p, q = np.ldexp(np.floor(rng.random((2, K)) * 2**20) + 1.0, -20)
+    if zeros:
+        p[rng.random(K) < 0.1] = 0.0
+        q[rng.random(K) < 0.05] = 0.0
+    p[rng.integers(K)] = 1.0
+    q[rng.integers(K)] = 1.0
+    return p, q
+
+
+@settings(max_examples=60)
+@given(pq=rows(), kp=st.integers(-1050, 1000), kq=st.integers(-1050, 1000),
+       alpha=st.sampled_from([0.0, 0.5, 2.0, 7.5, np.inf]))
+def test_power_of_two_scaling_changes_nothing(pq, kp, kq, alpha):
+    # p 2^kp normalizes to the same distribution for any kp that keeps its
+    # entries exact (sums from ~2^-1030 to beyond DBL_MAX: the wide kernels)
+    p, q = pq
+    kp = min(kp, 1023 - 10)     # entries stay finite; a sum may overflow
+    kq = min(kq, 1023 - 10)
+    ps, qs = np.ldexp(p, kp), np.ldexp(q, kq)
+    assert np.array_equal(np.ldexp(ps, -kp), p) and np.array_equal(np.ldexp(qs, -kq), q)
+    for name in ALL_MEASURES:
+        ref = _measure(name, p, q, alpha=alpha)
+        got = _measure(name, ps, qs, alpha=alpha)
+        assert np.isinf(got) == np.isinf(ref), (name, got, ref)
+        assert close(got, ref, rtol=1e-12, atol=4e-15), (name, kp, kq, got, ref)
+
+
+@settings(max_examples=40)
+@given(pq=rows(kmax=5000), dtype=st.sampled_from(["<f8", ">f8", "<f4"]),
+       logits=st.booleans())
+def test_negative_zero_is_a_zero(pq, dtype, logits):
+    # -0.0 anywhere (chunk boundaries included) gives the bits of +0.0
+    p, q = (a.astype(dtype) for a in pq)
+    pn, qn = p.copy(), q.copy()
+    pn[pn == 0] = -0.0
+    qn[qn == 0] = -0.0
+    assert np.signbit(qn[qn == 0]).all()
+    for name in ALL_MEASURES:
+        if logits and name.startswith("renyi"):
+            continue
+        kw = {"logits": True} if logits else {}
+        a = np.float64(_measure(name, p, q, **kw))
+        b = np.float64(_measure(name, pn, qn, **kw))
+        assert a.tobytes() == b.tobytes(), (name, a, b)
+
+
+@settings(max_examples=60)
+@given(K=st.integers(1, 700), seed=st.integers(0, 2**32 - 1),
+       offset=st.sampled_from([2.0**30, 1e17, -1e17, 3 * 2.0**60, 2.0**1000, -(2.0**1000)]),
+       dtype=st.sampled_from(["<f8", "<f4"]))
+def test_logits_common_offset_changes_nothing(K, seed, offset, dtype):
+    # softmax is shift-invariant; where z + c is exact, so are the results
+    rng = np.random.default_rng(seed)
+    if dtype == "<f4":
+        offset = float(np.float32(min(abs(offset), 2.0**60))) * np.sign(offset)
+    # logits on the grid of the offset's spacing, so that z + c is exact
+    step = max(abs(float(np.spacing(np.array(offset, dtype)))), 0.5)
+    zp = rng.integers(-40, 40, K) * step
+    zq = rng.integers(-40, 40, K) * step
+    sp, sq = (zp + offset).astype(dtype), (zq + offset).astype(dtype)
+    assert np.array_equal(sp.astype(float) - offset, zp) and np.array_equal(sq.astype(float) - offset, zq)
+    zp, zq = zp.astype(dtype), zq.astype(dtype)
+    for name in ["entropy"] + TWO_ARG:
+        a = np.float64(_measure(name, zp, zq, logits=True))
+        b = np.float64(_measure(name, sp, sq, logits=True))
+        assert a.tobytes() == b.tobytes(), (name, offset, a, b)
+    # each input shifted alone: equal logits give exactly 0
+    for name in ["kl_divergence", "js_divergence", "js_distance", "total_variation", "hellinger"]:
+        assert _measure(name, zp, sp, logits=True) == 0.0, name
+
+
+@settings(max_examples=60)
+@given(pq=rows(kmax=50), scale=st.sampled_from([1.0, 2.0**-600, 2.0**600]))
+def test_renyi_monotone_in_alpha_up_to_huge_orders(pq, scale):
+    p, q = pq[0] * scale, pq[1]
+    alphas = [0.0, 0.5, 0.999, 1.0, 1.001, 2.0, 10.0, 1e3, 1e4, 1e5, np.inf]
+    hs = [float(fd.renyi_entropy(p, a)) for a in alphas]
+    ds = [float(fd.renyi_divergence(p, q, a)) for a in alphas]
+    for a, h, d in zip(alphas, hs, ds):
+        assert np.isfinite(h) and 0.0 <= h <= math.log(p.size) * (1 + 1e-12), (a, h)
+        assert d >= 0.0 and not np.isnan(d), (a, d)
+    for i in range(len(alphas) - 1):
+        assert hs[i + 1] <= hs[i] * (1 + 1e-12) + 1e-15, (alphas[i], alphas[i + 1], hs[i], hs[i + 1])
+        assert ds[i + 1] >= ds[i] * (1 - 1e-12) - 1e-15, (alphas[i], alphas[i + 1], ds[i], ds[i + 1])
+
+
+@st.composite
+def wild_rows(draw):
+    """(p, q, j): rows of 2..300 entries, each 0 or m 2^e with e anywhere
+    in [-1074, 1000] (a row may mix 1e-300 and 1e300, and hold subnormals),
+    float64 or float32 (e within float32's range); j is an index with
+    p[j] > 0."""
+    dtype = draw(st.sampled_from(["<f8", "<f4"]))
+    lo, hi = (-1074, 1000) if dtype == "<f8" else (-149, 120)
+    K = draw(st.integers(2, 300))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    e = rng.integers(lo, hi, (2, K))
+    a = np.ldexp(rng.random((2, K)) + 0.5, e).astype(dtype)
+    a[rng.random((2, K)) < 0.2] = 0.0
+    j = int(rng.integers(K))
+    a[0, j] = np.ldexp(1.0, int(draw(st.integers(lo, hi))))
+    return a[0], a[1], j
+
+
+@settings(max_examples=80)
+@given(pqj=wild_rows())
+def test_infinite_exactly_where_the_support_fails(pqj):
+    # p_j > 0 = q_j gives +inf for KL, cross-entropy and Renyi orders > 1
+    # however small p_j and however large the rest; with q > 0 wherever
+    # p > 0 they are finite however small q is (no entry may underflow)
+    p, q, j = pqj
+    q = q.copy()
+    q[j] = 0.0
+    for name, kw in [("kl_divergence", {}), ("cross_entropy", {}),
+                     ("renyi_divergence", {"alpha": 2.0}), ("renyi_divergence", {"alpha": np.inf})]:
+        assert _measure(name, p, q, **kw) == np.inf, (name, kw)
+    q[p > 0] = np.ldexp(1.0, -149).astype(q.dtype)      # tiny, positive
+    q[np.argmax(q == 0)] = np.asarray(1e30 if q.dtype == np.float32 else 1e300, q.dtype)
+    for name, kw in [("kl_divergence", {}), ("cross_entropy", {}),
+                     ("renyi_divergence", {"alpha": 2.0}), ("renyi_divergence", {"alpha": np.inf})]:
+        r = _measure(name, p, q, **kw)
+        assert np.isfinite(r) and r >= 0, (name, kw, r)
+    for name in ["entropy", "js_divergence", "js_distance", "total_variation", "hellinger"]:
+        r = _measure(name, p, q)
+        assert np.isfinite(r) and r >= 0, (name, r)
