@@ -244,13 +244,32 @@ cdef double finish_terms(const Job *J, double acc) noexcept nogil:
     return sqrt(clamp(0.5 * acc, 0.0, 1.0))   # HELLINGER
 
 
-cdef fd_blockfn pair_kernel(const Job *J, int logits) noexcept nogil:
+cdef fd_blockfn logit_pair_kernel(const Job *J) noexcept nogil:
+    """The terms kernel of JS, JS distance, TV or Hellinger on logits."""
     cdef int m = J.measure
     if m == JS or m == JS_DISTANCE:
-        return J.k.ljs if logits else J.k.js
+        return J.k.ljs
     if m == TV:
-        return J.k.ltv if logits else J.k.tv
-    return J.k.lhel if logits else J.k.hel
+        return J.k.ltv
+    return J.k.lhel
+
+
+cdef fd_blockfn term_kernel(const Job *J, bint wide) noexcept nogil:
+    """The terms kernel of the measure (Renyi: of order 1) on normalized
+    rows: the probability kernels' (fd_block_t.h) or, for rows whose sums
+    are outside their range, the wide ones (fd_kernels.h)."""
+    cdef int m = J.measure
+    if m == ENTROPY or m == RENYI_ENTROPY:
+        return J.wk.ent if wide else J.k.ent
+    if m == CROSS_ENTROPY:
+        return J.wk.xent if wide else J.k.xent
+    if m == KL or m == RENYI_DIVERGENCE:
+        return J.wk.kl if wide else J.k.kl
+    if m == JS or m == JS_DISTANCE:
+        return J.wk.js if wide else J.k.js
+    if m == TV:
+        return J.wk.tv if wide else J.k.tv
+    return J.wk.hel if wide else J.k.hel
 
 
 cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
@@ -286,7 +305,7 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
         # the maxima stay in prm[0..1]: the kernels form (z - max) - log S
         prm[2] = log(Sp)
         prm[3] = log(Sq)
-        phase(J, rp, pair_kernel(J, 1), prm, one, 0, res, buf, parts, nthreads)
+        phase(J, rp, logit_pair_kernel(J), prm, one, 0, res, buf, parts, nthreads)
         out[0] = finish_terms(J, res[0])
     return 0
 
@@ -488,24 +507,10 @@ cdef int row_wide(const Job *J, const char **rp, char *buf, double *parts, int n
     are outside the probability kernels' range, with the wide kernels."""
     cdef double prm[10]
     cdef double res[FD_MAXACC]
-    cdef int m = J.measure
-    cdef fd_blockfn fn
     cdef double one[2]
     one[0] = one[1] = 1.0
     wide_prm(J, S, ex, 0, prm)
-    if m == ENTROPY or m == RENYI_ENTROPY:
-        fn = J.wk.ent
-    elif m == CROSS_ENTROPY:
-        fn = J.wk.xent
-    elif m == KL or m == RENYI_DIVERGENCE:
-        fn = J.wk.kl
-    elif m == JS or m == JS_DISTANCE:
-        fn = J.wk.js
-    elif m == TV:
-        fn = J.wk.tv
-    else:
-        fn = J.wk.hel
-    phase(J, rp, fn, prm, one, 0, res, buf, parts, nthreads)
+    phase(J, rp, term_kernel(J, 1), prm, one, 0, res, buf, parts, nthreads)
     out[0] = finish_terms(J, res[0])
     return 0
 
@@ -521,7 +526,7 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
     cdef double Sp, Sq, c, v, alpha = J.alpha
     cdef int m = J.measure, st, e
     cdef bint fast
-    cdef fd_blockfn fn, first
+    cdef fd_blockfn first
     cdef double one[2]
     one[0] = one[1] = 1.0
     # The first pass sums and checks the row; for some measures it also sums
@@ -568,15 +573,7 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
         prm[7] = e - 1
     else:
         prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[6] = 1.0
-    if m == ENTROPY or m == RENYI_ENTROPY:
-        fn = J.k.ent
-    elif m == CROSS_ENTROPY:
-        fn = J.k.xent
-    elif m == KL or m == RENYI_DIVERGENCE:
-        fn = J.k.kl
-    else:
-        fn = pair_kernel(J, 0)
-    phase(J, rp, fn, prm, one, 0, res, buf, parts, nthreads)
+    phase(J, rp, term_kernel(J, 0), prm, one, 0, res, buf, parts, nthreads)
     v = res[0]
     if m == JS or m == JS_DISTANCE or m == TV or m == HELLINGER:
         v = v * prm[0]          # their terms are over (p, q r): times 1/Sp

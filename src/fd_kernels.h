@@ -450,6 +450,27 @@ FD_INLINE double fd_w_lr(const fd_wide_row *w, double x, double y)
 /* pn where Sp is in the probability kernels' range: p (1/Sp) */
 #define FD_W_PNA(x) ((x) * w_.a)
 
+/* fd_NAME_TS: acc[0] = the sum over the block of the term EXPR, a function
+   of x = p[i] and y = q[i] (y = 0 where HAVE_Q is 0: q may be NULL). */
+#define FD_W_SUM_KERNEL(T, TS, NAME, HAVE_Q, EXPR)                            \
+    static void fd_##NAME##_##TS(const void *p_, const void *q_, fd_intp n,   \
+                                 const double *prm, double *acc)              \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
+        const T *p = (const T *)p_, *q = (const T *)q_;                       \
+        (void)q;                                                              \
+        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
+            const double x = p[i], y = (HAVE_Q) ? (double)q[i] : 0.0;         \
+            double e_;  /* scratch for EXPR */                                \
+            (void)y; (void)e_;                                                \
+            t0_[j] = (EXPR););                                                \
+    }
+
+/* JS, TV and Hellinger terms over (pn, qn): bounded measures, where a
+   weight that underflows loses less than its own size. */
+#define FD_W_PAIRTERM(TERM, x, y)                                             \
+    TERM(((x) == 0.0) ? 0.0 : FD_W_PN(x), ((y) == 0.0) ? 0.0 : FD_W_QN(y))
+
 /* Renyi terms of element i for order a = prm[FD_W_ALPHA] (finite, not 0 or
    1), as log-domain quantities: t = log of pn^a qn^(1-a) (entropy: pn^a),
    e = (a - 1) log(pn / qn) (entropy: (a - 1) log pn), w = pn.  The first
@@ -458,22 +479,24 @@ FD_INLINE double fd_w_lr(const fd_wide_row *w, double x, double y)
    takes two more passes.  p == 0: no term (t = -inf); q == 0 < p: t = e =
    +inf for a > 1 (the divergence is +inf), no term for a < 1.  Straight-line
    code, the zeros selected at the end (a zero's decomposition is garbage
-   but finite). */
-#define FD_W_RENYI_T(HAVE_Q, x, y, t, e)                                      \
-    do {                                                                      \
-        double mx_;                                                           \
-        const double kx_ = fd_decomp_f64((x), &mx_);                          \
-        const double l_ = fd_w_logq(kx_, mx_, w_.kp, w_.mp);                  \
-        e = w_.am1 * ((HAVE_Q) ? fd_w_logr(&w_, kx_, mx_, (y)) : l_);         \
-        t = l_ + e;                                                           \
-        if (HAVE_Q) t = ((y) == 0.0) ? ((w_.am1 > 0.0) ? INFINITY : -INFINITY) : t; \
-        t = ((x) == 0.0) ? -INFINITY : t;                                     \
-    } while (0)
+   but finite).  fd_w_renyi_t gives t and e. */
+FD_INLINE double fd_w_renyi_t(const fd_wide_row *w, int have_q, double x, double y,
+                               double *e)
+{
+    double mx;
+    const double kx = fd_decomp_f64(x, &mx);
+    const double l = fd_w_logq(kx, mx, w->kp, w->mp);
+    const double ev = w->am1 * (have_q ? fd_w_logr(w, kx, mx, y) : l);
+    double t = l + ev;
+    if (have_q) t = (y == 0.0) ? ((w->am1 > 0.0) ? INFINITY : -INFINITY) : t;
+    *e = ev;
+    return (x == 0.0) ? -INFINITY : t;
+}
 
 #define FD_W_RENYI_TERMS(HAVE_Q, PN, x, y, v, d)                              \
     do {                                                                      \
-        double t_, e_;                                                        \
-        FD_W_RENYI_T(HAVE_Q, x, y, t_, e_);                                   \
+        double e_;                                                            \
+        const double t_ = fd_w_renyi_t(&w_, (HAVE_Q), (x), (y), &e_);         \
         const double w_1 = PN(x);                                             \
         d = exp(t_);                                                          \
         /* expm1 overflows first; d - w is then exact enough */              \
@@ -508,96 +531,29 @@ FD_INLINE double fd_w_lr(const fd_wide_row *w, double x, double y)
     {                                                                         \
         const fd_wide_row w_ = fd_wide_row_of(prm);                           \
         const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        double mx = -INFINITY;                                                \
+        double mx = -INFINITY, e;                                             \
         (void)q;                                                              \
         for (fd_intp i = 0; i < n; i++) {                                     \
-            double t, e;                                                      \
-            FD_W_RENYI_T(HAVE_Q, (double)p[i], (HAVE_Q) ? (double)q[i] : 0.0, t, e); \
-            (void)e;                                                          \
+            const double t = fd_w_renyi_t(&w_, (HAVE_Q), (double)p[i],        \
+                                          (HAVE_Q) ? (double)q[i] : 0.0, &e); \
             mx = (t > mx) ? t : mx;                                           \
         }                                                                     \
         acc[0] = mx;                                                          \
     }                                                                         \
-    static void fd_##NAME##_lse_##TS(const void *p_, const void *q_, fd_intp n, \
-                                     const double *prm, double *acc)          \
-    {                                                                         \
-        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
-        const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        (void)q;                                                              \
-        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
-            double t, e;                                                      \
-            FD_W_RENYI_T(HAVE_Q, (double)p[i], (HAVE_Q) ? (double)q[i] : 0.0, t, e); \
-            (void)e;                                                          \
-            t0_[j] = exp(t - w_.M););                                         \
-    }
+    FD_W_SUM_KERNEL(T, TS, NAME##_lse, HAVE_Q,                                \
+        exp(fd_w_renyi_t(&w_, (HAVE_Q), x, y, &e_) - w_.M))
 
 #define FD_DEFINE_WIDE(T, TS)                                                 \
-    /* acc[0] = -sum pn log pn */                                             \
-    static void fd_went_##TS(const void *p_, const void *q_, fd_intp n,       \
-                             const double *prm, double *acc)                  \
-    {                                                                         \
-        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
-        const T *p = (const T *)p_;                                           \
-        (void)q_;                                                             \
-        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
-            const double x = p[i];                                            \
-            t0_[j] = (x == 0.0) ? 0.0 : -FD_W_PN(x) * FD_W_LPN(x););          \
-    }                                                                         \
-    /* acc[0] = -sum pn log qn */                                             \
-    static void fd_wxent_##TS(const void *p_, const void *q_, fd_intp n,      \
-                              const double *prm, double *acc)                 \
-    {                                                                         \
-        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
-        const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
-            const double x = p[i], y = q[i];                                  \
-            t0_[j] = (x == 0.0) ? 0.0 : (y == 0.0) ? INFINITY                 \
-                                      : -FD_W_PN(x) * FD_W_LQN(y););          \
-    }                                                                         \
-    /* acc[0] = sum pn log(pn / qn) */                                        \
-    static void fd_wkl_##TS(const void *p_, const void *q_, fd_intp n,        \
-                            const double *prm, double *acc)                   \
-    {                                                                         \
-        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
-        const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
-            const double x = p[i], y = q[i];                                  \
-            t0_[j] = (x == 0.0) ? 0.0 : (y == 0.0) ? INFINITY                 \
-                                      : FD_W_PN(x) * FD_W_LR(x, y););         \
-    }                                                                         \
-    /* acc[0] = the sum of the JS, TV or Hellinger terms over (pn, qn):    \
-       bounded measures, where a weight that underflows loses less than     \
-       its own size */                                                      \
-    static void fd_wjs_##TS(const void *p_, const void *q_, fd_intp n,        \
-                            const double *prm, double *acc)                   \
-    {                                                                         \
-        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
-        const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
-            const double x = p[i], y = q[i];                                  \
-            t0_[j] = fd_term_js_f64((x == 0.0) ? 0.0 : FD_W_PN(x),            \
-                                    (y == 0.0) ? 0.0 : FD_W_QN(y)););         \
-    }                                                                         \
-    static void fd_wtv_##TS(const void *p_, const void *q_, fd_intp n,        \
-                            const double *prm, double *acc)                   \
-    {                                                                         \
-        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
-        const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
-            const double x = p[i], y = q[i];                                  \
-            t0_[j] = fd_term_tv_f64((x == 0.0) ? 0.0 : FD_W_PN(x),            \
-                                    (y == 0.0) ? 0.0 : FD_W_QN(y)););         \
-    }                                                                         \
-    static void fd_whel_##TS(const void *p_, const void *q_, fd_intp n,       \
-                             const double *prm, double *acc)                  \
-    {                                                                         \
-        const fd_wide_row w_ = fd_wide_row_of(prm);                           \
-        const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
-            const double x = p[i], y = q[i];                                  \
-            t0_[j] = fd_term_hel_f64((x == 0.0) ? 0.0 : FD_W_PN(x),           \
-                                     (y == 0.0) ? 0.0 : FD_W_QN(y)););        \
-    }                                                                         \
+    /* -sum pn log pn, -sum pn log qn, sum pn log(pn / qn) */                 \
+    FD_W_SUM_KERNEL(T, TS, went, 0,                                           \
+        (x == 0.0) ? 0.0 : -FD_W_PN(x) * FD_W_LPN(x))                         \
+    FD_W_SUM_KERNEL(T, TS, wxent, 1,                                          \
+        (x == 0.0) ? 0.0 : (y == 0.0) ? INFINITY : -FD_W_PN(x) * FD_W_LQN(y)) \
+    FD_W_SUM_KERNEL(T, TS, wkl, 1,                                            \
+        (x == 0.0) ? 0.0 : (y == 0.0) ? INFINITY : FD_W_PN(x) * FD_W_LR(x, y)) \
+    FD_W_SUM_KERNEL(T, TS, wjs, 1, FD_W_PAIRTERM(fd_term_js_f64, x, y))       \
+    FD_W_SUM_KERNEL(T, TS, wtv, 1, FD_W_PAIRTERM(fd_term_tv_f64, x, y))       \
+    FD_W_SUM_KERNEL(T, TS, whel, 1, FD_W_PAIRTERM(fd_term_hel_f64, x, y))     \
     /* acc[0] = number of p > 0 (alpha = 0) */                                \
     static void fd_rent0_##TS(const void *p_, const void *q_, fd_intp n,      \
                               const double *prm, double *acc)                 \
@@ -618,17 +574,10 @@ FD_INLINE double fd_w_lr(const fd_wide_row *w, double x, double y)
         for (fd_intp i = 0; i < n; i++) mx = (p[i] > mx) ? p[i] : mx;         \
         acc[0] = (double)mx;                                                  \
     }                                                                         \
-    /* acc[0] = sum of q where p > 0 (alpha = 0), in the same pairwise     \
-       order as the stats pass, so that it equals Sq when p > 0 wherever   \
-       q > 0 (then the divergence is exactly 0) */                          \
-    static void fd_rdiv0_##TS(const void *p_, const void *q_, fd_intp n,      \
-                              const double *prm, double *acc)                 \
-    {                                                                         \
-        const T *p = (const T *)p_, *q = (const T *)q_;                       \
-        (void)prm;                                                            \
-        FD_WIDE_SUMS(1, acc[0], acc[1],                                       \
-            t0_[j] = (p[i] > 0) ? (double)q[i] : 0.0;);                       \
-    }                                                                         \
+    /* sum of q where p > 0 (alpha = 0), in the same pairwise order as the \
+       stats pass, so that it equals Sq when p > 0 wherever q > 0 (then    \
+       the divergence is exactly 0) */                                      \
+    FD_W_SUM_KERNEL(T, TS, rdiv0, 1, (x > 0.0) ? y : 0.0)                     \
     /* acc[0] = max over p > 0 of log(pn / qn) (alpha = inf) */               \
     static void fd_rdivinf_##TS(const void *p_, const void *q_, fd_intp n,    \
                                 const double *prm, double *acc)               \
