@@ -272,6 +272,27 @@ cdef fd_blockfn term_kernel(const Job *J, bint wide) noexcept nogil:
     return J.wk.hel if wide else J.k.hel
 
 
+cdef double logit_mean_wide(const Job *J, const char **rp, char *buf, double *parts,
+                            int nthreads, double mp, double mq, bint xent) noexcept nogil:
+    """sum e^wp (-wq) / Sp (xent) or sum e^wp (wp - wq) / Sp of logits, in
+    double without intermediate overflow (fd_kernels.h, FD_W_LPAIR): +inf
+    only where the value exceeds DBL_MAX."""
+    cdef double prm[10]
+    cdef double res[FD_MAXACC]
+    cdef double one[2]
+    cdef int i, s = 1
+    one[0] = one[1] = 1.0
+    for i in range(10):
+        prm[i] = 0.0
+    while (<Py_ssize_t>1 << s) < J.K and s < 62:
+        s += 1
+    prm[FD_W_M] = mp
+    prm[FD_W_A] = mq
+    prm[FD_W_KC] = s
+    phase(J, rp, J.wk.lpairw, prm, one, 0, res, buf, parts, nthreads)
+    return ldexp((res[2] if xent else res[3]) / res[0], s + 1)
+
+
 cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
                     int nthreads, double *out) noexcept nogil:
     cdef double prm[10]
@@ -297,10 +318,18 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     phase(J, rp, J.k.lpair, prm, one, 0, res, buf, parts, nthreads)
     Sp = res[0]
     Sq = res[1]
-    if m == CROSS_ENTROPY:
-        out[0] = finish_terms(J, log(Sq) + res[2] / Sp)
-    elif m == KL:
-        out[0] = finish_terms(J, res[3] / Sp + (log(Sq) - log(Sp)))
+    if m == CROSS_ENTROPY or m == KL:
+        v = (res[2] if m == CROSS_ENTROPY else res[3]) / Sp
+        if not isfinite(v):
+            # a term or its sum overflowed (float32 differences, spreads
+            # beyond DBL_MAX): again in double, halved and scaled, which
+            # overflows only where the value does
+            v = logit_mean_wide(J, rp, buf, parts, nthreads, prm[0], prm[1],
+                                m == CROSS_ENTROPY)
+        if m == CROSS_ENTROPY:
+            out[0] = finish_terms(J, log(Sq) + v)
+        else:
+            out[0] = finish_terms(J, v + (log(Sq) - log(Sp)))
     else:
         # the maxima stay in prm[0..1]: the kernels form (z - max) - log S
         prm[2] = log(Sp)
@@ -489,7 +518,11 @@ cdef int row_renyi(const Job *J, const char **rp, char *buf, double *parts, int 
         if ex[1]:
             scl[1] = ldexp(1.0, -ex[1])
         phase(J, rp, J.wk.rdiv0, prm, scl, 0, res, buf, parts, nthreads)
-        v = -log(res[0] / S[1]) if J.normalize else -log(res[0])
+        # -log(sum / Sq): the quotient could underflow (tiny q where p > 0)
+        if res[0] == 0.0:
+            v = INFINITY
+        else:
+            v = fd_logratio_wk_f64(S[1] if J.normalize else 1.0, res[0], 0.0)
     elif alpha == INFINITY:
         phase(J, rp, J.wk.rdivinf, prm, scl, 1, res, buf, parts, nthreads)
         v = res[0]

@@ -15,7 +15,7 @@ cdef extern from "fd_kernels.h" nogil:
     ctypedef struct fd_wide_kernels:
         fd_blockfn ent, xent, kl, js, tv, hel
         fd_blockfn rent, rentw, rent_max, rent_lse, rdiv, rdivw, rdiv_max, rdiv_lse
-        fd_blockfn rent0, pmax, rdiv0, rdivinf
+        fd_blockfn rent0, pmax, rdiv0, rdivinf, lpairw
 
     enum: FD_BLK
     enum: FD_MAXACC

@@ -359,7 +359,8 @@ enum {
     FD_W_CM = 4,                    /* fq / fp, in (1/2, 2) */
     FD_W_ALPHA = 5,                 /* Renyi order */
     FD_W_KC = 6,                    /* eq - ep: Sq / Sp = cm 2^kc */
-    FD_W_M = 7,                     /* log-sum-exp shift (rlse) */
+    FD_W_M = 7,                     /* log-sum-exp shift (rlse); the max
+                                       logits of p and q (lpairw): 7, 8 */
     FD_W_A = 8                      /* 1/Sp where Sp is in the probability
                                        kernels' range (the fast Renyi weights) */
 };
@@ -543,7 +544,36 @@ FD_INLINE double fd_w_renyi_t(const fd_wide_row *w, int have_q, double x, double
     FD_W_SUM_KERNEL(T, TS, NAME##_lse, HAVE_Q,                                \
         exp(fd_w_renyi_t(&w_, (HAVE_Q), x, y, &e_) - w_.M))
 
+/* Logits whose cross-entropy or KL terms e^wp (-wq), e^wp (wp - wq)
+   overflow (in float32, or where a row's spread exceeds DBL_MAX although
+   e^wp is tiny, or where K terms near DBL_MAX add up past it): the same
+   terms in double, halved (0.5 z - 0.5 m cannot overflow) and scaled by
+   2^-s, s = prm[FD_W_KC], so that no sum overflows unless its value does.
+   acc[0] = Sp, acc[1] = Sq, acc[2] = 2^-s sum e^wp (-wq) / 2,
+   acc[3] = 2^-s sum e^wp (wp - wq) / 2; prm[FD_W_M] = max p,
+   prm[FD_W_A] = max q. */
+#define FD_W_LPAIR(T, TS)                                                     \
+    static void fd_lpairw_##TS(const void *p_, const void *q_, fd_intp n,     \
+                               const double *prm, double *acc)                \
+    {                                                                         \
+        const T *zp = (const T *)p_, *zq = (const T *)q_;                     \
+        const double mp = prm[FD_W_M], mq = prm[FD_W_A];                      \
+        const double sc = ldexp(1.0, -(int)prm[FD_W_KC]);                     \
+        double a0, a1, a2, a3;                                                \
+        FD_WIDE_SUMS(2, a0, a1,                                               \
+            t0_[j] = fd_expneg_f64((double)zp[i] - mp);                       \
+            t1_[j] = fd_expneg_f64((double)zq[i] - mq););                     \
+        FD_WIDE_SUMS(2, a2, a3,                                               \
+            const double e = fd_expneg_f64((double)zp[i] - mp);               \
+            const double hp = 0.5 * (double)zp[i] - 0.5 * mp;                 \
+            const double hq = 0.5 * (double)zq[i] - 0.5 * mq;                 \
+            t0_[j] = (e == 0.0) ? 0.0 : (e * sc) * (0.0 - hq);                \
+            t1_[j] = (e == 0.0) ? 0.0 : (e * sc) * (hp - hq););               \
+        acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;                   \
+    }
+
 #define FD_DEFINE_WIDE(T, TS)                                                 \
+    FD_W_LPAIR(T, TS)                                                         \
     /* -sum pn log pn, -sum pn log qn, sum pn log(pn / qn) */                 \
     FD_W_SUM_KERNEL(T, TS, went, 0,                                           \
         (x == 0.0) ? 0.0 : -FD_W_PN(x) * FD_W_LPN(x))                         \
@@ -604,16 +634,18 @@ FD_DEFINE_RENYI(float, f32, rdiv, 1)
 typedef struct {
     fd_blockfn ent, xent, kl, js, tv, hel;
     fd_blockfn rent, rentw, rent_max, rent_lse, rdiv, rdivw, rdiv_max, rdiv_lse;
-    fd_blockfn rent0, pmax, rdiv0, rdivinf;
+    fd_blockfn rent0, pmax, rdiv0, rdivinf, lpairw;
 } fd_wide_kernels;
 
 static const fd_wide_kernels fd_wide_table[2] = {
     {fd_went_f32, fd_wxent_f32, fd_wkl_f32, fd_wjs_f32, fd_wtv_f32, fd_whel_f32,
      fd_rent_f32, fd_rentw_f32, fd_rent_max_f32, fd_rent_lse_f32, fd_rdiv_f32,
-     fd_rdivw_f32, fd_rdiv_max_f32, fd_rdiv_lse_f32, fd_rent0_f32, fd_pmax_f32, fd_rdiv0_f32, fd_rdivinf_f32},
+     fd_rdivw_f32, fd_rdiv_max_f32, fd_rdiv_lse_f32, fd_rent0_f32, fd_pmax_f32, fd_rdiv0_f32, fd_rdivinf_f32,
+     fd_lpairw_f32},
     {fd_went_f64, fd_wxent_f64, fd_wkl_f64, fd_wjs_f64, fd_wtv_f64, fd_whel_f64,
      fd_rent_f64, fd_rentw_f64, fd_rent_max_f64, fd_rent_lse_f64, fd_rdiv_f64,
-     fd_rdivw_f64, fd_rdiv_max_f64, fd_rdiv_lse_f64, fd_rent0_f64, fd_pmax_f64, fd_rdiv0_f64, fd_rdivinf_f64},
+     fd_rdivw_f64, fd_rdiv_max_f64, fd_rdiv_lse_f64, fd_rent0_f64, fd_pmax_f64, fd_rdiv0_f64, fd_rdivinf_f64,
+     fd_lpairw_f64},
 };
 #endif
 
