@@ -34,6 +34,7 @@ def measure(
     tolq: float = ...,
     alpha: float = ...,
     scale: float = ...,
+    top: float = ...,
     nthreads: int = ...,
 ) -> tuple[int, int]: ...
 def neglog(P: np.ndarray, out: npt.NDArray[np.float64], nthreads: int = ...) -> int: ...

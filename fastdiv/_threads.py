@@ -142,7 +142,7 @@ def get_num_threads():
         n = omp
     elif omp < _OMP_AT_IMPORT:
         n = min(n, omp)
-    return min(n, thread_limit())
+    return n if n <= _LIMIT else _LIMIT
 
 
 @contextlib.contextmanager

@@ -90,6 +90,7 @@ cdef struct Job:
     int measure, normalize, logits
     double tol[2]           # normalize=False tolerance per input
     double alpha, scale, logK
+    double top              # log K in the caller's base, correctly rounded
     const fd_kernels *k
     const fd_wide_kernels *wk
     char *bufs              # per-thread gather buffers, 2 * FD_BLK * 8 bytes each
@@ -226,13 +227,23 @@ cdef inline double clamp(double v, double lo, double hi) noexcept nogil:
     return v
 
 
+cdef inline double entropy_out(const Job *J, double v) noexcept nogil:
+    """An entropy v in nats, clamped to [0, log K], in the caller's base;
+    kept within J.top, log_b K correctly rounded, which the product with
+    1/log b can pass by an ulp (log 3 / log 2 > log2 3)."""
+    v = clamp(v, 0.0, J.logK) * J.scale
+    if J.scale > 0.0:
+        return v if v < J.top else J.top
+    return v if v > J.top else J.top
+
+
 cdef double finish_terms(const Job *J, double acc) noexcept nogil:
     """The value of a measure from the sum of its terms (over normalized
     distributions): clamped to the measure's range, in the caller's base.
     (Renyi orders other than 1 are finished by row_renyi.)"""
     cdef int m = J.measure
     if m == ENTROPY or m == RENYI_ENTROPY:
-        return clamp(acc, 0.0, J.logK) * J.scale
+        return entropy_out(J, acc)
     if m == CROSS_ENTROPY or m == KL or m == RENYI_DIVERGENCE:
         return (acc if acc > 0.0 else 0.0) * J.scale
     if m == JS:
@@ -274,9 +285,10 @@ cdef fd_blockfn term_kernel(const Job *J, bint wide) noexcept nogil:
 
 cdef double logit_mean_wide(const Job *J, const char **rp, char *buf, double *parts,
                             int nthreads, double mp, double mq, bint xent) noexcept nogil:
-    """sum e^wp (-wq) / Sp (xent) or sum e^wp (wp - wq) / Sp of logits, in
-    double without intermediate overflow (fd_kernels.h, FD_W_LPAIR): +inf
-    only where the value exceeds DBL_MAX."""
+    """sum e^wp (-wq) / Sp (xent) or sum e^wp (wp - wq) / Sp of logits,
+    times J.scale (the caller's base), in double without intermediate
+    overflow (fd_kernels.h, FD_W_LPAIR): +-inf only where the value exceeds
+    DBL_MAX."""
     cdef double prm[10]
     cdef double res[FD_MAXACC]
     cdef double one[2]
@@ -290,7 +302,7 @@ cdef double logit_mean_wide(const Job *J, const char **rp, char *buf, double *pa
     prm[FD_W_A] = mq
     prm[FD_W_KC] = s
     phase(J, rp, J.wk.lpairw, prm, one, 0, res, buf, parts, nthreads)
-    return ldexp((res[2] if xent else res[3]) / res[0], s + 1)
+    return ldexp((res[2] if xent else res[3]) / res[0] * J.scale, s + 1)
 
 
 cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
@@ -299,7 +311,7 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[5] = prm[6] = prm[7] = 0.0
     prm[8] = prm[9] = 0.0
     cdef double res[FD_MAXACC]
-    cdef double v, S, Sp, Sq
+    cdef double v, c, S, Sp, Sq
     cdef int m = J.measure
     cdef double one[2]
     one[0] = one[1] = 1.0
@@ -320,16 +332,17 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     Sq = res[1]
     if m == CROSS_ENTROPY or m == KL:
         v = (res[2] if m == CROSS_ENTROPY else res[3]) / Sp
-        if not isfinite(v):
+        c = log(Sq) if m == CROSS_ENTROPY else log(Sq) - log(Sp)
+        if isfinite(v):
+            out[0] = finish_terms(J, v + c)
+        else:
             # a term or its sum overflowed (float32 differences, spreads
-            # beyond DBL_MAX): again in double, halved and scaled, which
-            # overflows only where the value does
+            # beyond DBL_MAX): again in double, halved and scaled, and in
+            # the caller's base, which overflows only where the value does
+            # (a value past DBL_MAX in nats may fit in base 10)
             v = logit_mean_wide(J, rp, buf, parts, nthreads, prm[0], prm[1],
                                 m == CROSS_ENTROPY)
-        if m == CROSS_ENTROPY:
-            out[0] = finish_terms(J, log(Sq) + v)
-        else:
-            out[0] = finish_terms(J, v + (log(Sq) - log(Sp)))
+            out[0] = v + c * J.scale
     else:
         # the maxima stay in prm[0..1]: the kernels form (z - max) - log S
         prm[2] = log(Sp)
@@ -426,7 +439,8 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
     if not (fabs(c) <= ONEPASS_AMP * v):
         return 0                # also v <= 0 (then c != 0) and v NaN
     if m == ENTROPY or m == RENYI_ENTROPY:
-        v = clamp(v, 0.0, J.logK)
+        out[0] = entropy_out(J, v)
+        return 1
     out[0] = v * J.scale
     return 1
 
@@ -461,7 +475,7 @@ cdef void wide_prm(const Job *J, const double *S, const int *ex, bint fast,
 
 cdef double renyi_log_sum(const Job *J, const char **rp, char *buf, double *parts,
                           int nthreads, double *prm, fd_blockfn first, fd_blockfn tmax,
-                          fd_blockfn lse) noexcept nogil:
+                          fd_blockfn lse, double mass) noexcept nogil:
     """L = log sum pn^a qn^(1-a) (entropy: log sum pn^a) for a finite order a
     other than 0 and 1 (fd_kernels.h, FD_W_RENYI_TERMS): log1p of the first
     pass's sum pn expm1(e) while that is >= -1/2 (it stays accurate as
@@ -470,23 +484,29 @@ cdef double renyi_log_sum(const Job *J, const char **rp, char *buf, double *part
     underflow (at >= 1e-200, terms that underflow change it by < 1e-89
     relative); else, in two more passes, a log-sum-exp shifted by the
     largest log-term M.  +inf where some p > 0 = q with a > 1 (M = +inf);
-    -inf where no term is left (disjoint supports with a < 1)."""
+    -inf where no term is left (disjoint supports with a < 1).
+
+    With normalize=False the kernels take p as given and ``mass`` is its sum
+    (1 within the sum tolerance): L is then log(sum p^a q^(1-a) / mass), so
+    that the measure tends to KL (Shannon) as a -> 1 instead of dividing the
+    sum's rounding by a - 1 (the first pass sums p expm1(e) = p^a q^(1-a) -
+    p).  With normalize=True mass is 1 and nothing changes."""
     cdef double res[FD_MAXACC]
     cdef double M
     cdef double one[2]
     one[0] = one[1] = 1.0
     phase(J, rp, first, prm, one, 0, res, buf, parts, nthreads)
     if isfinite(res[0]) and res[0] >= -0.5:
-        return log1p(res[0])
+        return log1p(res[0] / mass)
     if isfinite(res[1]) and res[1] >= 1e-200:
-        return log(res[1])
+        return log(res[1]) - log(mass)
     phase(J, rp, tmax, prm, one, 1, res, buf, parts, nthreads)
     M = res[0]
     if M == INFINITY or M == -INFINITY:
         return M
     prm[FD_W_M] = M
     phase(J, rp, lse, prm, one, 0, res, buf, parts, nthreads)
-    return M + log(res[0])
+    return (M + log(res[0])) - log(mass)
 
 
 cdef int row_renyi(const Job *J, const char **rp, char *buf, double *parts, int nthreads,
@@ -508,8 +528,9 @@ cdef int row_renyi(const Job *J, const char **rp, char *buf, double *parts, int 
         else:
             v = renyi_log_sum(J, rp, buf, parts, nthreads, prm,
                               J.wk.rent if fast else J.wk.rentw,
-                              J.wk.rent_max, J.wk.rent_lse) / (1.0 - alpha)
-        out[0] = clamp(v, 0.0, J.logK) * J.scale
+                              J.wk.rent_max, J.wk.rent_lse,
+                              1.0 if J.normalize else S[0]) / (1.0 - alpha)
+        out[0] = entropy_out(J, v)
         return 0
     if alpha == 0.0:
         # sum of q where p > 0, over q as the stats pass summed it (scaled
@@ -529,7 +550,8 @@ cdef int row_renyi(const Job *J, const char **rp, char *buf, double *parts, int 
     else:
         v = renyi_log_sum(J, rp, buf, parts, nthreads, prm,
                           J.wk.rdiv if fast else J.wk.rdivw,
-                          J.wk.rdiv_max, J.wk.rdiv_lse) / (alpha - 1.0)
+                          J.wk.rdiv_max, J.wk.rdiv_lse,
+                          1.0 if J.normalize else S[0]) / (alpha - 1.0)
     out[0] = (v if v > 0.0 else 0.0) * J.scale
     return 0
 
@@ -710,7 +732,7 @@ cdef Py_ssize_t first_bad(const Job *J) noexcept:
 
 def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normalize=True,
             bint logits=False, double tolp=0.0, double tolq=0.0, double alpha=1.0,
-            double scale=1.0, int nthreads=1):
+            double scale=1.0, double top=INFINITY, int nthreads=1):
     """Compute measure ``code`` for every row of ``P`` (and ``Q``) into ``out``.
 
     ``P`` and ``Q`` (``Q`` may be None) are float32/float64 arrays of one shape
@@ -736,6 +758,7 @@ def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normaliz
     J.alpha = alpha
     J.scale = scale
     J.logK = log(<double>J.K)
+    J.top = top
     if R == 0:
         return (-1, 0)
     nt = start_job(&J, nthreads)

@@ -1,0 +1,1523 @@
+"""Fuzz harness for fastdiv: profiles, counters, the child-process worker, the
+registry of targets, hypothesis strategies and the checks.
+
+* **Profiles.**  ``FASTDIV_FUZZ=quick`` (default, CI) or ``FASTDIV_FUZZ=long``
+  (25x the examples); ``fuzz_settings(n)`` gives hypothesis settings with
+  ``n`` examples in the quick profile, derandomized, no database, no deadline.
+* **Counters.**  ``COUNTS`` (a Counter): ``cases`` run, ``oracle`` results
+  compared with an oracle, ``errors`` documented errors checked, ``threads``
+  calls re-run with other thread counts or tilings, ``invariants`` checked
+  (Renyi monotone in alpha), ``children`` processes started, ``failures``
+  failed checks (hypothesis replays included).  ``WORST`` keeps the largest
+  error / bound ratio per measure and dtype, to show how close results come.
+* **Children.**  Every call runs in a child process (``_fuzz_child.py``):
+  one worker serves many cases over a pipe and is recycled every
+  ``RECYCLE`` cases.  If it dies by a signal (or hangs), the case in flight
+  and then the worker's earlier cases are re-run one by one, each in a fresh
+  child, to find the one that crashes alone; the failure shows it as code.
+* **Targets.**  ``REGISTRY`` lists what is fuzzed; adding a function of an
+  existing family is one line, e.g.
+  ``Target("kl_divergence", args=("p", "q"), keywords=EXACT_KW, oracle=reference.kl_divergence)``.
+  A new family (joint tables, pairwise, histograms, k-NN) adds a ``Family``
+  (strategies for valid and bad cases, and the comparison) to ``FAMILIES``.
+* **Checks.**  Results: ``reference.check`` row by row (the one accuracy
+  bound), result type and shape, exact zeros where the contract says so,
+  inputs unmodified, bit-identical with 1 and 2 threads (and on tiled
+  batches and long rows) for a fraction of cases.  Bad input: a
+  ``ValueError``/``TypeError`` whose message names the argument in quotes.
+"""
+import atexit
+import collections
+import dataclasses
+import hashlib
+import math
+import os
+import pickle
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Callable, Optional
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+import reference
+from _fuzz_child import LAYOUTS, SPECIALS, build_arg
+
+# --------------------------------------------------------------------------
+# profiles and counters
+# --------------------------------------------------------------------------
+
+PROFILE = (os.environ.get("FASTDIV_FUZZ") or "quick").strip().lower()
+if PROFILE not in ("quick", "long"):
+    raise ValueError(f"FASTDIV_FUZZ must be 'quick' or 'long'; got {PROFILE!r}")
+FACTOR = 1 if PROFILE == "quick" else 25
+#: largest number of entries (rows x support) of one case compared with the oracle
+BUDGET = 2500 if PROFILE == "quick" else 4000
+#: largest support length drawn (beyond the 4096-entry block)
+KMAX = 5000 if PROFILE == "quick" else 9000
+
+
+def examples(n):
+    """The number of hypothesis examples for ``n`` in the quick profile."""
+    return n * FACTOR
+
+
+def fuzz_settings(n, **kw):
+    """Explicit, reproducible hypothesis settings with ``examples(n)`` examples."""
+    return settings(max_examples=examples(n), derandomize=True, database=None, deadline=None,
+                    print_blob=False, suppress_health_check=_SUPPRESS, **kw)
+
+
+_SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+             HealthCheck.large_base_example]
+
+
+COUNTS = collections.Counter()
+COUNT_KEYS = ("cases", "oracle", "errors", "threads", "invariants", "children", "failures")
+
+
+#: the largest |error| / bound seen per measure (and where): how close results come to the bound
+WORST = {}
+
+
+def counts_line(c=None):
+    c = COUNTS if c is None else c
+    return ", ".join(f"{k} {c[k]}" for k in COUNT_KEYS)
+
+
+def worst_lines():
+    return [f"  {m}: {r:.3g} of the bound ({where})" for m, (r, where) in sorted(WORST.items())]
+
+
+def _note_ratio(measure, ratio, where):
+    if ratio > WORST.get(measure, (-1.0, ""))[0]:
+        WORST[measure] = (ratio, where)
+
+
+def thread_limit():
+    """4 x the cores available to this process (the rule of issue 7, item 2)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return 4 * n
+
+
+# --------------------------------------------------------------------------
+# failures: one raise site per kind, so hypothesis reports each kind
+# --------------------------------------------------------------------------
+
+class FuzzFailure(AssertionError):
+    pass
+
+
+class CrashFailure(FuzzFailure):
+    pass
+
+
+class AccuracyFailure(FuzzFailure):
+    pass
+
+
+class ErrorFailure(FuzzFailure):
+    pass
+
+
+class ThreadFailure(FuzzFailure):
+    pass
+
+
+class ContractFailure(FuzzFailure):
+    pass
+
+
+def fail(kind, msg):
+    COUNTS["failures"] += 1
+    if kind == "crash":
+        raise CrashFailure(msg)
+    if kind == "accuracy":
+        raise AccuracyFailure(msg)
+    if kind == "error":
+        raise ErrorFailure(msg)
+    if kind == "threads":
+        raise ThreadFailure(msg)
+    raise ContractFailure(msg)
+
+
+# --------------------------------------------------------------------------
+# reproducers
+# --------------------------------------------------------------------------
+
+_REPRO_DIR = None
+
+
+def _repro_dir():
+    global _REPRO_DIR
+    if _REPRO_DIR is None:
+        _REPRO_DIR = tempfile.mkdtemp(prefix="fastdiv-fuzz-")
+    return _REPRO_DIR
+
+
+def _value_code(v):
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "float('nan')"
+        if math.isinf(v):
+            return "float('inf')" if v > 0 else "-float('inf')"
+        return repr(v)
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**64:
+        for b in (10, 2):
+            k = round(math.log(abs(v), b))
+            if b**k == abs(v):
+                return f"{'-' if v < 0 else ''}{b}**{k}"
+    if isinstance(v, np.generic):
+        return f"np.{type(v).__name__}({v.item()!r})"
+    return repr(v)
+
+
+def _array_code(data):
+    if data.size <= 64:
+        lst = data.astype(np.float64).tolist() if data.dtype.kind == "f" else data.tolist()
+        return f"np.array({lst!r}, dtype={data.dtype.str!r})"
+    digest = hashlib.sha1(data.dtype.str.encode() + repr(data.shape).encode() + data.tobytes())
+    path = os.path.join(_repro_dir(), f"{digest.hexdigest()[:16]}.npy")
+    if not os.path.exists(path):
+        np.save(path, data)
+    return f"np.load({path!r})"
+
+
+def _arg_code(a):
+    kind = a[0]
+    if kind == "val":
+        return _value_code(a[1])
+    if kind == "special":
+        r = repr(SPECIALS[a[1]]())
+        if r.startswith(("[", "{", "b'")) and len(r) < 80:
+            return r
+        return f"build_arg(('special', {a[1]!r}))"
+    if kind == "rng":
+        _, seed, shape, dtype = a
+        return f"(np.random.default_rng({seed}).random({shape!r}) + 0.01).astype({dtype!r})"
+    _, data, layout, axis = a
+    d = _array_code(data)
+    m = f"np.moveaxis({d}, -1, {axis})" if axis not in (-1, data.ndim - 1) else d
+    if layout in ("C", "view"):
+        return m
+    if layout == "F":
+        return f"np.asfortranarray({m})"
+    if layout == "list":
+        return f"{m}.tolist()"
+    return f"build_arg(('arr', {d}, {layout!r}, {axis}))"
+
+
+def spec_code(spec):
+    """A Python snippet that makes the call of ``spec`` (run it from tests/)."""
+    lines = ["import numpy as np, fastdiv"]
+    body, names = [], []
+    for i, a in enumerate(spec.get("args", ())):
+        code = _arg_code(a)
+        if len(code) <= 60:
+            names.append(code)
+        else:
+            body.append(f"a{i} = {code}")
+            names.append(f"a{i}")
+    kws = [f"{k}={_arg_code(v)}" for k, v in spec.get("kwargs", {}).items()]
+    if any("build_arg(" in b for b in body + names + kws):
+        lines.append("from _fuzz_child import build_arg  # run from tests/: it rebuilds the memory layout")
+    if spec.get("isa"):
+        lines.append(f"fastdiv._divergence.set_isa({spec['isa']!r})")
+    call = f"fastdiv.{spec['fn']}({', '.join(names + kws)})"
+    pre = spec.get("pre")
+    lines += body
+    if pre and pre[0] == "set":
+        lines.append(f"fastdiv.set_num_threads({_value_code(pre[1])})")
+        lines.append(call)
+    elif pre and pre[0] == "ctx":
+        lines.append(f"with fastdiv.num_threads({_value_code(pre[1])}):")
+        lines.append(f"    {call}")
+    else:
+        lines.append(call)
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# the child-process worker
+# --------------------------------------------------------------------------
+
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+# -c puts the working directory first on sys.path, where a source tree's fastdiv could
+# shadow the installed one: the child replaces it with tests/ (for _fuzz_child).
+_BOOT = f"import sys; sys.path[0] = {TESTS_DIR!r}; import _fuzz_child; _fuzz_child.main()"
+RECYCLE = 200
+TIMEOUT = 120.0
+
+
+class ChildDied(Exception):
+    def __init__(self, how, spec, history, stderr):
+        super().__init__(how)
+        self.how, self.spec, self.history, self.stderr = how, spec, history, stderr
+
+
+def _signame(rc):
+    if rc is None:
+        return "hung (killed after the timeout)"
+    if rc < 0:
+        try:
+            return f"killed by {signal.Signals(-rc).name}"
+        except ValueError:
+            return f"killed by signal {-rc}"
+    return f"exited with status {rc}"
+
+
+class Worker:
+    """One child process that runs specs in order (see _fuzz_child)."""
+
+    def __init__(self, recycle=RECYCLE, timeout=TIMEOUT):
+        self.recycle, self.timeout = recycle, timeout
+        self.proc = None
+        self.history = []
+
+    def start(self):
+        self.err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.err, bufsize=0)
+        self.history = []
+        COUNTS["children"] += 1
+
+    def close(self):
+        p, self.proc = self.proc, None
+        if p is None:
+            return
+        try:
+            if p.poll() is None:
+                try:
+                    p.stdin.write(struct.pack("<Q", len(pickle.dumps(None))) + pickle.dumps(None))
+                    p.stdin.flush()
+                except OSError:
+                    pass
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        finally:
+            for f in (p.stdin, p.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+            self.err.close()
+
+    def _stderr(self):
+        try:
+            self.err.seek(0)
+            return self.err.read().decode(errors="replace")[-3000:]
+        except (OSError, ValueError):
+            return ""
+
+    def _read(self, n, deadline):
+        fd = self.proc.stdout.fileno()
+        data = b""
+        while len(data) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None, "timeout"
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, n - len(data))
+            if not chunk:
+                return None, "eof"
+            data += chunk
+        return data, None
+
+    def run(self, spec):
+        """The outcome of ``spec``; raises ChildDied if the child dies or hangs."""
+        if self.proc is None or self.proc.poll() is not None or len(self.history) >= self.recycle:
+            self.close()
+            self.start()
+        payload = pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
+        deadline = time.monotonic() + self.timeout
+        try:
+            self.proc.stdin.write(struct.pack("<Q", len(payload)) + payload)
+            self.proc.stdin.flush()
+            head, why = self._read(8, deadline)
+            if head is not None:
+                body, why = self._read(struct.unpack("<Q", head)[0], deadline)
+        except (BrokenPipeError, ConnectionResetError):
+            head, why = None, "eof"
+        if head is None or body is None:
+            if why == "timeout":
+                self.proc.kill()
+                self.proc.wait()
+                how = None
+            else:
+                try:
+                    how = self.proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    how = self.proc.wait()
+            history, err = self.history, self._stderr()
+            self.close()
+            raise ChildDied(how, spec, history, err)
+        self.history.append(spec)
+        return pickle.loads(body)
+
+
+WORKER = Worker()
+
+
+def shutdown():
+    WORKER.close()
+
+
+atexit.register(shutdown)
+
+
+def _run_alone(spec, timeout):
+    w = Worker(recycle=1, timeout=timeout)
+    try:
+        w.run(spec)
+        return None
+    except ChildDied as d:
+        return d
+    finally:
+        w.close()
+
+
+def locate_crash(died, timeout=TIMEOUT):
+    """The first case of a dead child's batch that crashes on its own: the
+    case in flight first, then the earlier ones in order.  (ChildDied, index)
+    or (None, None) if none does."""
+    batch = [died.spec] + list(died.history)
+    for i, spec in enumerate(batch):
+        d = _run_alone(spec, timeout)
+        if d is not None:
+            return d, i
+    return None, None
+
+
+def run_spec(spec, worker=None, timeout=None):
+    """Run ``spec`` in the worker; a crash fails with the reproducer."""
+    w = WORKER if worker is None else worker
+    if timeout is not None:
+        w.timeout = timeout
+    try:
+        return w.run(spec)
+    except ChildDied as died:
+        alone, i = locate_crash(died, timeout=w.timeout)
+        n = 1 + len(died.history)
+        if alone is not None:
+            where = "the case in flight" if i == 0 else f"an earlier case ({i} of {n - 1})"
+            msg = (f"child {_signame(died.how)} while running a batch of {n} cases; re-run one "
+                   f"by one, {where} {_signame(alone.how)} on its own:\n{spec_code(alone.spec)}\n"
+                   f"-- child stderr --\n{alone.stderr[-1500:]}")
+        else:
+            path = os.path.join(_repro_dir(), "sequence.pkl")
+            with open(path, "wb") as f:
+                pickle.dump([*died.history, died.spec], f)
+            msg = (f"child {_signame(died.how)} in a batch of {n} cases, but no case crashes on "
+                   f"its own (the sequence is saved in {path}); the case in flight:\n"
+                   f"{spec_code(died.spec)}\n-- child stderr --\n{died.stderr[-1500:]}")
+        fail("crash", msg)
+
+
+# --------------------------------------------------------------------------
+# registry
+# --------------------------------------------------------------------------
+
+EXACT_KW = ("base", "axis", "keepdims", "normalize", "logits")
+NOBASE_KW = ("axis", "keepdims", "normalize", "logits")
+RENYI_KW = ("base", "axis", "keepdims", "normalize")
+BASES = (None, None, 2, 10, 0.5)
+BASES_ABOVE_1 = (None, None, 2, 10, math.e)
+ALPHAS = (0.0, 0.5, 1 - 1e-9, 1.0, 2.0, 7.5, 1e3, 1e5, math.inf)
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """One public function under fuzz.
+
+    name      attribute path in fastdiv ("kl_divergence"; later "hist.entropy")
+    args      its positional parameters, in order ("p", "q", "alpha", ...)
+    keywords  the keyword-only parameters the fuzzer varies
+    oracle    reference oracle called per row as oracle(*row_args, **keywords), or None
+              (then only errors, threads and invariants are checked)
+    family    key of FAMILIES: how arguments are built and results compared
+    errors    the documented exception types for bad input
+    values    per-keyword valid values overriding the family's defaults
+    invalid   per-keyword extra bad values (beyond the family's)
+    """
+    name: str
+    args: tuple
+    keywords: tuple = ()
+    oracle: Optional[Callable] = None
+    family: str = "rows"
+    errors: tuple = (ValueError, TypeError)
+    values: tuple = ()
+    invalid: tuple = ()
+
+    def __str__(self):
+        return self.name
+
+    def value_choices(self, kw, default):
+        return dict(self.values).get(kw, default)
+
+
+REGISTRY = [
+    Target("entropy", args=("p",), keywords=EXACT_KW, oracle=reference.entropy),
+    Target("cross_entropy", args=("p", "q"), keywords=EXACT_KW, oracle=reference.cross_entropy),
+    Target("kl_divergence", args=("p", "q"), keywords=EXACT_KW, oracle=reference.kl_divergence),
+    Target("js_divergence", args=("p", "q"), keywords=EXACT_KW, oracle=reference.js_divergence),
+    Target("js_distance", args=("p", "q"), keywords=EXACT_KW, oracle=reference.js_distance,
+           values=(("base", BASES_ABOVE_1),), invalid=(("base", (0.5, 0.1)),)),
+    Target("total_variation", args=("p", "q"), keywords=NOBASE_KW, oracle=reference.total_variation),
+    Target("hellinger", args=("p", "q"), keywords=NOBASE_KW, oracle=reference.hellinger),
+    Target("renyi_entropy", args=("p", "alpha"), keywords=RENYI_KW, oracle=reference.renyi_entropy),
+    Target("renyi_divergence", args=("p", "q", "alpha"), keywords=RENYI_KW,
+           oracle=reference.renyi_divergence),
+    Target("self_information", args=("p",), keywords=("base",), oracle=reference.self_information,
+           family="elementwise"),
+]
+BY_NAME = {t.name: t for t in REGISTRY}
+
+ARRAY_PARAMS = ("p", "q")
+DIVERGENCES = frozenset({"kl_divergence", "js_divergence", "js_distance", "total_variation",
+                         "hellinger", "renyi_divergence"})
+
+
+# --------------------------------------------------------------------------
+# cases
+# --------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Expect:
+    """What a case must do: "valid" (a result, checked), "error" (one of
+    ``types``, naming one of ``names``, or all of them if ``all_names``) or
+    "either"."""
+    kind: str = "valid"
+    types: tuple = ("ValueError", "TypeError")
+    names: tuple = ()
+    all_names: bool = False
+
+
+@dataclasses.dataclass
+class Case:
+    target: str
+    spec: dict
+    expect: Optional[Expect] = None  # None: decided from the values (see classify)
+    note: str = ""
+
+    def __repr__(self):
+        return f"Case({self.target}, {self.note})\n{spec_code(self.spec)}"
+
+
+def arr(data, layout="C", axis=-1):
+    return ("arr", data, layout, axis)
+
+
+def val(x):
+    return ("val", x)
+
+
+# --------------------------------------------------------------------------
+# values
+# --------------------------------------------------------------------------
+
+F64MAX = float(np.finfo(np.float64).max)
+F32MAX = float(np.finfo(np.float32).max)
+DTYPES = ("<f8", "<f8", "<f8", ">f8", "<f4", "<f4", ">f4", "<i8", ">i4", "|u1", "|b1", "list")
+FLOAT_INFO = {
+    # (log10 of the smallest positive, log10 of the largest, largest, smallest normal)
+    "f64": (-323.3, 308.25, F64MAX, 2.2250738585072014e-308),
+    "f32": (-44.85, 38.53, F32MAX, float(np.finfo(np.float32).tiny)),
+}
+PROB_FAMILIES = ("uniform", "counts", "sparse", "onehot", "wide", "scaled", "mixed", "subnormal",
+                 "huge", "peaked", "lognormal")
+LOGIT_FAMILIES = ("normal", "offset", "spread", "extremes", "constant")
+OFFSETS = {"f64": (1e3, -1e3, 1e10, 1e17, -1e17, 1e100, 1e300, -1e300, 1.7e308, -1.7e308),
+           "f32": (1e3, -1e3, 1e10, 1e17, -1e17, 1e30, 3e38, -3e38)}
+SCALES = {"f64": (-320, -300, -200, -100, -10, 0, 10, 100, 200, 300, 305),
+          "f32": (-44, -40, -30, -10, 0, 10, 30, 37)}
+BOUNDARIES = (0, 1, 15, 16, 17, 255, 256, 257, 4095, 4096, 4097)
+
+
+def dclass_of(dtype):
+    if dtype == "list":
+        return "f64"
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        return "f32" if dt.itemsize == 4 else "f64"
+    if dt.kind == "b":
+        return "bool"
+    return "u1" if dt.kind == "u" else "int"
+
+
+def prob_values(rng, family, shape, dc):
+    """Non-negative values of one family (float64, representable after the cast)."""
+    lo, hi, big, tiny = FLOAT_INFO["f32" if dc == "f32" else "f64"]
+    if family == "uniform":
+        return rng.random(shape)
+    if family == "counts":
+        return rng.integers(0, 20, shape).astype(np.float64)
+    if family == "sparse":
+        return rng.random(shape) * (rng.random(shape) < 0.3)
+    if family == "onehot":
+        x = np.zeros(shape)
+        if shape[-1]:
+            idx = rng.integers(0, shape[-1], shape[:-1])
+            np.put_along_axis(x, idx[..., None], 1.0, axis=-1)
+        return x
+    if family == "wide":
+        return 10.0 ** rng.uniform(lo, hi, shape)
+    if family == "scaled":
+        s = 10.0 ** rng.choice(SCALES["f32" if dc == "f32" else "f64"], shape[:-1] + (1,))
+        return rng.random(shape) * s
+    if family == "mixed":
+        e = 38 if dc == "f32" else 300
+        return np.where(rng.random(shape) < 0.5, 10.0 ** -e, 10.0 ** e) * rng.uniform(0.5, 1, shape)
+    if family == "subnormal":
+        return rng.uniform(0, tiny, shape)
+    if family == "huge":
+        return rng.uniform(0.5, 1.0, shape) * big
+    if family == "peaked":
+        x = rng.random(shape) * 1e-20
+        if shape[-1]:
+            idx = rng.integers(0, shape[-1], shape[:-1])
+            np.put_along_axis(x, idx[..., None], 1.0, axis=-1)
+        return x
+    if family == "lognormal":
+        return np.minimum(rng.lognormal(0.0, 3.0, shape), big)
+    raise AssertionError(family)
+
+
+def logit_values(rng, family, shape, dc):
+    big = F32MAX if dc == "f32" else F64MAX
+    offs = OFFSETS["f32" if dc == "f32" else "f64"]
+    if family == "normal":
+        return rng.normal(0.0, rng.choice([1.0, 30.0, 1000.0]), shape)
+    if family == "offset":
+        c = rng.choice(offs, shape[:-1] + (1,))
+        return np.clip(rng.normal(0.0, rng.choice([1.0, 30.0]), shape) + c, -big, big)
+    if family == "spread":
+        return rng.uniform(-1, 1, shape) * big
+    if family == "extremes":
+        return rng.choice([-big, big, 0.0, -0.0, -big / 1.7, big / 1.7, 1.0], shape)
+    if family == "constant":
+        return np.broadcast_to(rng.choice(offs + (0.0,), shape[:-1] + (1,)), shape).copy()
+    raise AssertionError(family)
+
+
+def int_values(rng, shape, dc, logits):
+    if dc == "bool":
+        return rng.random(shape) < 0.5
+    hi = {"u1": 256, "int": int(rng.choice([2, 10, 1000, 2**31 - 1]))}[dc]
+    if dc == "int" and rng.random() < 0.2:
+        hi = 2**62
+    if logits and dc == "int":
+        return rng.integers(-hi, hi, shape)
+    return rng.integers(0, hi, shape)
+
+
+def cast(x, dtype):
+    if dtype == "list":
+        return np.asarray(x, dtype=np.float64)
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        big = float(np.finfo(dt).max)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            return np.clip(np.asarray(x, dtype=np.float64), -big, big).astype(dt)
+    if dt.kind == "b":
+        return np.asarray(x).astype(bool)
+    info = np.iinfo(dt)
+    with np.errstate(invalid="ignore"):
+        return np.clip(np.nan_to_num(np.asarray(x, dtype=np.float64)), info.min, info.max).astype(dt)
+
+
+def make_positive(x):
+    """Give every row (last axis) a positive entry."""
+    if x.shape[-1] == 0 or x.size == 0:
+        return x
+    bad = ~np.any(x > 0, axis=-1)
+    if np.any(bad):
+        x[bad, 0] = 1
+    return x
+
+
+# --------------------------------------------------------------------------
+# strategies: the rows family
+# --------------------------------------------------------------------------
+
+K_SIZES = st.one_of(st.integers(1, 8), st.sampled_from((15, 16, 17, 255, 256, 257, 511, 4095,
+                                                        4096, 4097)),
+                    st.integers(9, 300), st.integers(300, KMAX))
+
+
+@st.composite
+def batch_shapes(draw, K, budget, empty=True):
+    nb = draw(st.integers(0, 3))
+    first = (1, 1, 2, 3, 4, 7, 16, 0) if empty else (1, 2, 3)
+    shape = [draw(st.sampled_from(first if i == 0 else (1, 2, 3))) for i in range(nb)]
+    rows = max(1, budget // max(K, 1))
+    i = 0
+    while math.prod(shape) > rows and i < len(shape):
+        shape[i] = 1
+        i += 1
+    return tuple(shape)
+
+
+def _overrides(rng, x, dc, logits):
+    """Special values at boundary positions of the support (0, 15, 16, 255, 256, 4095, ...),
+    in every row or in one row."""
+    K = x.shape[-1]
+    if not K or x.size == 0 or rng.random() < 0.5:
+        return x
+    if logits:
+        big = F32MAX if dc == "f32" else F64MAX
+        choices = (big, -big, 0.0, -0.0, big / 1.7, -big / 1.7)
+    elif dc == "f32":
+        choices = (0.0, -0.0, 1e-45, FLOAT_INFO["f32"][3], F32MAX, 1.0)
+    else:
+        choices = (0.0, -0.0, 5e-324, 2.2250738585072014e-308, 1e-300, 1e300, F64MAX, 1.0)
+    pos = [b for b in BOUNDARIES if b < K] + [K - 1]
+    flat = x.reshape(-1, K)
+    for _ in range(rng.integers(1, 4)):
+        p, v = pos[rng.integers(len(pos))], choices[rng.integers(len(choices))]
+        if rng.random() < 0.5:
+            flat[:, p] = v
+        else:
+            flat[rng.integers(flat.shape[0]), p] = v
+    return x
+
+
+def _row_values(rng, family, shape, dc, logits):
+    """Values of one family, or of a family chosen per row ("mixed")."""
+    fams = LOGIT_FAMILIES if logits else PROB_FAMILIES
+    gen = logit_values if logits else prob_values
+    if family != "mixed":
+        return np.array(gen(rng, family, shape, dc), dtype=np.float64)
+    x = np.empty(shape)
+    flat = x.reshape(-1, shape[-1])
+    for r in range(flat.shape[0]):
+        flat[r] = gen(rng, fams[rng.integers(len(fams))], (1, shape[-1]), dc)[0]
+    return x
+
+
+def _values(rng, shape, dtype, logits, family):
+    dc = dclass_of(dtype)
+    if dc in ("int", "u1", "bool"):
+        return int_values(rng, shape, dc, logits)
+    x = _row_values(rng, family, shape, dc, logits)
+    if not logits and x.size and rng.random() < 0.5:
+        zero = rng.random(shape) < (0.05, 0.3, 0.9)[rng.integers(3)]
+        x = np.where(zero, -0.0 if rng.random() < 0.5 else 0.0, x)
+    return _overrides(rng, np.array(x, dtype=np.float64), dc, logits)
+
+
+PROB_RELATIONS = ("independent", "equal", "scaled", "perturbed", "zero-where-p", "disjoint",
+                  "negzero")
+LOGIT_RELATIONS = ("independent", "equal", "shift", "constant-pair", "reverse", "perturbed")
+
+
+def _relate(rng, p, shape, qdtype, logits, relation, family):
+    """q's values (float64) given p's (float64, cast values) and a relation
+    ("mixed": a relation per row)."""
+    dc = dclass_of(qdtype)
+    K = shape[-1]
+    if relation == "mixed":
+        rels = LOGIT_RELATIONS if logits else PROB_RELATIONS
+        q = np.empty(shape)
+        qf, pf = q.reshape(-1, K), p.reshape(-1, K)
+        for r in range(qf.shape[0]):
+            qf[r] = _relate(rng, pf[r:r + 1], (1, K), qdtype, logits,
+                            rels[rng.integers(len(rels))], family)[0]
+        return q
+    if relation == "independent" or dc in ("int", "u1", "bool") and relation != "equal":
+        return _values(rng, shape, qdtype, logits, family)
+    if relation == "equal":
+        return p.copy()
+    if relation == "scaled":
+        with np.errstate(over="ignore", under="ignore"):
+            return np.minimum(p * (3.0, 0.1, 1e10, 1e-10, 2.0**-30)[rng.integers(5)], F64MAX)
+    if relation == "perturbed":
+        eps = 1e-4 if dc == "f32" else 1e-8
+        with np.errstate(over="ignore"):
+            q = p + eps * rng.normal(size=shape) if logits else p * (1 + eps * rng.random(shape))
+        return np.clip(q, -F64MAX, F64MAX)
+    if relation == "zero-where-p":
+        q = _values(rng, shape, qdtype, logits, family)
+        pos = [b for b in BOUNDARIES if b < K] + [K - 1]
+        for b in pos if rng.random() < 0.5 else pos[:1]:
+            q[..., b] = np.where(p[..., b] > 0, -0.0 if rng.random() < 0.5 else 0.0, q[..., b])
+        return q
+    if relation == "disjoint":
+        q = _values(rng, shape, qdtype, logits, family)
+        return np.where(p > 0, 0.0, q)
+    if relation == "negzero":
+        return np.where(p == 0, -0.0, p)
+    if relation == "shift":
+        big = F32MAX if dc == "f32" else F64MAX
+        offs = OFFSETS["f32" if dc == "f32" else "f64"]
+        with np.errstate(over="ignore"):
+            return np.clip(p + offs[rng.integers(len(offs))], -big, big)
+    if relation == "constant-pair":
+        return logit_values(rng, "constant", shape, dc)
+    if relation == "reverse":
+        return p[..., ::-1].copy()
+    raise AssertionError(relation)
+
+
+def _layout(draw, dtype, nd, allow=LAYOUTS):
+    if dtype == "list":
+        return "list"
+    ls = [x for x in allow if x != "list"] if nd else ["C", "list"]
+    return draw(st.sampled_from(ls))
+
+
+@st.composite
+def rows_valid(draw, target, small=False, unnormalized=True):
+    """A call of a rows target (one distribution per row along `axis`), valid
+    but for normalize=False, where the sums of float32 values converted to
+    float64 (lists) or of integers may be off; ``unnormalized=False`` keeps
+    normalize=True, so that the call is valid."""
+    kws = target.keywords
+    logits = "logits" in kws and draw(st.sampled_from((False, False, True)))
+    normalize = True
+    if "normalize" in kws and not logits and unnormalized:
+        normalize = draw(st.sampled_from((True, True, True, False)))
+    K = draw(st.integers(1, 6)) if small else draw(K_SIZES)
+    budget = 64 if small else BUDGET
+    batch = draw(batch_shapes(K, budget, empty=not small))
+    nb = len(batch)
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    arrays = [a for a in target.args if a in ARRAY_PARAMS]
+    dtypes = {a: draw(st.sampled_from(DTYPES)) for a in arrays}
+    if len(arrays) == 2 and draw(st.booleans()):
+        dtypes["q"] = dtypes["p"]
+    # support axis: at negative position ax, with t batch dimensions after it
+    t = draw(st.integers(0, nb)) if nb and draw(st.booleans()) else 0
+    ax = -1 - t
+    # which argument is reduced for broadcasting, and how
+    full = {a: batch for a in arrays}
+    if len(arrays) == 2 and nb and draw(st.booleans()):
+        red = draw(st.sampled_from(arrays))
+        d = draw(st.integers(0, nb - t))
+        shp = list(batch[d:])
+        for i in range(len(shp)):
+            if draw(st.integers(0, 3)) == 0:
+                shp[i] = 1
+        full[red] = tuple(shp)
+    fams = LOGIT_FAMILIES if logits else PROB_FAMILIES
+    family = draw(st.sampled_from(("mixed",) * len(fams) + fams))
+    p64 = _values(rng, batch + (K,), dtypes["p"], logits, family)
+    vals = {"p": p64}
+    note = [f"K={K}", f"batch={batch}", family]
+    if "q" in arrays:
+        rels = LOGIT_RELATIONS if logits else PROB_RELATIONS
+        relation = draw(st.sampled_from(("mixed",) * len(rels) + rels))
+        pc = cast(p64, dtypes["p"]).astype(np.float64)
+        vals["q"] = _relate(rng, pc, batch + (K,), dtypes["q"], logits, relation, family)
+        note.append(f"q {relation}")
+    specs = []
+    for a in target.args:
+        if a in ARRAY_PARAMS:
+            x = vals[a]
+            shp = full[a]
+            # reduce to the broadcast shape of this argument
+            lead = len(batch) - len(shp)
+            if lead:
+                ok = all(n > 0 for n in x.shape[:lead])
+                x = x[(0,) * lead] if ok else np.full(x.shape[lead:], 0.5)
+            for i, n in enumerate(shp):
+                if n == 1 and x.shape[i] != 1:
+                    x = x[(slice(None),) * i + (slice(0, 1),)]
+            if not normalize and not logits:
+                x = _normalized(x)
+            x = cast(x, dtypes[a])
+            if not logits:
+                x = make_positive(x)
+            lay = _layout(draw, dtypes[a], len(shp))
+            if lay == "bcast" and (len(shp) < 1 or shp[0] < 2):
+                lay = "C"
+            if lay == "list" and x.size == 0:  # a list cannot hold an empty shape
+                lay = "C"
+            specs.append(arr(np.ascontiguousarray(x), lay, ax))
+            note.append(f"{a}:{dtypes[a]},{lay}")
+        elif a == "alpha":
+            alpha = draw(st.sampled_from(ALPHAS + (2, 0.25, 1 + 1e-9, 1e10)))
+            specs.append(val(alpha))
+            note.append(f"alpha={alpha!r}")
+        else:
+            raise AssertionError(a)
+    kwargs = {}
+    if "base" in kws:
+        b = draw(st.sampled_from(target.value_choices("base", BASES)))
+        if b is not None:
+            kwargs["base"] = val(b)
+    if "axis" in kws and (ax != -1 or draw(st.booleans())):
+        kwargs["axis"] = val(ax if draw(st.booleans()) else nb + 1 + ax)
+    if "keepdims" in kws and draw(st.integers(0, 4)) == 0:
+        kwargs["keepdims"] = val(True)
+    if "normalize" in kws and (not normalize or draw(st.integers(0, 4)) == 0):
+        kwargs["normalize"] = val(normalize if not draw(st.integers(0, 5)) == 0 else np.bool_(normalize))
+    if logits:
+        kwargs["logits"] = val(True)
+    spec = {"fn": target.name, "args": specs, "kwargs": kwargs}
+    isa = draw(st.sampled_from((None, None, None) + ISAS))
+    if isa:
+        spec["isa"] = isa
+    if draw(st.integers(0, 3)) == 0:
+        spec["threads"] = {"arrays": [i for i, a in enumerate(target.args) if a in ARRAY_PARAMS],
+                           "axis": ax, "long": normalize}
+    return Case(target.name, spec, None, ", ".join(note + [f"seed={seed}"]))
+
+
+def _normalized(x):
+    """Rows divided by their sum, in float64, overflow-safe."""
+    x = np.array(x, dtype=np.float64)
+    m = np.max(np.abs(x), axis=-1, keepdims=True) if x.size else x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = np.where(m > 0, x / np.where(m > 0, m, 1), x)
+        s = y.sum(axis=-1, keepdims=True)
+        return np.where(s > 0, y / np.where(s > 0, s, 1), y)
+
+
+def _isas():
+    try:
+        from fastdiv import _divergence
+        return tuple(_divergence.isa_available())
+    except Exception:  # pragma: no cover - no ISA switch in this build
+        return ()
+
+
+ISAS = _isas()
+
+
+# --------------------------------------------------------------------------
+# strategies: bad input for the rows family
+# --------------------------------------------------------------------------
+
+TYPE_SPECIALS = ("object", "opaque", "dict", "set", "str_list", "bytes", "complex_list",
+                 "object_array", "datetime_array", "complex_array", "str_array", "mixed_list",
+                 "none_list")
+SHAPE_SPECIALS = ("ragged", "ragged3", "deep65")
+BAD_BASES_VALUE = (0, 0.0, 1, 1.0, -1, -2.5, math.nan, math.inf, -math.inf, 10**400, -10**400)
+BAD_BASES_TYPE = ("2", True, 2j, [2])
+BAD_ALPHAS_VALUE = (-1, -1e-300, math.nan, -math.inf, 10**400, -10**400)
+BAD_ALPHAS_TYPE = (None, "2", 2j, [2], True)
+BAD_FLAGS = (1, 0, "True", None, 1.0, np.int64(1))
+V, T = ("ValueError",), ("TypeError",)
+VT = ("ValueError", "TypeError")
+
+
+def _with_arg(case, target, name, argspec):
+    spec = dict(case.spec, args=list(case.spec["args"]), kwargs=dict(case.spec["kwargs"]))
+    spec.pop("threads", None)
+    if name in target.args:
+        spec["args"][target.args.index(name)] = argspec
+    else:
+        spec["kwargs"][name] = argspec
+    return spec
+
+
+def _get_arr(case, target, name):
+    return case.spec["args"][target.args.index(name)]
+
+
+@st.composite
+def rows_bad(draw, target):
+    """One bad thing in an otherwise valid small call, and the documented error."""
+    case = draw(rows_valid(target, small=True, unnormalized=False))
+    arrays = [a for a in target.args if a in ARRAY_PARAMS]
+    kw = case.spec["kwargs"]
+    logits = bool(kw.get("logits", ("val", False))[1])
+    normalize = bool(kw.get("normalize", ("val", True))[1])
+    kinds = ["none", "type", "shape", "nonfinite", "missing", "empty", "scalar"]
+    if not logits:
+        kinds += ["negative", "zerosum", "offsum"]
+    if len(arrays) == 2:
+        kinds += ["broadcast", "manydims"]
+    kinds += [k for k in ("base", "alpha", "axis", "flag", "keyword") if k != "base" or "base" in target.keywords]
+    if "alpha" not in target.args:
+        kinds.remove("alpha")
+    kind = draw(st.sampled_from(kinds))
+    a = draw(st.sampled_from(arrays))
+
+    def out(spec, expect, what):
+        return Case(target.name, spec, expect, f"{what}; from {case.note}")
+
+    if kind == "none":
+        return out(_with_arg(case, target, a, val(None)), Expect("error", T, (a,)), f"{a}=None")
+    if kind == "type":
+        s = draw(st.sampled_from(TYPE_SPECIALS))
+        return out(_with_arg(case, target, a, ("special", s)), Expect("error", T, (a,)), f"{a}={s}")
+    if kind == "shape":
+        s = draw(st.sampled_from(SHAPE_SPECIALS))
+        return out(_with_arg(case, target, a, ("special", s)), Expect("error", VT, (a,)), f"{a}={s}")
+    if kind == "missing":
+        spec = dict(case.spec, args=case.spec["args"][:target.args.index(a)])
+        spec.pop("threads", None)
+        return out(spec, Expect("error", T, (a,)), f"{a} missing")
+    if kind == "scalar":
+        v = draw(st.sampled_from((0.7, 3, True, np.float32(0.25))))
+        others = [b for b in arrays if b != a]
+        if others:
+            # broadcasts against the other argument: a valid call, checked like any other
+            return out(_with_arg(case, target, a, val(v)), None, f"{a}={v!r} (scalar)")
+        return out(_with_arg(case, target, a, val(v)), Expect("error", VT, (a, "axis")),
+                   f"{a}={v!r} (0-d)")
+    if kind in ("nonfinite", "negative", "zerosum", "offsum", "empty"):
+        _, data, layout, ax = _get_arr(case, target, a)
+        x = np.array(data, dtype=np.float64)
+        if kind == "empty":
+            spec = case.spec
+            for b in arrays:
+                _, d, lay, axb = _get_arr(case, target, b)
+                e = np.zeros(d.shape[:-1] + (0,), dtype=d.dtype if d.dtype.kind == "f" else np.float64)
+                spec = _with_arg(Case(case.target, spec), target, b, arr(e, "C", axb))
+            return out(spec, Expect("error", V, tuple(arrays)), "empty support")
+        flat = x.reshape(-1, x.shape[-1])
+        r = draw(st.integers(0, flat.shape[0] - 1))
+        c = draw(st.integers(0, flat.shape[1] - 1))
+        if kind == "nonfinite":
+            flat[r, c] = draw(st.sampled_from((math.nan, math.inf, -math.inf)))
+        elif kind == "negative":
+            tiny = (1.0, 1e-45, 0.25) if dclass_of(data.dtype.str) == "f32" else (1.0, 1e-300, 5e-324, 0.25)
+            flat[r, c] = -draw(st.sampled_from(tiny))
+        elif kind == "zerosum":
+            flat[r, :] = 0.0
+        else:  # offsum
+            flat[r, :] = np.minimum(flat[r, :], 1e300) * 3.0 + 0.5
+        dt = data.dtype if data.dtype.kind == "f" else np.float64
+        # (a broadcast view would repeat the first row and hide the bad entry)
+        with np.errstate(over="ignore"):
+            x = x.astype(dt)
+        spec = _with_arg(case, target, a, arr(x, "C" if layout == "bcast" else layout, ax))
+        if kind == "offsum":
+            # the values decide which argument is named (the other may be off too)
+            spec["kwargs"]["normalize"] = val(False)
+            return out(spec, None, f"sum off 1 in {a} with normalize=False")
+        return out(spec, Expect("error", V, (a,)), f"{kind} in {a}")
+    if kind == "broadcast":
+        sp, sq = draw(st.sampled_from((((3, 4), (2, 4)), ((4,), (5,)), ((2, 3, 4), (3, 2, 4)),
+                                       ((3, 4), (5,)), ((4,), (3, 5)))))
+        spec = _with_arg(case, target, "p", arr(np.full(sp, 0.25)))
+        spec = _with_arg(Case(case.target, spec), target, "q", arr(np.full(sq, 0.2)))
+        spec["kwargs"].pop("axis", None)
+        spec["kwargs"].pop("keepdims", None)
+        return out(spec, Expect("error", V, ("p", "q"), True), f"shapes {sp} and {sq}")
+    if kind == "manydims":
+        n1, n2 = draw(st.sampled_from(((40, 30), (33, 33), (64, 1), (50, 63))))
+        spec = case.spec
+        for b, n in zip(arrays, (n1, n2)):
+            _, d, lay, axb = _get_arr(case, target, b)
+            row = np.array(d.reshape(-1, d.shape[-1])[:1]) if d.size else np.ones((1, max(1, d.shape[-1])))
+            nd = min(n, 63)
+            spec = _with_arg(Case(case.target, spec), target, b, arr(row.reshape((1,) * nd + row.shape[-1:]), "C", -1))
+        spec["kwargs"].pop("axis", None)
+        spec["kwargs"].pop("keepdims", None)
+        # NumPy supports 64 dimensions: either a result or a ValueError naming p and q
+        return out(spec, Expect("either", V, ("p", "q"), True), f"{n1} and {n2} dimensions")
+    if kind == "base":
+        bad = draw(st.sampled_from(BAD_BASES_VALUE + BAD_BASES_TYPE + dict(target.invalid).get("base", ())))
+        types = T if isinstance(bad, (bool, str, complex, list)) else V
+        return out(_with_arg(case, target, "base", val(bad)), Expect("error", types, ("base",)),
+                   f"base={_value_code(bad)}")
+    if kind == "alpha":
+        bad = draw(st.sampled_from(BAD_ALPHAS_VALUE + BAD_ALPHAS_TYPE))
+        types = T if (bad is None or isinstance(bad, (bool, str, complex, list))) else V
+        return out(_with_arg(case, target, "alpha", val(bad)), Expect("error", types, ("alpha",)),
+                   f"alpha={_value_code(bad)}")
+    if kind == "axis":
+        nd = max(np.ndim(build_arg(_get_arr(case, target, b))) for b in arrays)
+        bad = draw(st.sampled_from((nd, -nd - 1, 100, -100, 2**63, 1.0, "1", (0, 1), [1])))
+        types = V if isinstance(bad, int) else T
+        return out(_with_arg(case, target, "axis", val(bad)), Expect("error", types, ("axis",)),
+                   f"axis={bad!r}")
+    if kind == "flag":
+        flag = draw(st.sampled_from([k for k in ("normalize", "logits", "keepdims") if k in target.keywords]))
+        bad = draw(st.sampled_from(BAD_FLAGS))
+        return out(_with_arg(case, target, flag, val(bad)), Expect("error", T, (flag,)),
+                   f"{flag}={bad!r}")
+    if kind == "keyword":
+        k = draw(st.sampled_from([k for k in ("base", "logits", "alpha", "normalise", "weights")
+                                  if k not in target.keywords and k not in target.args]))
+        spec = dict(case.spec, kwargs=dict(case.spec["kwargs"], **{k: val(2.0)}))
+        spec.pop("threads", None)
+        return out(spec, Expect("error", T, (k,)), f"unexpected keyword {k}")
+    raise AssertionError(kind)
+
+
+# --------------------------------------------------------------------------
+# strategies: the elementwise family (self_information)
+# --------------------------------------------------------------------------
+
+@st.composite
+def elementwise_valid(draw, target):
+    nd = draw(st.integers(0, 3))
+    shape = tuple(draw(st.integers(0 if i else 1, 5)) for i in range(nd))
+    if nd and draw(st.booleans()):
+        shape = shape[:-1] + (draw(st.sampled_from((255, 256, 257, 4097))),)
+    while math.prod(shape) > BUDGET:
+        shape = shape[1:]
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    dtype = draw(st.sampled_from(("<f8", ">f8", "<f4", ">f4", "|u1", "|b1", "list")))
+    dc = dclass_of(dtype)
+    if dc in ("u1", "int"):
+        x = rng.integers(0, 2, shape)
+    elif dc == "bool":
+        x = rng.random(shape) < 0.5
+    else:
+        lo = FLOAT_INFO["f32" if dc == "f32" else "f64"][0]
+        x = np.where(rng.random(shape) < 0.5, rng.random(shape), 10.0 ** rng.uniform(lo, 0, shape))
+        x = np.where(rng.random(shape) < 0.1, draw(st.sampled_from((0.0, -0.0, 1.0))), x)
+    x = cast(x, dtype)
+    lay = "C" if nd == 0 else _layout(draw, dtype, nd, ("C", "F", "view", "strided", "reversed",
+                                                        "unaligned", "readonly", "list"))
+    kwargs = {}
+    b = draw(st.sampled_from(BASES))
+    if b is not None:
+        kwargs["base"] = val(b)
+    spec = {"fn": target.name, "args": [arr(np.ascontiguousarray(x), lay, -1)], "kwargs": kwargs}
+    if draw(st.integers(0, 3)) == 0:
+        spec["threads"] = {"arrays": [0], "axis": None}
+    return Case(target.name, spec, None, f"shape={shape}, {dtype}, {lay}, seed={seed}")
+
+
+@st.composite
+def elementwise_bad(draw, target):
+    case = draw(elementwise_valid(target))
+    kind = draw(st.sampled_from(("none", "type", "shape", "range", "base", "keyword")))
+    if kind == "none":
+        return Case(target.name, _with_arg(case, target, "p", val(None)), Expect("error", T, ("p",)), "p=None")
+    if kind == "type":
+        s = draw(st.sampled_from(TYPE_SPECIALS))
+        return Case(target.name, _with_arg(case, target, "p", ("special", s)), Expect("error", T, ("p",)), s)
+    if kind == "shape":
+        s = draw(st.sampled_from(SHAPE_SPECIALS))
+        return Case(target.name, _with_arg(case, target, "p", ("special", s)), Expect("error", VT, ("p",)), s)
+    if kind == "range":
+        v = draw(st.sampled_from((1.5, -0.5, -1e-300, math.nan, math.inf, 1 + 2**-52)))
+        x = np.array([0.5, v, 0.25])
+        return Case(target.name, _with_arg(case, target, "p", arr(x)), Expect("error", V, ("p",)), f"entry {v!r}")
+    if kind == "base":
+        bad = draw(st.sampled_from(BAD_BASES_VALUE + BAD_BASES_TYPE))
+        types = T if isinstance(bad, (bool, str, complex, list)) else V
+        return Case(target.name, _with_arg(case, target, "base", val(bad)), Expect("error", types, ("base",)),
+                    f"base={_value_code(bad)}")
+    spec = dict(case.spec, kwargs=dict(case.spec["kwargs"], axis=val(0)))
+    return Case(target.name, spec, Expect("error", T, ("axis",)), "unexpected keyword axis")
+
+
+# --------------------------------------------------------------------------
+# evaluation
+# --------------------------------------------------------------------------
+
+def _is_f32_array(x):
+    if not isinstance(x, (np.ndarray, np.generic)):
+        return False
+    return x.dtype.kind == "f" and x.dtype.itemsize == 4
+
+
+def _logical(x):
+    a = np.asarray(x)
+    if a.dtype.kind in "iub":
+        return a.astype(np.float64)
+    return a.astype(np.float64)
+
+
+def broadcast(arrays):
+    """np.broadcast_arrays without its 32-dimension limit (np.broadcast_to has none)."""
+    nd = max(a.ndim for a in arrays)
+    shape = []
+    for i in range(nd):
+        sizes = {a.shape[i - nd + a.ndim] for a in arrays if i - nd + a.ndim >= 0} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"shapes {[a.shape for a in arrays]} do not broadcast")
+        shape.append(sizes.pop() if sizes else 1)
+    return [np.broadcast_to(a, tuple(shape)) for a in arrays]
+
+
+def _kw(spec, name, default):
+    v = spec.get("kwargs", {}).get(name)
+    return default if v is None else build_arg(v)
+
+
+def _name_re(name):
+    return re.compile(r"""['"]""" + re.escape(name) + r"""['"]""")
+
+
+def check_error(case, res, expect, target):
+    """A raised exception against the documented one."""
+    if res[0] != "raise":
+        fail("error", f"expected {'/'.join(expect.types)} naming "
+                      f"{' and '.join(expect.names) if expect.all_names else ' or '.join(expect.names)}, "
+                      f"got {res!r}\n{case!r}")
+    mro, msg = res[1], res[2]
+    documented = {e.__name__ for e in (target.errors if target is not None else (ValueError, TypeError))}
+    if not any(t in mro for t in expect.types) or not documented & set(mro):
+        fail("error", f"expected {'/'.join(expect.types)}, got {mro[0]}: {msg}\n{case!r}")
+    hits = [n for n in expect.names if _name_re(n).search(msg)]
+    if not hits or (expect.all_names and len(hits) != len(expect.names)):
+        fail("error", f"{mro[0]} message does not name "
+                      f"{' and '.join(expect.names) if expect.all_names else ' or '.join(expect.names)} "
+                      f"in quotes: {msg!r}\n{case!r}")
+    COUNTS["errors"] += 1
+
+
+def _common(case, out):
+    if out["result"][0] in ("build-error", "unpicklable"):
+        raise AssertionError(f"harness: {out['result']!r}\n{case!r}")
+    if out["modified"]:
+        fail("contract", f"input modified: {out['modified']}\n{case!r}")
+    if out["threads"]:
+        fail("threads", "results differ with the thread count or the batch:\n  "
+                        + "\n  ".join(out["threads"][:5]) + f"\n{case!r}")
+    COUNTS["threads"] += max(0, out.get("runs", 1) - 1)
+
+
+def _fsum(row):
+    try:
+        return math.fsum(row.tolist())
+    except OverflowError:  # the sum is beyond DBL_MAX
+        return math.inf
+
+
+def classify(target, case, arrays, logits, normalize):
+    """The expectation of a case whose values decide it (see Expect)."""
+    bad, either = [], []
+    for name, x, orig in arrays:
+        if x.shape[-1] == 0:
+            bad.append(name)
+            continue
+        if not np.all(np.isfinite(x)) or (not logits and np.any(x < 0)):
+            bad.append(name)
+            continue
+        if logits or x.size == 0:
+            continue
+        rows = x.reshape(-1, x.shape[-1])
+        if normalize:
+            if np.any(~np.any(rows > 0, axis=-1)):
+                bad.append(name)
+            continue
+        K = x.shape[-1]
+        eps = np.finfo(np.float32 if _is_f32_array(orig) else np.float64).eps
+        tol = 64.0 * math.sqrt(K) * float(eps)
+        dev = max(abs(_fsum(r) - 1.0) for r in rows)
+        if dev > 2 * tol:
+            bad.append(name)
+        elif dev > tol / 2:
+            either.append(name)
+    if bad:
+        return Expect("error", V, tuple(bad))
+    if either:
+        return Expect("either", V, tuple(either))
+    return Expect("valid")
+
+
+def evaluate_rows(target, case):
+    COUNTS["cases"] += 1
+    spec = case.spec
+    out = run_spec(spec)
+    res = out["result"]
+    _common(case, out)
+    expect = case.expect
+    logits = bool(_kw(spec, "logits", False))
+    normalize = bool(_kw(spec, "normalize", True))
+    if expect is not None and expect.kind == "error":
+        check_error(case, res, expect, target)
+        return
+    # the values decide: build the arguments as the child did
+    args = [build_arg(a) for a in spec["args"]]
+    names = target.args[:len(args)]
+    arrays = [(n, x) for n, x in zip(names, args) if n in ARRAY_PARAMS]
+    axis = _kw(spec, "axis", -1)
+    keepdims = bool(_kw(spec, "keepdims", False))
+    L = broadcast([_logical(x) for _, x in arrays])
+    nd = L[0].ndim
+    if not -nd <= axis < nd:  # e.g. a scalar took the place of the larger argument
+        if expect is None:
+            expect = Expect("error", VT, ("axis",))
+        check_error(case, res, expect, target)
+        return
+    L = [np.moveaxis(x, axis, -1) for x in L]
+    if expect is None:
+        expect = classify(target, case, [(n, x, o) for (n, o), x in zip(arrays, L)], logits, normalize)
+    if expect.kind == "error" or (expect.kind == "either" and res[0] == "raise"):
+        check_error(case, res, expect, target)
+        return
+    if res[0] != "ok":
+        fail("error", f"valid input raised {res[1][0]}: {res[2]}\n{case!r}")
+    got = res[1]
+    K = L[0].shape[-1]
+    batch = L[0].shape[:-1]
+    want_shape = batch
+    if keepdims:
+        want_shape = L[0].shape[:axis % nd] + (1,) + L[0].shape[axis % nd:-1]
+    if nd == 1 and not keepdims:
+        if type(got) is not np.float64:
+            fail("contract", f"1-D input gave {type(got).__name__}, not numpy.float64\n{case!r}")
+    elif not (isinstance(got, np.ndarray) and got.dtype == np.float64 and got.shape == want_shape):
+        fail("contract", f"result {type(got).__name__} {getattr(got, 'dtype', '')} "
+                         f"{getattr(got, 'shape', '')}, expected float64 {want_shape}\n{case!r}")
+    if target.oracle is None:
+        return
+    g = np.asarray(got, dtype=np.float64)
+    if keepdims:
+        g = np.moveaxis(g, axis % nd, -1)
+    g = g.reshape(-1)
+    rows = [x.reshape(-1, K) for x in L]
+    dtype = np.float32 if all(_is_f32_array(x) for _, x in arrays) else np.float64
+    scalars = [build_arg(a) for n, a in zip(names, spec["args"]) if n not in ARRAY_PARAMS]
+    alpha = scalars[0] if scalars else None
+    okw = {}
+    if "logits" in target.keywords:
+        okw["logits"] = logits
+    if "normalize" in target.keywords:
+        okw["normalize"] = normalize
+    base = _kw(spec, "base", None)
+    cache = {}
+    problems = []
+    for r in range(g.size):
+        rr = [x[r] for x in rows]
+        key = tuple(x.tobytes() for x in rr)
+        if key not in cache:
+            cache[key] = target.oracle(*[x.tolist() for x in rr], *scalars, **okw)
+        value, scale = cache[key]
+        where = f" row {r} of {g.size} (K={K})"
+        try:
+            ratio = reference.check(g[r], value, scale, dtype, measure=target.name,
+                                    alpha=None if alpha is None else float(alpha), base=base, K=K,
+                                    where=where)
+            _note_ratio(f"{target.name} {np.dtype(dtype).name}", ratio, f"{case.note}, row {r}")
+        except AssertionError as e:
+            problems.append(str(e))
+        COUNTS["oracle"] += 1
+        if target.name in DIVERGENCES and len(rr) == 2:
+            same = np.array_equal(rr[0], rr[1])
+            if logits and not same:
+                same = bool(np.all(rr[0] == rr[0][0]) and np.all(rr[1] == rr[1][0]))
+            if same and g[r] != 0.0:
+                problems.append(f"{target.name}{where}: equal distributions give {g[r]!r}, not 0")
+        if len(problems) >= 5:
+            break
+    if problems:
+        fail("accuracy", "\n".join(problems) + f"\n{case!r}")
+
+
+def evaluate_elementwise(target, case):
+    COUNTS["cases"] += 1
+    spec = case.spec
+    out = run_spec(spec)
+    res = out["result"]
+    _common(case, out)
+    if case.expect is not None:
+        check_error(case, res, case.expect, target)
+        return
+    x = build_arg(spec["args"][0])
+    L = _logical(x)
+    if res[0] != "ok":
+        fail("error", f"valid input raised {res[1][0]}: {res[2]}\n{case!r}")
+    got = res[1]
+    if L.ndim == 0:
+        if type(got) is not np.float64:
+            fail("contract", f"0-d input gave {type(got).__name__}\n{case!r}")
+    elif not (isinstance(got, np.ndarray) and got.shape == L.shape and got.dtype == np.float64):
+        fail("contract", f"result {got!r:.200}, expected float64 of shape {L.shape}\n{case!r}")
+    if target.oracle is None:
+        return
+    base = _kw(spec, "base", None)
+    g, flat = np.asarray(got).reshape(-1), L.reshape(-1)
+    cache = {}
+    problems = []
+    for i in range(flat.size):
+        v = float(flat[i])
+        if v not in cache:
+            cache[v] = target.oracle(v)
+        try:
+            ratio = reference.check(g[i], *cache[v], np.float64, measure=target.name, base=base,
+                                    where=f" entry {i} ({v!r})")
+            _note_ratio(target.name, ratio, f"{case.note}, entry {i}")
+        except AssertionError as e:
+            problems.append(str(e))
+        COUNTS["oracle"] += 1
+        if len(problems) >= 5:
+            break
+    if problems:
+        fail("accuracy", "\n".join(problems) + f"\n{case!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Family:
+    valid: Callable      # target -> strategy of valid Cases
+    bad: Callable        # target -> strategy of bad-input Cases
+    evaluate: Callable   # (target, case) -> None, raising on failure
+
+
+FAMILIES = {
+    "rows": Family(rows_valid, rows_bad, evaluate_rows),
+    "elementwise": Family(elementwise_valid, elementwise_bad, evaluate_elementwise),
+}
+
+
+def valid_cases(target):
+    return FAMILIES[target.family].valid(target)
+
+
+def bad_cases(target):
+    return FAMILIES[target.family].bad(target)
+
+
+def evaluate(target, case):
+    FAMILIES[target.family].evaluate(target, case)
+
+
+# --------------------------------------------------------------------------
+# thread counts
+# --------------------------------------------------------------------------
+
+@st.composite
+def thread_cases(draw):
+    """set_num_threads / num_threads with n around and far beyond the limit,
+    then a measure on a (64, 5000) batch (enough work for every thread)."""
+    lim = thread_limit()
+    n = draw(st.one_of(
+        st.sampled_from((1, 2, lim, lim + 1, 100_000, 2**31 - 1, 2**31, 2**32 + 1, 2**63 - 1,
+                         2**63, 2**64, 10**30, 0, -1, -(2**63))),
+        st.integers(1, lim), st.integers(lim + 1, 2**70),
+        st.sampled_from((2.0, "2", None, [2], np.float64(2.0))),
+        st.sampled_from((np.int64(2), np.int32(lim), np.uint64(2**63)))))
+    mode = draw(st.sampled_from(("set", "ctx")))
+    target = draw(st.sampled_from([t for t in REGISTRY if t.family == "rows"]))
+    seed = draw(st.integers(0, 2**16))
+    dtype = draw(st.sampled_from(("<f8", "<f4")))
+    args, arrays = [], []
+    for i, a in enumerate(target.args):
+        if a in ARRAY_PARAMS:
+            args.append(("rng", seed + i, (64, 5000), dtype))
+            arrays.append(i)
+        else:
+            args.append(val(2.0))
+    spec = {"fn": target.name, "args": args, "kwargs": {}, "pre": (mode, n),
+            "threads": {"arrays": arrays, "axis": -1, "long": False}}
+    try:
+        ok = 1 <= int(n) <= lim and not isinstance(n, (float, np.floating, str))
+    except (TypeError, ValueError):
+        ok = False
+    if isinstance(n, (float, np.floating, str, list)) or n is None:
+        expect = Expect("error", T, ("n",))
+    elif ok:
+        expect = Expect("valid")
+    else:
+        expect = Expect("error", V, ("n",))
+    return Case(target.name, spec, expect, f"{mode} n={_value_code(n)}, limit {lim}")
+
+
+def evaluate_threads(case):
+    COUNTS["cases"] += 1
+    out = run_spec(case.spec)
+    if out["result"][0] != "ok":
+        fail("threads", f"the measure failed after the thread setting: {out['result']!r}\n{case!r}")
+    if case.expect.kind == "valid":
+        if out["pre"][0] != "ok":
+            fail("threads", f"a valid thread count was refused: {out['pre']!r}\n{case!r}")
+    else:
+        check_error(case, out["pre"], case.expect, None)
+    _common(case, out)
+
+
+# --------------------------------------------------------------------------
+# invariants: Renyi monotone in alpha, exact logit shifts
+# --------------------------------------------------------------------------
+
+ALPHA_GRID = (0.0, 0.25, 0.5, 1 - 1e-9, 1.0, 1 + 1e-9, 2.0, 7.5, 1e3, 1e5, 1e10, math.inf)
+
+
+@st.composite
+def monotone_cases(draw, target):
+    """A valid float64 Renyi case with normalize=True (alpha replaced later)."""
+    case = draw(rows_valid(target))
+    spec = dict(case.spec, args=list(case.spec["args"]), kwargs=dict(case.spec["kwargs"]))
+    spec.pop("threads", None)
+    spec["kwargs"].pop("normalize", None)
+    for i, a in enumerate(spec["args"]):
+        if a[0] == "arr":
+            _, data, layout, ax = a
+            x = np.asarray(data, dtype=np.float64)
+            spec["args"][i] = arr(x, layout if layout != "list" else "C", ax)
+    return Case(target.name, spec, None, case.note + ", float64, normalize=True")
+
+
+def check_monotone(target, case):
+    """Results over ALPHA_GRID: entropy non-increasing, divergence
+    non-decreasing, with slack 1e-12 relative + 2e-15 (the float64 floor)."""
+    ia = target.args.index("alpha")
+    results = []
+    for a in ALPHA_GRID:
+        spec = dict(case.spec, args=list(case.spec["args"]))
+        spec["args"][ia] = val(a)
+        COUNTS["cases"] += 1
+        out = run_spec(spec)
+        if out["result"][0] != "ok":
+            fail("error", f"alpha={a!r}: {out['result']!r}\n{case!r}")
+        results.append(np.asarray(out["result"][1], dtype=np.float64).reshape(-1))
+    sign = -1.0 if target.name == "renyi_entropy" else 1.0
+    base = _kw(case.spec, "base", None)
+    if base is not None and base < 1:
+        sign = -sign
+    for (a0, r0), (a1, r1) in zip(zip(ALPHA_GRID, results), zip(ALPHA_GRID[1:], results[1:])):
+        for i in range(r0.size):
+            x, y = r0[i], r1[i]
+            COUNTS["invariants"] += 1
+            if math.isnan(x) or math.isnan(y):
+                fail("contract", f"NaN at alpha {a0!r}/{a1!r}, row {i}\n{case!r}")
+            if x == y:
+                continue
+            if math.isinf(x) or math.isinf(y):
+                ok = (y - x) * sign > 0
+            else:
+                ok = sign * (y - x) >= -(1e-12 * max(abs(x), abs(y)) + 2e-15)
+            if not ok:
+                fail("accuracy", f"{target.name} not {'non-decreasing' if sign > 0 else 'non-increasing'}"
+                                 f" in alpha: row {i}: alpha={a0!r} gives {x!r}, alpha={a1!r} gives "
+                                 f"{y!r}\n{case!r}")
+
+
+@st.composite
+def shift_cases(draw, target):
+    """Logits shifted by an exactly representable constant c = +-2**e: z + c is
+    exact, so every result must meet the bound against the oracle of z."""
+    dtype = draw(st.sampled_from(("<f8", ">f8", "<f4")))
+    f32 = dtype.endswith("f4")
+    K = draw(st.one_of(st.integers(1, 8), st.sampled_from((16, 255, 256, 257, 4097))))
+    rows = draw(st.integers(1, 3)) if K < 1000 else 1
+    e = draw(st.sampled_from((10, 30, 52, 53, 60, 100, 126) if f32 else (10, 30, 52, 60, 100, 300, 1000, 1023)))
+    mant = 23 if f32 else 52
+    u = 2.0 ** (e - mant)           # ulp of 2**e
+    spread = min(2.0 ** (mant - 2), max(1.0, draw(st.sampled_from((1.0, 8.0, 64.0))) / u))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    args, note = [], [f"K={K}", f"rows={rows}", dtype, f"seed={seed}"]
+    for a in target.args:
+        if a not in ARRAY_PARAMS:
+            args.append(val(2.0))
+            continue
+        c = (-1.0 if draw(st.booleans()) else 1.0) * 2.0 ** e
+        z = np.round(rng.uniform(-spread, spread, (rows, K))) * u
+        zc = z + c
+        assert np.all(zc - c == z) and np.all(np.isfinite(zc))
+        x = zc.astype(dtype)
+        assert np.all(x.astype(np.float64) == zc)
+        args.append(arr(x, draw(st.sampled_from(("C", "reversed", "strided"))), -1))
+        note.append(f"{a}: z + {'-' if c < 0 else ''}2**{e}")
+    spec = {"fn": target.name, "args": args, "kwargs": {"logits": val(True)}}
+    return Case(target.name, spec, None, ", ".join(note))
