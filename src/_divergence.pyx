@@ -100,6 +100,18 @@ cdef struct Job:
     unsigned char *status   # per-row status (0: fine)
 
 
+# Per-row kernel constants: prm[NPRM], zeroed by new_prm before a row sets
+# the slots its kernels read (fd_block_t.h, fd_kernels.h FD_W_*).
+cdef enum:
+    NPRM = 10
+
+
+cdef inline void new_prm(double *prm) noexcept nogil:
+    cdef int i
+    for i in range(NPRM):
+        prm[i] = 0.0
+
+
 cdef inline Py_ssize_t buf_bytes() noexcept nogil:
     return 2 * FD_BLK * 8
 
@@ -197,12 +209,11 @@ cdef void resum_overflow(const Job *J, const char **rp, char *buf, double *parts
     entries scaled by 2^-OVF_SHIFT.  Finite entries whose sum overflowed
     then give a finite S[i] (and ex[i] = OVF_SHIFT: the sum is S[i] 2^ex[i]);
     a NaN or infinite entry leaves S[i] non-finite."""
-    cdef double prm[10]
+    cdef double prm[NPRM]
     cdef double scl[2]
     cdef double res[FD_MAXACC]
     cdef int i
-    for i in range(10):
-        prm[i] = 0.0
+    new_prm(prm)
     for i in range(2):
         scl[i] = 1.0 if (i >= J.nin or isfinite(S[i])) else ldexp(1.0, -OVF_SHIFT)
     phase(J, rp, J.k.stats, prm, scl, 0, res, buf, parts, nthreads)
@@ -289,13 +300,12 @@ cdef double logit_mean_wide(const Job *J, const char **rp, char *buf, double *pa
     times J.scale (the caller's base), in double without intermediate
     overflow (fd_kernels.h, FD_W_LPAIR): +-inf only where the value exceeds
     DBL_MAX."""
-    cdef double prm[10]
+    cdef double prm[NPRM]
     cdef double res[FD_MAXACC]
     cdef double one[2]
-    cdef int i, s = 1
+    cdef int s = 1
     one[0] = one[1] = 1.0
-    for i in range(10):
-        prm[i] = 0.0
+    new_prm(prm)
     while (<Py_ssize_t>1 << s) < J.K and s < 62:
         s += 1
     prm[FD_W_M] = mp
@@ -307,9 +317,8 @@ cdef double logit_mean_wide(const Job *J, const char **rp, char *buf, double *pa
 
 cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
                     int nthreads, double *out) noexcept nogil:
-    cdef double prm[10]
-    prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[5] = prm[6] = prm[7] = 0.0
-    prm[8] = prm[9] = 0.0
+    cdef double prm[NPRM]
+    new_prm(prm)
     cdef double res[FD_MAXACC]
     cdef double v, c, S, Sp, Sq
     cdef int m = J.measure
@@ -453,8 +462,7 @@ cdef void wide_prm(const Job *J, const double *S, const int *ex, bint fast,
     cdef int e[2]
     cdef double f[2]
     cdef int i
-    for i in range(10):
-        prm[i] = 0.0
+    new_prm(prm)
     for i in range(2):
         if J.normalize:
             f[i] = frexp(S[i], &e[i])
@@ -512,7 +520,7 @@ cdef double renyi_log_sum(const Job *J, const char **rp, char *buf, double *part
 cdef int row_renyi(const Job *J, const char **rp, char *buf, double *parts, int nthreads,
                    double *out, const double *S, const int *ex, bint fast) noexcept nogil:
     """A Renyi measure of order alpha != 1 with the wide kernels."""
-    cdef double prm[10]
+    cdef double prm[NPRM]
     cdef double res[FD_MAXACC]
     cdef double v, alpha = J.alpha
     cdef double scl[2]
@@ -560,7 +568,7 @@ cdef int row_wide(const Job *J, const char **rp, char *buf, double *parts, int n
                   double *out, const double *S, const int *ex) noexcept nogil:
     """Entropy, cross-entropy, KL, JS, TV or Hellinger of a row whose sums
     are outside the probability kernels' range, with the wide kernels."""
-    cdef double prm[10]
+    cdef double prm[NPRM]
     cdef double res[FD_MAXACC]
     cdef double one[2]
     one[0] = one[1] = 1.0
@@ -572,9 +580,8 @@ cdef int row_wide(const Job *J, const char **rp, char *buf, double *parts, int n
 
 cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
                    int nthreads, double *out, Py_ssize_t r) noexcept nogil:
-    cdef double prm[10]
-    prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[5] = prm[6] = prm[7] = 0.0
-    prm[8] = prm[9] = 0.0
+    cdef double prm[NPRM]
+    new_prm(prm)
     cdef double res[FD_MAXACC]
     cdef double S[2]
     cdef int ex[2]
