@@ -91,9 +91,20 @@ class BuildExt(build_ext):
             ocflags, olflags = [], []
         else:
             ocflags, olflags = omp
+        if DEBUG and ctype != "msvc":
+            cflags = ["-O0", "-g"] + cflags[1:]
         for ext in self.extensions:
             ext.extra_compile_args = cflags + ocflags + list(ext.extra_compile_args)
             ext.extra_link_args = olflags + list(ext.extra_link_args)
+        # translate .pyx -> .c here, not at import of setup.py, so that the
+        # sdist sees the .pyx sources and the C goes to the build directory
+        # (cythonize returns plain distutils Extensions: keep setuptools' own
+        # objects and take only their translated sources)
+        translated = cythonize(
+            self.extensions, compiler_directives=DIRECTIVES, include_path=["src"],
+            build_dir=os.path.join(self.build_temp, "cython"), quiet=True)
+        for ext, done in zip(self.extensions, translated):
+            ext.sources = done.sources
         super().build_extensions()
 
 
@@ -108,8 +119,4 @@ extensions = [
     ),
 ]
 
-setup(
-    ext_modules=cythonize(extensions, compiler_directives=DIRECTIVES,
-                          include_path=["src"], quiet=True),
-    cmdclass={"build_ext": BuildExt},
-)
+setup(ext_modules=extensions, cmdclass={"build_ext": BuildExt})

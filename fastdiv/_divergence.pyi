@@ -37,6 +37,18 @@ def measure(
     top: float = ...,
     nthreads: int = ...,
 ) -> tuple[int, int]: ...
+def simple(
+    code: int,
+    p: object,
+    q: object,
+    alpha: float,
+    base: object,
+    axis: object,
+    keepdims: object,
+    normalize: object,
+    logits: object,
+    n_threads: object,
+) -> np.float64 | None: ...
 def neglog(P: np.ndarray, out: npt.NDArray[np.float64], nthreads: int = ...) -> int: ...
 def openmp_info() -> tuple[bool, int, int]: ...
 def omp_max_threads() -> int: ...

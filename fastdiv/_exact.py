@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from . import _divergence as _k
-from ._threads import get_num_threads
+from ._threads import resolve_threads
 from ._validation import (
     as_real_array, base_scale, broadcast_pair, check_alpha, check_bool,
     normalize_axis, row_index, sum_tolerance,
@@ -48,8 +48,13 @@ def _entry_error(status, row, batch, arrays, names, tols):
         f"{rowword} sums to {total!r}.")
 
 
-def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha=1.0):
+def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
     """Validate, broadcast and dispatch one measure; see the public functions."""
+    # the common call (1-D contiguous pair, default keywords) in one step
+    v = _k.simple(code, p, q, alpha, base, axis, keepdims, normalize, logits, n_threads)
+    if v is not None:
+        return v
+    nthreads = resolve_threads(n_threads)
     p = as_real_array(p, "p")
     one_input = code is _ENTROPY or code is _RENYI_ENTROPY
     if not one_input:
@@ -86,7 +91,7 @@ def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha=1.0):
         top = math.log2(K) if base is not None and float(base) == 2.0 else math.log(K) * scale
     row, status = _k.measure(code, p, q, out.reshape(-1), normalize=normalize, logits=logits,
                              tolp=tolp, tolq=tolq, alpha=alpha, scale=scale, top=top,
-                             nthreads=get_num_threads())
+                             nthreads=nthreads)
     if row >= 0:
         raise _entry_error(status, row, batch, (p, q), ("p", "q"), (tolp, tolq))
     if keepdims:
@@ -119,7 +124,11 @@ _COMMON = """base : float, optional
         If True, the inputs are unnormalized log-probabilities: a softmax is
         applied along `axis`, fused into the computation with a stable
         log-sum-exp (no probability array is formed); `normalize` is then
-        ignored. Default False."""
+        ignored. Default False.
+    n_threads : int, optional
+        Threads for this call: None (default) uses `get_num_threads`, -1 all
+        cores, a positive integer (at most `thread_limit`) that many. The
+        result does not depend on it."""
 _COMMON_NOBASE = _COMMON.split("axis : int", 1)[1]
 _COMMON_NOBASE = "axis : int" + _COMMON_NOBASE
 _RETURNS = """out : numpy.float64 or ndarray of float64
@@ -200,8 +209,8 @@ def _doc(template):
     >>> print(f"{{fastdiv.entropy([2.0, 0.0, -1.0], logits=True):.6f}}")
     0.524267
     """)
-def entropy(p, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False):
-    return _run(_k.Measure.ENTROPY, p, None, base, axis, keepdims, normalize, logits)
+def entropy(p, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+    return _run(_k.Measure.ENTROPY, p, None, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Cross-entropy :math:`H(P, Q)` of each pair of distributions.
@@ -241,8 +250,8 @@ def entropy(p, *, base=None, axis=-1, keepdims=False, normalize=True, logits=Fal
     >>> float(fastdiv.cross_entropy([1, 0], [0, 1]))
     inf
     """)
-def cross_entropy(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False):
-    return _run(_k.Measure.CROSS_ENTROPY, p, q, base, axis, keepdims, normalize, logits)
+def cross_entropy(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+    return _run(_k.Measure.CROSS_ENTROPY, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Kullback-Leibler divergence :math:`D_{{KL}}(P \\| Q)` of each pair.
@@ -289,8 +298,8 @@ def cross_entropy(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, l
     >>> fastdiv.kl_divergence(p, [0.5, 0.5], base=2)   # broadcasting
     array([0.27807191, 0.        ])
     """)
-def kl_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False):
-    return _run(_k.Measure.KL, p, q, base, axis, keepdims, normalize, logits)
+def kl_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+    return _run(_k.Measure.KL, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Jensen-Shannon divergence of each pair of distributions.
@@ -338,8 +347,8 @@ def kl_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, l
     >>> print(f"{{fastdiv.js_divergence([0.5, 0.5], [0.9, 0.1]):.6f}}")
     0.101749
     """)
-def js_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False):
-    return _run(_k.Measure.JS, p, q, base, axis, keepdims, normalize, logits)
+def js_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+    return _run(_k.Measure.JS, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Jensen-Shannon distance: the square root of `js_divergence`.
@@ -381,12 +390,12 @@ def js_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, l
     >>> print(f"{{fastdiv.js_distance([0.5, 0.5], [0.9, 0.1]):.6f}}")
     0.318982
     """)
-def js_distance(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False):
+def js_distance(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
     if base_scale(base) < 0.0:
         raise ValueError(
             f"'base' must be greater than 1 for js_distance (below 1 the divergence is "
             f"negative and has no square root); got {base!r}.")
-    return _run(_k.Measure.JS_DISTANCE, p, q, base, axis, keepdims, normalize, logits)
+    return _run(_k.Measure.JS_DISTANCE, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Total variation distance of each pair of distributions.
@@ -422,8 +431,8 @@ def js_distance(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, log
     >>> print(f"{{fastdiv.total_variation([0.5, 0.5], [0.9, 0.1]):.4f}}")
     0.4000
     """)
-def total_variation(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False):
-    return _run(_k.Measure.TV, p, q, None, axis, keepdims, normalize, logits)
+def total_variation(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+    return _run(_k.Measure.TV, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Hellinger distance of each pair of distributions.
@@ -463,8 +472,8 @@ def total_variation(p, q, *, axis=-1, keepdims=False, normalize=True, logits=Fal
     >>> print(f"{{fastdiv.hellinger([0.5, 0.5], [0.9, 0.1]):.6f}}")
     0.324920
     """)
-def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False):
-    return _run(_k.Measure.HELLINGER, p, q, None, axis, keepdims, normalize, logits)
+def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+    return _run(_k.Measure.HELLINGER, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Renyi entropy of order `alpha` of each distribution.
@@ -525,9 +534,9 @@ def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False):
     >>> print(f"{{fastdiv.renyi_entropy(p, np.inf, base=2):.6f}}")
     1.000000
     """)
-def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=True):
+def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None):
     a = check_alpha(alpha)
-    return _run(_k.Measure.RENYI_ENTROPY, p, None, base, axis, keepdims, normalize, False, a)
+    return _run(_k.Measure.RENYI_ENTROPY, p, None, base, axis, keepdims, normalize, False, a, n_threads)
 
 
 @_doc("""Renyi divergence of order `alpha` of each pair of distributions.
@@ -583,12 +592,12 @@ def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=Tru
     >>> print(f"{{fastdiv.renyi_divergence([0.5, 0.5], [0.9, 0.1], 1):.6f}}")
     0.510826
     """)
-def renyi_divergence(p, q, alpha, *, base=None, axis=-1, keepdims=False, normalize=True):
+def renyi_divergence(p, q, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None):
     a = check_alpha(alpha)
-    return _run(_k.Measure.RENYI_DIVERGENCE, p, q, base, axis, keepdims, normalize, False, a)
+    return _run(_k.Measure.RENYI_DIVERGENCE, p, q, base, axis, keepdims, normalize, False, a, n_threads)
 
 
-def self_information(p, *, base=None):
+def self_information(p, *, base=None, n_threads=None):
     """Self-information (surprisal) :math:`-\\log p`, elementwise.
 
     Parameters
@@ -597,6 +606,8 @@ def self_information(p, *, base=None):
         Probabilities in [0, 1], any shape.
     base : float, optional
         Base of the logarithm: None (default) gives nats, 2 gives bits.
+    n_threads : int, optional
+        Threads for this call, as in `entropy`.
 
     Returns
     -------
@@ -627,13 +638,14 @@ def self_information(p, *, base=None):
     >>> fastdiv.self_information([1.0, 0.5, 0.25, 0.0], base=2)
     array([ 0.,  1.,  2., inf])
     """
+    nthreads = resolve_threads(n_threads)
     p = as_real_array(p, "p")
     scale = base_scale(base)
     x = p if p.ndim else p.reshape(1)
     if x.ndim == 1 and x.size:
         x = x.reshape(1, -1) if x.flags.c_contiguous else x[np.newaxis]
     out = np.empty(p.shape, dtype=np.float64)
-    bad = _k.neglog(x, out.reshape(-1), get_num_threads()) if out.size else -1
+    bad = _k.neglog(x, out.reshape(-1), nthreads) if out.size else -1
     if bad >= 0:
         flat = np.flatnonzero(~((x >= 0) & (x <= 1)))[0]
         idx = np.unravel_index(flat, x.shape)

@@ -1,9 +1,14 @@
 """Thread control for the OpenMP kernels.
 
-The number of threads a call uses is resolved here once per call and passed
-to the kernels (which never call ``omp_set_num_threads``):
+The number of threads a call uses is resolved here once per call, by
+``resolve_threads(n_threads)``, and passed to the kernels (which never call
+``omp_set_num_threads``).  In order:
 
-* an explicit setting (``set_num_threads`` or the ``num_threads`` context
+* ``n_threads`` given to the call (every public function that computes takes
+  it, keyword-only): a positive integer is used as given, ``-1`` means all
+  the cores this process may run on; it overrides everything below, as
+  scikit-learn's ``n_threads`` does;
+* else an explicit setting (``set_num_threads`` or the ``num_threads`` context
   manager, innermost first) wins over the default;
 * the default is ``omp_get_max_threads()``: ``OMP_NUM_THREADS`` if set,
   else all cores;
@@ -22,8 +27,10 @@ import os
 import threading
 
 from . import _divergence
+from ._validation import shown
 
-__all__ = ["set_num_threads", "get_num_threads", "num_threads", "thread_limit"]
+__all__ = ["set_num_threads", "get_num_threads", "num_threads", "thread_limit",
+           "resolve_threads"]
 
 # How many threads one call may start per core this process may run on.
 THREADS_PER_CORE = 4
@@ -46,7 +53,8 @@ def _cores():
     return max(1, n or 1)
 
 
-_LIMIT = THREADS_PER_CORE * _cores()      # read once, as OpenMP reads its default
+_CORES = _cores()                          # read once, as OpenMP reads its default
+_LIMIT = THREADS_PER_CORE * _CORES
 
 
 def thread_limit():
@@ -178,3 +186,27 @@ def num_threads(n):
         yield n
     finally:
         stack.pop()
+
+
+def resolve_threads(n_threads):
+    """The number of threads one call uses, from its ``n_threads`` argument.
+
+    None: `get_num_threads` (the ``num_threads`` block, ``set_num_threads``,
+    ``OMP_NUM_THREADS`` or all cores, capped by threadpoolctl); -1: all the
+    cores this process may run on; a positive integer up to `thread_limit`:
+    that many.  Anything else raises a ValueError naming ``n_threads``.
+    """
+    if n_threads is None:
+        return get_num_threads()
+    if type(n_threads) is not bool:
+        try:
+            n = operator.index(n_threads)
+        except TypeError:
+            n = None
+        if n == -1:
+            return _CORES
+        if n is not None and 1 <= n <= _LIMIT:
+            return n
+    raise ValueError(
+        f"'n_threads' must be None, -1 (all cores) or an integer from 1 to {_LIMIT} "
+        f"(thread_limit()); got {shown(n_threads)}.")

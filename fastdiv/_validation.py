@@ -46,7 +46,7 @@ def check_bool(v, name):
     raise TypeError(f"{name!r} must be a bool; got {type(v).__name__}.")
 
 
-def _shown(v):
+def shown(v):
     """repr(v), shortened for integers of hundreds of digits."""
     r = repr(v)
     return r if len(r) <= 40 else f"{r[:12]}...{r[-4:]} ({len(r)} characters)"
@@ -59,7 +59,7 @@ def _as_float(v, name):
         return float(v)
     except OverflowError:
         raise ValueError(
-            f"{name!r} must fit in a float64 (at most about 1.8e308); got {_shown(v)}.") from None
+            f"{name!r} must fit in a float64 (at most about 1.8e308); got {shown(v)}.") from None
 
 
 def base_scale(base):

@@ -58,7 +58,8 @@ cpdef enum Status:
 
 # Below this many elements in all, a call runs on one thread: starting a team
 # costs more than the work.
-cdef Py_ssize_t PARALLEL_MIN_WORK = 1 << 15
+cdef enum:
+    PARALLEL_MIN_WORK = 1 << 15
 # Rows up to this long are prefetched one row ahead (see prefetch_row).
 cdef Py_ssize_t PREFETCH_MAX_K = 1 << 14
 cdef double LN2 = 0.693147180559945309417232121458
@@ -786,6 +787,90 @@ def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normaliz
         return (r, J.status[r] if r >= 0 else 0)
     finally:
         end_job(&J)
+
+
+cdef object FLOAT64 = np.float64
+
+
+cdef inline int simple_code(object x, Py_ssize_t K) noexcept:
+    """The Arg code (0 float32, 1 float64) of x when it is a 1-D, native,
+    contiguous float32/float64 ndarray of length K (K < 0: any length), else -1."""
+    cdef cnp.ndarray A
+    cdef int t
+    if type(x) is not cnp.ndarray:
+        return -1
+    A = <cnp.ndarray>x
+    if cnp.PyArray_NDIM(A) != 1 or cnp.PyArray_ISBYTESWAPPED(A):
+        return -1
+    if K >= 0 and cnp.PyArray_DIMS(A)[0] != K:
+        return -1
+    t = cnp.PyArray_TYPE(A)
+    if t == cnp.NPY_DOUBLE and cnp.PyArray_STRIDES(A)[0] == 8:
+        return 1
+    if t == cnp.NPY_FLOAT and cnp.PyArray_STRIDES(A)[0] == 4:
+        return 0
+    return -1
+
+
+def simple(int code, object p, object q, double alpha, object base, object axis,
+           object keepdims, object normalize, object logits, object n_threads):
+    """The common call in one step: one distribution (or pair) as 1-D,
+    native, contiguous float32/float64 arrays of one dtype, short enough for
+    one thread, with the default keywords.  Returns the value as a NumPy
+    float64, or None when the call is not of that kind or its row is bad;
+    the caller then takes the general path (which validates everything and
+    raises the error).  The value is the general path's, bit for bit: the
+    same row routine on the same Job."""
+    cdef Job J
+    cdef double v
+    cdef int st, cp, cq, i
+    cdef Py_ssize_t K
+    if not (base is None and normalize is True and logits is False and keepdims is False
+            and n_threads is None and type(axis) is int and (axis == -1 or axis == 0)):
+        return None
+    cp = simple_code(p, -1)
+    if cp < 0:
+        return None
+    K = cnp.PyArray_DIMS(<cnp.ndarray>p)[0]
+    J.nin = 1 if code == ENTROPY or code == RENYI_ENTROPY else 2
+    if J.nin == 2:
+        cq = simple_code(q, K)
+        if cq != cp:
+            return None
+    if K < 1 or J.nin * K >= PARALLEL_MIN_WORK:
+        return None
+    J.nd = 0
+    J.R = 1
+    J.K = K
+    J.nb = (K + FD_BLK - 1) // FD_BLK
+    J.f64 = cp
+    for i in range(2):
+        J.a[i].data = <const char *>cnp.PyArray_DATA(<cnp.ndarray>(p if i == 0 or J.nin == 1 else q))
+        J.a[i].kstride = 8 if cp else 4
+        J.a[i].code = cp
+        J.a[i].direct = 1
+    J.k = fd_get_kernels(J.f64)
+    J.wk = &fd_wide_table[J.f64]
+    J.measure = code
+    J.normalize = 1
+    J.logits = 0
+    J.tol[0] = J.tol[1] = 0.0
+    J.alpha = alpha
+    J.scale = 1.0
+    J.logK = log(<double>K)
+    J.top = J.logK if J.nin == 1 else INFINITY
+    # one allocation: the partials, and a gather buffer (used only to sum
+    # again a row whose sum overflows)
+    J.pstride = FD_MAXACC * J.nb + 16
+    J.parts = <double *>malloc(J.pstride * sizeof(double) + buf_bytes())
+    if J.parts == NULL:
+        raise MemoryError()
+    J.bufs = <char *>(J.parts + J.pstride)
+    J.status = NULL
+    with nogil:
+        st = do_row(&J, 0, 0, 1, &v)
+    free(J.parts)
+    return None if st else FLOAT64(v)
 
 
 cdef int neglog_row(const Job *J, Py_ssize_t r, char *buf, double *out) noexcept nogil:

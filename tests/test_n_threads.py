@@ -1,0 +1,150 @@
+"""The per-call ``n_threads=`` keyword and the one-step path for common calls.
+
+``n_threads`` (every public function that computes): None uses the package
+setting, -1 all cores, a positive integer that many; anything else is a
+ValueError naming it; results never depend on it.  The one-step path
+(``_divergence.simple``: a 1-D contiguous pair with the default keywords)
+must give the general path's result bit for bit and leave every error to it.
+"""
+import math
+import os
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fastdiv as fd
+from _measures import ALL, ONE_ARG, call
+from fastdiv._threads import resolve_threads
+
+
+def bits(x):
+    return np.ascontiguousarray(np.asarray(x, dtype=np.float64)).view(np.int64)
+
+
+@pytest.fixture(scope="module")
+def batch():
+    rng = np.random.default_rng(7)
+    p = rng.random((64, 1500))          # 96,000 elements: past the one-thread size
+    q = rng.random((64, 1500)) + 0.01
+    p[:, ::7] = 0.0
+    return p, q
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_n_threads_gives_identical_bits(name, batch):
+    p, q = batch
+    ref = call(name, p, q)
+    for n in (1, 2, 3, -1, None):
+        got = call(name, p, q, n_threads=n)
+        assert np.array_equal(bits(got), bits(ref)), (name, n)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_n_threads_long_row_identical(name):
+    rng = np.random.default_rng(3)
+    p, q = rng.random(100_000), rng.random(100_000) + 0.01
+    ref = call(name, p, q, n_threads=1)
+    for n in (2, 4, -1):
+        assert bits(call(name, p, q, n_threads=n)) == bits(ref), (name, n)
+
+
+def test_self_information_n_threads(batch):
+    p = batch[0] / batch[0].max()
+    ref = fd.self_information(p)
+    for n in (1, 2, -1):
+        assert np.array_equal(bits(fd.self_information(p, n_threads=n)), bits(ref))
+
+
+BAD = [0, -2, -100, 1.5, 2.0, "2", True, False, [2], 10**400, object()]
+
+
+@pytest.mark.parametrize("value", BAD, ids=[repr(v)[:20] for v in BAD])
+@pytest.mark.parametrize("name", ALL + ["self_information"])
+def test_bad_n_threads_is_a_value_error(name, value):
+    p = [0.25, 0.75]
+    with pytest.raises(ValueError, match="'n_threads'") as e:
+        call(name, p, [0.5, 0.5], n_threads=value)
+    assert len(str(e.value)) < 200        # 10**400 is not echoed in full
+
+
+def test_n_threads_above_thread_limit_rejected():
+    with pytest.raises(ValueError, match="'n_threads'.*thread_limit"):
+        fd.entropy([1.0, 2.0], n_threads=fd.thread_limit() + 1)
+    assert fd.entropy([1.0, 1.0], n_threads=fd.thread_limit()) == math.log(2)
+
+
+def test_resolve_threads_order(thread_state):
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert resolve_threads(-1) == cores
+    assert resolve_threads(None) == fd.get_num_threads()
+    with fd.num_threads(1):
+        assert resolve_threads(None) == 1
+        assert resolve_threads(2) == 2           # the call's own value wins
+        assert resolve_threads(np.int64(3)) == 3
+    fd.set_num_threads(2)
+    assert resolve_threads(None) == 2
+    assert resolve_threads(1) == 1
+
+
+# ---- the one-step path ---------------------------------------------------------
+
+def _general(name, p, q, **kw):
+    """The same call through the general path: a batch of one row."""
+    return call(name, p[np.newaxis], None if q is None else q[np.newaxis], **kw)[0]
+
+
+finite = st.floats(0.0, 1e300, allow_subnormal=True)
+values = st.one_of(finite, st.sampled_from([0.0, 5e-324, 1e-310, 1.0, 1e308, 3.0]))
+
+
+@given(st.lists(st.tuples(values, values), min_size=1, max_size=300),
+       st.sampled_from(ALL), st.sampled_from(["f8", "f4"]), st.sampled_from([0.5, 2.0, 1.0, 0.0, math.inf]))
+def test_one_step_path_matches_general_path(pairs, name, dtype, alpha):
+    with np.errstate(over="ignore"):        # float32: large values become inf
+        p = np.array([a for a, _ in pairs], dtype=dtype)
+        q = np.array([b for _, b in pairs], dtype=dtype)
+    kw = {"alpha": alpha} if name.startswith("renyi") else {}
+    try:
+        want = _general(name, p, q, **kw)
+    except ValueError as e:
+        with pytest.raises(ValueError) as got:
+            call(name, p, q, **kw)
+        assert str(got.value).split(";")[0] == str(e).split(" in row 0")[0].split(";")[0]
+        return
+    got = call(name, p, q, **kw)
+    assert type(got) is np.float64
+    assert bits(got) == bits(want), (name, got, want)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_one_step_path_errors_match_general_path(name):
+    cases = [([0.5, -0.1], [0.5, 0.5], "'p' must be non-negative"),
+             ([0.5, np.nan], [0.5, 0.5], "'p' must be finite"),
+             ([0.0, 0.0], [0.5, 0.5], "'p' must have a positive sum")]
+    if name not in ONE_ARG:
+        cases.append(([0.5, 0.5], [0.0, np.inf], "'q' must be finite"))
+    for p, q, message in cases:
+        with pytest.raises(ValueError, match=message):
+            call(name, np.array(p), np.array(q))
+
+
+def test_one_step_path_declines_other_calls():
+    """Every keyword other than the default, and every non-simple input,
+    still works (through the general path)."""
+    p = np.array([0.2, 0.3, 0.5])
+    q = np.array([0.3, 0.3, 0.4])
+    ref = fd.kl_divergence(p, q)
+    assert fd.kl_divergence(p, q, axis=0) == ref
+    assert fd.kl_divergence(p, q, axis=np.int64(-1)) == ref
+    assert fd.kl_divergence(list(p), q) == ref
+    assert fd.kl_divergence(p, q, keepdims=True).shape == (1,)
+    assert fd.kl_divergence(p, q, base=math.e) == pytest.approx(ref, rel=1e-15)
+    assert fd.kl_divergence(p.astype(">f8"), q) == ref
+    assert fd.kl_divergence(np.repeat(p, 2)[::2], q) == ref
+    assert fd.kl_divergence(p.astype(np.float32), q) == pytest.approx(ref, rel=1e-6)
+    assert fd.kl_divergence(p, q, normalize=np.True_) == ref
+    assert fd.kl_divergence(p, q, n_threads=1) == ref
+    with pytest.raises(TypeError, match="'q'"):
+        fd.kl_divergence(p, None)
