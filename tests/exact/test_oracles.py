@@ -18,7 +18,7 @@ import fastdiv as fd
 
 TOL = {np.dtype(np.float64): dict(rtol=1e-12, atol=1e-14), np.dtype(np.float32): dict(rtol=2e-5, atol=1e-6)}
 
-from _measures import call, ALL, NO_BASE, ONE_ARG, TWO_ARG, WITH_LOGITS
+from fdtest.measures import call, ALL, NO_BASE, ONE_ARG, TWO_ARG, WITH_LOGITS
 
 
 # --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import pytest
 import scipy.special as sc
 
 import fastdiv as fd
-from _measures import call
+from fdtest.measures import call
 from fastdiv import _divergence as _dv
 
 MEASURES = ["entropy", "cross_entropy", "kl_divergence", "js_divergence", "total_variation", "hellinger"]

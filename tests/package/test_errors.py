@@ -18,7 +18,7 @@ from numpy.exceptions import AxisError
 
 import fastdiv as fd
 
-from _measures import call, ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS
+from fdtest.measures import call, ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS
 
 
 def good(shape, seed=0, dtype=np.float64):

@@ -10,7 +10,7 @@ import pytest
 
 import fastdiv as fd
 
-from _measures import call, ALL, ONE_ARG, TWO_ARG
+from fdtest.measures import call, ALL, ONE_ARG, TWO_ARG
 F64 = dict(rtol=1e-12, atol=1e-14)
 F32 = dict(rtol=2e-5, atol=1e-6)
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import fastdiv as fd
-from _measures import call
+from fdtest.measures import call
 from fastdiv import _divergence as _dv
 
 THREADS = [1, 2, 4]
