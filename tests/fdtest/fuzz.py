@@ -49,6 +49,7 @@ from hypothesis import strategies as st
 
 from fdtest import reference
 from fdtest.fuzz_child import LAYOUTS, SPECIALS, build_arg
+from fdtest.tolerance import monotone_slack
 
 # --------------------------------------------------------------------------
 # profiles and counters
@@ -1461,7 +1462,7 @@ def monotone_cases(draw, target):
 
 def check_monotone(target, case):
     """Results over ALPHA_GRID: entropy non-increasing, divergence
-    non-decreasing, with slack 1e-12 relative + 2e-15 (the float64 floor)."""
+    non-decreasing, within ``fdtest.tolerance.monotone_slack``."""
     ia = target.args.index("alpha")
     results = []
     for a in ALPHA_GRID:
@@ -1487,7 +1488,7 @@ def check_monotone(target, case):
             if math.isinf(x) or math.isinf(y):
                 ok = (y - x) * sign > 0
             else:
-                ok = sign * (y - x) >= -(1e-12 * max(abs(x), abs(y)) + 2e-15)
+                ok = sign * (y - x) >= -monotone_slack(x, y)
             if not ok:
                 fail("accuracy", f"{target.name} not {'non-decreasing' if sign > 0 else 'non-increasing'}"
                                  f" in alpha: row {i}: alpha={a0!r} gives {x!r}, alpha={a1!r} gives "
