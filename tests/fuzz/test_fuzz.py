@@ -1,10 +1,10 @@
 """Fuzzing the public API (issue 7): hypothesis cases, run in child processes,
-checked against the 50-digit oracles of tests/reference.py with its one
+checked against the 50-digit oracles of tests/fdtest/reference.py with its one
 accuracy bound, or against the documented errors.
 
-Profiles: ``pytest tests/test_fuzz.py`` runs the quick profile (CI);
-``FASTDIV_FUZZ=long pytest tests/test_fuzz.py`` runs 25x the examples.
-The harness, the registry of targets and the strategies are in _fuzz.py; the
+Profiles: ``pytest tests/fuzz`` runs the quick profile (CI);
+``FASTDIV_FUZZ=long pytest tests/fuzz`` runs 25x the examples.
+The harness, the registry of targets and the strategies are in fdtest/fuzz.py; the
 counts are printed at the end of the session.
 """
 import math
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import _fuzz as F
+from fdtest import fuzz as F
 
 N_VALID = 30        # examples per target, quick profile
 N_BAD = 40

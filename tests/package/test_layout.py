@@ -2,7 +2,8 @@
 
 When only the layout or byte order of the *same float64 values* differs, the
 arithmetic is the same and the results must be bit-identical.  Everything else
-(float32 vs float64, ints, lists) is compared with the dtype tolerance.
+(float32 vs float64, ints, lists) is compared with the dtype tolerance
+(``F64``, ``F32`` of fdtest/tolerance.py).
 """
 
 import numpy as np
@@ -10,9 +11,8 @@ import pytest
 
 import fastdiv as fd
 
-from _measures import call, ALL, ONE_ARG, TWO_ARG
-F64 = dict(rtol=1e-12, atol=1e-14)
-F32 = dict(rtol=2e-5, atol=1e-6)
+from fdtest.measures import call, ALL, ONE_ARG, TWO_ARG
+from fdtest.tolerance import F32, F64
 
 VARIANTS = [
     ("kl_divergence", {}),

@@ -50,15 +50,13 @@ THE ACCURACY BOUND (``check``), with ``value`` and ``scale`` in the result's
 unit (``base``: both divided by ``log(base)``, the scale by its modulus) and
 ``got`` the result (its square for js_distance and hellinger):
 
-* float64 input:       |got - value| <= 1e-13 * scale + 2e-15
-  Renyi, finite alpha other than 1 (alpha = inf included):
-                       |got - value| <= 1e-12 * |value| + 1e-15 * scale + 2e-15
-* float32 input (evaluated in float32, accumulated in float64; float32 means
-  every array input is float32, of either byte order):
-                       |got - value| <= 2e-6 * scale + 1e-6
-  Renyi:               |got - value| <= 2e-5 * |value| + 4e-7 * scale + 1e-6
-* The absolute floors are for normalization: dividing by a row sum that is not
-  a power of two rounds, so e.g. p = 3 q gives a KL of ~1e-16, not 0.
+* |got - value| <= per_value * |value| + per_scale * scale + floor, with the
+  coefficients of ``fdtest.tolerance`` (its section 2, where each is
+  explained): ``ORACLE_F64`` for float64 input, ``ORACLE_RENYI_F64`` for
+  Renyi of a finite order other than 1 (alpha = 0 and alpha = inf included),
+  ``ORACLE_F32`` and ``ORACLE_RENYI_F32`` for float32 input (evaluated in
+  float32, accumulated in float64; float32 means every array input is
+  float32, of either byte order).  ``tolerance`` below gives the number.
 * where value is +inf, got must be +inf (-inf for a base below 1); where value
   is finite, got must be finite, except that a finite value whose magnitude
   exceeds DBL_MAX by more than the bound must give inf (that is its rounding),
@@ -77,6 +75,8 @@ import math
 
 import mpmath
 import numpy as np
+
+from fdtest.tolerance import oracle_bound
 
 DPS = 50
 INF = mpmath.inf
@@ -312,11 +312,6 @@ ORACLES = {
 _DBL_MAX = np.finfo(np.float64).max
 
 
-def _is_f32(dtype):
-    dt = np.dtype(dtype)
-    return dt.kind == "f" and dt.itemsize == 4
-
-
 def _renyi_bound(measure, alpha):
     return measure.startswith("renyi") and alpha is not None and float(alpha) != 1.0
 
@@ -331,16 +326,11 @@ def in_base(value, scale, base):
 
 
 def tolerance(value, scale, dtype, *, measure, alpha=None):
-    """The allowed |got - value| (same unit as value and scale), as a float."""
+    """The allowed |got - value| (same unit as value and scale), as a float:
+    the bound of ``fdtest.tolerance.oracle_bound``."""
     v = abs(float(value)) if mpmath.isfinite(value) else math.inf
     s = float(scale)
-    if _renyi_bound(measure, alpha):
-        if _is_f32(dtype):
-            return 2e-5 * v + 4e-7 * s + 1e-6
-        return 1e-12 * v + 1e-15 * s + 2e-15
-    if _is_f32(dtype):
-        return 2e-6 * s + 1e-6
-    return 1e-13 * s + 2e-15
+    return oracle_bound(dtype, renyi=_renyi_bound(measure, alpha))(v, s)
 
 
 def _range(measure, base, K):

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import fastdiv as fd
-from _measures import call
+from fdtest import tolerance as T
+from fdtest.measures import call
 from fastdiv import _divergence as _dv
 
 THREADS = [1, 2, 4]
@@ -135,7 +136,7 @@ def test_results_equal_across_isas_within_tolerance():
         if not ref:
             ref = r
         for k in r:
-            np.testing.assert_allclose(r[k], ref[k], rtol=1e-12, atol=1e-14, err_msg=f"{isa} {k}")
+            np.testing.assert_allclose(r[k], ref[k], **T.F64, err_msg=f"{isa} {k}")
 
 
 # --------------------------------------------------------------------------

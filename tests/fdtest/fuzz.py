@@ -10,7 +10,7 @@ registry of targets, hypothesis strategies and the checks.
   (Renyi monotone in alpha), ``children`` processes started, ``failures``
   failed checks (hypothesis replays included).  ``WORST`` keeps the largest
   error / bound ratio per measure and dtype, to show how close results come.
-* **Children.**  Every call runs in a child process (``_fuzz_child.py``):
+* **Children.**  Every call runs in a child process (``fuzz_child.py``):
   one worker serves many cases over a pipe and is recycled every
   ``RECYCLE`` cases.  If it dies by a signal (or hangs), the case in flight
   and then the worker's earlier cases are re-run one by one, each in a fresh
@@ -47,8 +47,9 @@ import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-import reference
-from _fuzz_child import LAYOUTS, SPECIALS, build_arg
+from fdtest import reference
+from fdtest.fuzz_child import LAYOUTS, SPECIALS, build_arg
+from fdtest.tolerance import monotone_slack
 
 # --------------------------------------------------------------------------
 # profiles and counters
@@ -230,7 +231,7 @@ def spec_code(spec):
             names.append(f"a{i}")
     kws = [f"{k}={_arg_code(v)}" for k, v in spec.get("kwargs", {}).items()]
     if any("build_arg(" in b for b in body + names + kws):
-        lines.append("from _fuzz_child import build_arg  # run from tests/: it rebuilds the memory layout")
+        lines.append("from fdtest.fuzz_child import build_arg  # run from tests/: it rebuilds the memory layout")
     if spec.get("isa"):
         lines.append(f"fastdiv._divergence.set_isa({spec['isa']!r})")
     call = f"fastdiv.{spec['fn']}({', '.join(names + kws)})"
@@ -251,10 +252,12 @@ def spec_code(spec):
 # the child-process worker
 # --------------------------------------------------------------------------
 
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+#: tests/, the directory that holds the fdtest package (this file is tests/fdtest/fuzz.py)
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # -c puts the working directory first on sys.path, where a source tree's fastdiv could
-# shadow the installed one: the child replaces it with tests/ (for _fuzz_child).
-_BOOT = f"import sys; sys.path[0] = {TESTS_DIR!r}; import _fuzz_child; _fuzz_child.main()"
+# shadow the installed one: the child replaces it with tests/ (for fdtest.fuzz_child).
+_BOOT = (f"import sys; sys.path[0] = {TESTS_DIR!r}; from fdtest import fuzz_child; "
+         f"fuzz_child.main()")
 RECYCLE = 200
 TIMEOUT = 120.0
 
@@ -277,7 +280,7 @@ def _signame(rc):
 
 
 class Worker:
-    """One child process that runs specs in order (see _fuzz_child)."""
+    """One child process that runs specs in order (see fdtest.fuzz_child)."""
 
     def __init__(self, recycle=RECYCLE, timeout=TIMEOUT):
         self.recycle, self.timeout = recycle, timeout
@@ -1459,7 +1462,7 @@ def monotone_cases(draw, target):
 
 def check_monotone(target, case):
     """Results over ALPHA_GRID: entropy non-increasing, divergence
-    non-decreasing, with slack 1e-12 relative + 2e-15 (the float64 floor)."""
+    non-decreasing, within ``fdtest.tolerance.monotone_slack``."""
     ia = target.args.index("alpha")
     results = []
     for a in ALPHA_GRID:
@@ -1485,7 +1488,7 @@ def check_monotone(target, case):
             if math.isinf(x) or math.isinf(y):
                 ok = (y - x) * sign > 0
             else:
-                ok = sign * (y - x) >= -(1e-12 * max(abs(x), abs(y)) + 2e-15)
+                ok = sign * (y - x) >= -monotone_slack(x, y)
             if not ok:
                 fail("accuracy", f"{target.name} not {'non-decreasing' if sign > 0 else 'non-increasing'}"
                                  f" in alpha: row {i}: alpha={a0!r} gives {x!r}, alpha={a1!r} gives "

@@ -1,4 +1,4 @@
-"""The child side of the fuzz harness (see ``_fuzz.py``): builds a call from a
+"""The child side of the fuzz harness (see ``fuzz.py``): builds a call from a
 picklable *spec*, runs it, and reports what happened.  Imports only NumPy
 and fastdiv, so a child starts fast.
 
@@ -248,7 +248,7 @@ def _thread_checks(f, args, kwargs, t, base):
 
 
 def execute(spec):
-    """Run one spec; returns the outcome dict (see _fuzz.Outcome)."""
+    """Run one spec; returns the outcome dict (see fdtest.fuzz.run_spec)."""
     import fastdiv
 
     out = {"pre": None, "result": None, "threads": None, "modified": [], "runs": 0}

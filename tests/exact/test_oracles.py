@@ -2,8 +2,8 @@
 expression evaluated in float64), over axis, keepdims, broadcasting, base,
 normalize, logits, dtypes and Python inputs.
 
-Tolerances (CONTRACT.md): float64 inputs agree to rtol=1e-12, atol=1e-14;
-float32 inputs are computed with float32 terms, so rtol=2e-5, atol=1e-6.
+Tolerances: the dtype tolerances ``F64`` and ``F32`` of fdtest/tolerance.py
+(float32 inputs are computed with float32 terms, hence the looser ``F32``).
 """
 
 import math
@@ -15,10 +15,8 @@ import scipy.stats
 from scipy.spatial.distance import jensenshannon
 
 import fastdiv as fd
-
-TOL = {np.dtype(np.float64): dict(rtol=1e-12, atol=1e-14), np.dtype(np.float32): dict(rtol=2e-5, atol=1e-6)}
-
-from _measures import call, ALL, NO_BASE, ONE_ARG, TWO_ARG, WITH_LOGITS
+from fdtest import tolerance as T
+from fdtest.measures import call, ALL, NO_BASE, ONE_ARG, TWO_ARG, WITH_LOGITS
 
 
 # --------------------------------------------------------------------------
@@ -132,7 +130,7 @@ def oracle(name, p, q=None, *, alpha=None, base=None, axis=-1, normalize=True, k
 
 
 def check(got, expected, dtype=np.float64):
-    tol = TOL[np.dtype(dtype)]
+    tol = T.for_dtype(dtype)
     expected = np.asarray(expected)
     assert np.asarray(got).dtype == np.float64
     assert np.shape(got) == expected.shape
@@ -289,10 +287,10 @@ def test_broadcast_row_against_batch_equals_rowwise(rng):
     q = make(rng, 20, floor=0.01)
     got = fd.kl_divergence(p, q)
     for i in range(5):
-        assert got[i] == pytest.approx(scipy.stats.entropy(p[i], q), rel=1e-12, abs=1e-14)
+        assert got[i] == pytest.approx(scipy.stats.entropy(p[i], q), **T.approx(T.F64))
     got = fd.kl_divergence(q, p)
     for i in range(5):
-        assert got[i] == pytest.approx(scipy.stats.entropy(q, p[i]), rel=1e-12, abs=1e-14)
+        assert got[i] == pytest.approx(scipy.stats.entropy(q, p[i]), **T.approx(T.F64))
 
 
 # --------------------------------------------------------------------------
@@ -502,7 +500,7 @@ def test_self_information_lists_and_strided(rng):
 
 def test_js_distance_base_below_one_is_never_nan():
     # With base < 1 the divergence is negative and its square root undefined.
-    # "A distance is never NaN" (API.md): either the call is rejected as a bad
+    # A distance is never NaN: either the call is rejected as a bad
     # 'base', or it returns a number -- but never NaN.
     p, q = np.array([0.5, 0.5, 0.0]), np.array([0.1, 0.2, 0.7])
     try:

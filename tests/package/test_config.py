@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import fastdiv as fd
-from _measures import ALL
+from fdtest.measures import ALL
 from fastdiv import _divergence as _dv
 
 MEASURE_NAMES = ALL + ["self_information"]

@@ -1,0 +1,13 @@
+"""Helpers shared by the fastdiv test suite (importable because pytest puts
+``tests/`` on ``sys.path``: ``pythonpath = ["tests"]`` in pyproject.toml).
+
+* ``measures``    the names of the exact measures, grouped by signature, and ``call``
+* ``reference``   50-digit mpmath oracles and ``check``, the one accuracy bound
+* ``tolerance``   every tolerance the tests compare with, in one table
+* ``fuzz``        the fuzz harness: profiles, child-process worker, registry,
+                  strategies and checks
+* ``fuzz_child``  the child side of the harness (run in a separate process)
+
+This file imports nothing: a fuzz child imports ``fdtest.fuzz_child`` and
+should start fast.
+"""
