@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastdiv as fd
-from _measures import ALL, ONE_ARG, call
+from fdtest.measures import ALL, ONE_ARG, call
 from fastdiv._threads import resolve_threads
 
 
