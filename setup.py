@@ -6,7 +6,7 @@
   serial build.
 * Flags: ``-O3 -fno-math-errno -fno-trapping-math`` (safe: NaN and infinity
   semantics are kept; never ``-ffast-math``) and no ``-march``: the kernels
-  carry their own AVX2/AVX-512 variants chosen at run time (src/fd_kernels.h),
+  carry their own AVX2/AVX-512 variants chosen at run time (src/fd_core.c),
   so one build runs on any x86-64.
 * Cython directives live here, once.  ``FASTDIV_DEBUG=1`` turns bounds and
   wraparound checks back on.
@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_clib import build_clib
 from setuptools.command.build_ext import build_ext
 
 DEBUG = os.environ.get("FASTDIV_DEBUG", "") == "1"
@@ -75,14 +76,42 @@ def openmp_flags(compiler):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def c_flags(compiler):
+    """Optimization flags for the C of the core and of the extensions."""
+    if compiler.compiler_type == "msvc":
+        return ["/O2"]
+    opt = ["-O1", "-g"] if DEBUG else ["-O3"]
+    return opt + ["-fno-math-errno", "-fno-trapping-math",
+                  "-Wno-unused-function", "-Wno-unreachable-code"]
+
+
+# The C core (src/fd_core.h): compiled once into a static library that every
+# extension links.  Its headers are listed so that editing one rebuilds it.
+CORE_HEADERS = ["src/fd_core.h", "src/fd_math.h", "src/fd_wide.h",
+                "src/fd_kernels.template.c"]
+CORE = ("fastdiv_core", {
+    "sources": ["src/fd_core.c", "src/fd_measures.c"],
+    "include_dirs": ["src"],
+    "obj_deps": {"": CORE_HEADERS},
+})
+
+
+class BuildClib(build_clib):
+    def build_libraries(self, libraries):
+        for _, info in libraries:
+            info["cflags"] = c_flags(self.compiler)
+        super().build_libraries(libraries)
+
+
 class BuildExt(build_ext):
+    def run(self):
+        # the extensions link the core: build it first (``build`` does, but
+        # ``build_ext --inplace`` alone would not)
+        self.run_command("build_clib")
+        super().run()
+
     def build_extensions(self):
-        ctype = self.compiler.compiler_type
-        if ctype == "msvc":
-            cflags = ["/O2"]
-        else:
-            cflags = ["-O3", "-fno-math-errno", "-fno-trapping-math",
-                      "-Wno-unused-function", "-Wno-unreachable-code"]
+        cflags = c_flags(self.compiler)
         omp = None if NO_OPENMP else openmp_flags(self.compiler)
         if omp is None:
             reason = "FASTDIV_NO_OPENMP=1" if NO_OPENMP else "the compiler has no working OpenMP"
@@ -91,8 +120,6 @@ class BuildExt(build_ext):
             ocflags, olflags = [], []
         else:
             ocflags, olflags = omp
-        if DEBUG and ctype != "msvc":
-            cflags = ["-O0", "-g"] + cflags[1:]
         for ext in self.extensions:
             ext.extra_compile_args = cflags + ocflags + list(ext.extra_compile_args)
             ext.extra_link_args = olflags + list(ext.extra_link_args)
@@ -114,9 +141,9 @@ extensions = [
         ["src/_divergence.pyx"],
         include_dirs=["src", np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-        depends=["src/fd_kernels.h", "src/fd_block_t.h", "src/fd_math.h",
-                 "src/_kernels.pxd", "src/_openmp.pxd"],
+        depends=CORE_HEADERS + ["src/_core.pxd", "src/_openmp.pxd", "src/_typedefs.pxd"],
     ),
 ]
 
-setup(ext_modules=extensions, cmdclass={"build_ext": BuildExt})
+setup(libraries=[CORE], ext_modules=extensions,
+      cmdclass={"build_clib": BuildClib, "build_ext": BuildExt})

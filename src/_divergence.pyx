@@ -4,7 +4,8 @@
 The public functions live in ``fastdiv._exact``; they validate their
 arguments, broadcast, move the support axis last and call ``measure`` (or
 ``neglog``) here exactly once.  This module turns an N-d batch of rows into
-calls of the C block kernels of ``fd_kernels.h``:
+calls of the block kernels of the C core (``fd_core.h``), as the measure's
+row of the table ``fd_measures`` (``fd_measures.c``) names them:
 
 * a row is cut into fixed blocks of ``FD_BLK`` elements; each kernel call
   returns one block's partial sums, and a row's partials are combined
@@ -26,27 +27,29 @@ calls of the C block kernels of ``fd_kernels.h``:
 
 cimport numpy as cnp
 from libc.stdlib cimport malloc, calloc, free
+from libc.string cimport memset
 from libc.math cimport log, sqrt, fabs, isfinite, log1p, frexp, ldexp, INFINITY
 from cython.parallel cimport prange, parallel
 
 from _openmp cimport FD_HAVE_OPENMP, FD_OPENMP_VERSION, omp_get_max_threads, omp_get_thread_num
-from _kernels cimport *
+from _core cimport *
 
 import numpy as np
 
 cnp.import_array()
 
 
+# The measures' codes: rows of the C table fd_measures (fd_core.h).
 cpdef enum Measure:
-    ENTROPY = 0
-    CROSS_ENTROPY = 1
-    KL = 2
-    JS = 3
-    JS_DISTANCE = 4
-    TV = 5
-    HELLINGER = 6
-    RENYI_ENTROPY = 7
-    RENYI_DIVERGENCE = 8
+    ENTROPY = FD_ENTROPY
+    CROSS_ENTROPY = FD_CROSS_ENTROPY
+    KL = FD_KL
+    JS = FD_JS
+    JS_DISTANCE = FD_JS_DISTANCE
+    TV = FD_TV
+    HELLINGER = FD_HELLINGER
+    RENYI_ENTROPY = FD_RENYI_ENTROPY
+    RENYI_DIVERGENCE = FD_RENYI_DIVERGENCE
 
 # Row status: 0 is fine; otherwise STATUS_STRIDE * input + kind, input 0 = p, 1 = q.
 cpdef enum Status:
@@ -64,7 +67,7 @@ cdef enum:
 cdef Py_ssize_t PREFETCH_MAX_K = 1 << 14
 cdef double LN2 = 0.693147180559945309417232121458
 # The probability kernels take rows whose sums lie in [2^-LIM, 2^LIM]; the
-# wide kernels take the rest (see fd_kernels.h).
+# wide kernels take the rest (see fd_wide.h).
 cdef double FAST_LIM64 = ldexp(1.0, 500)
 cdef double FAST_LIM32 = ldexp(1.0, 60)
 # A sum of finite entries that overflows is taken again with every entry
@@ -88,12 +91,12 @@ cdef struct Job:
     Py_ssize_t shape[64]    # batch shape
     Py_ssize_t K, R, nb     # support length, rows, blocks per row
     int f64                 # compute dtype: float64 if any input is float64
-    int measure, normalize, logits
+    const fd_measure *d     # the measure's row of fd_measures
+    int normalize, logits
     double tol[2]           # normalize=False tolerance per input
     double alpha, scale, logK
     double top              # log K in the caller's base, correctly rounded
-    const fd_kernels *k
-    const fd_wide_kernels *wk
+    const fd_kernels *k     # the kernels of the compute dtype and current ISA
     char *bufs              # per-thread gather buffers, 2 * FD_BLK * 8 bytes each
     double *parts           # per-thread partials, FD_MAXACC * nb each, pstride apart
     Py_ssize_t pstride      # FD_MAXACC * nb plus at least 64 bytes of gap: threads
@@ -101,16 +104,9 @@ cdef struct Job:
     unsigned char *status   # per-row status (0: fine)
 
 
-# Per-row kernel constants: prm[NPRM], zeroed by new_prm before a row sets
-# the slots its kernels read (fd_block_t.h, fd_kernels.h FD_W_*).
-cdef enum:
-    NPRM = 10
-
-
-cdef inline void new_prm(double *prm) noexcept nogil:
-    cdef int i
-    for i in range(NPRM):
-        prm[i] = 0.0
+cdef inline void new_row(fd_row *c) noexcept nogil:
+    """Zero the row constants, before a row sets the fields its kernels read."""
+    memset(c, 0, sizeof(fd_row))
 
 
 cdef inline Py_ssize_t buf_bytes() noexcept nogil:
@@ -129,7 +125,7 @@ cdef inline void row_ptrs(const Job *J, Py_ssize_t r, const char **rp) noexcept 
     rp[1] = (J.a[1].data + off1) if J.nin == 2 else NULL
 
 
-cdef void run_blocks(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
+cdef void run_blocks(const Job *J, const char **rp, fd_blockfn fn, const fd_row *c,
                      const double *scl, Py_ssize_t b0, Py_ssize_t b1, char *buf,
                      double *parts) noexcept nogil:
     """Partials of blocks b0..b1-1 of one row into parts[slot * nb + block];
@@ -154,12 +150,12 @@ cdef void run_blocks(const Job *J, const char **rp, fd_blockfn fn, const double 
                 ptr[i] = buf + i * FD_BLK * 8
         for j in range(FD_MAXACC):
             acc[j] = 0.0
-        fn(ptr[0], ptr[1], n, prm, acc)
+        fn(ptr[0], ptr[1], n, c, acc)
         for j in range(FD_MAXACC):
             parts[j * J.nb + b] = acc[j]
 
 
-cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
+cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const fd_row *c,
                 const double *scl, unsigned maxmask, double *res, char *buf, double *parts,
                 int nthreads) noexcept nogil:
     """One pass over a row: block partials, then combined in a fixed order
@@ -168,15 +164,15 @@ cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const double *prm,
     cdef int j, tid
     cdef double m
     if J.nb == 1:               # one block: its partials are the results
-        run_blocks(J, rp, fn, prm, scl, 0, 1, buf, res)
+        run_blocks(J, rp, fn, c, scl, 0, 1, buf, res)
         return
     if nthreads > 1 and J.nb > 1:
         with parallel(num_threads=nthreads):
             tid = omp_get_thread_num()
             for b in prange(J.nb, schedule="static"):
-                run_blocks(J, rp, fn, prm, scl, b, b + 1, J.bufs + tid * buf_bytes(), parts)
+                run_blocks(J, rp, fn, c, scl, b, b + 1, J.bufs + tid * buf_bytes(), parts)
     else:
-        run_blocks(J, rp, fn, prm, scl, 0, J.nb, buf, parts)
+        run_blocks(J, rp, fn, c, scl, 0, J.nb, buf, parts)
     for j in range(FD_MAXACC):
         if maxmask & (1u << j):
             m = parts[j * J.nb]
@@ -210,14 +206,14 @@ cdef void resum_overflow(const Job *J, const char **rp, char *buf, double *parts
     entries scaled by 2^-OVF_SHIFT.  Finite entries whose sum overflowed
     then give a finite S[i] (and ex[i] = OVF_SHIFT: the sum is S[i] 2^ex[i]);
     a NaN or infinite entry leaves S[i] non-finite."""
-    cdef double prm[NPRM]
+    cdef fd_row c
     cdef double scl[2]
     cdef double res[FD_MAXACC]
     cdef int i
-    new_prm(prm)
+    new_row(&c)
     for i in range(2):
         scl[i] = 1.0 if (i >= J.nin or isfinite(S[i])) else ldexp(1.0, -OVF_SHIFT)
-    phase(J, rp, J.k.stats, prm, scl, 0, res, buf, parts, nthreads)
+    phase(J, rp, J.k.block[FD_K_STATS], &c, scl, 0, res, buf, parts, nthreads)
     for i in range(J.nin):
         if scl[i] != 1.0 and isfinite(res[2 * i]):
             S[i] = res[2 * i]
@@ -251,98 +247,71 @@ cdef inline double entropy_out(const Job *J, double v) noexcept nogil:
 
 cdef double finish_terms(const Job *J, double acc) noexcept nogil:
     """The value of a measure from the sum of its terms (over normalized
-    distributions): clamped to the measure's range, in the caller's base.
-    (Renyi orders other than 1 are finished by row_renyi.)"""
-    cdef int m = J.measure
-    if m == ENTROPY or m == RENYI_ENTROPY:
+    distributions), as its descriptor's ``finish`` says: clamped to the
+    measure's range, in the caller's base."""
+    cdef int f = J.d.finish
+    if f == FD_FIN_ENTROPY:
         return entropy_out(J, acc)
-    if m == CROSS_ENTROPY or m == KL or m == RENYI_DIVERGENCE:
+    if f == FD_FIN_DIVERGENCE:
         return (acc if acc > 0.0 else 0.0) * J.scale
-    if m == JS:
+    if f == FD_FIN_JS:
         return clamp(0.5 * acc, 0.0, LN2) * J.scale
-    if m == JS_DISTANCE:
+    if f == FD_FIN_JS_DISTANCE:
         return sqrt(clamp(0.5 * acc, 0.0, LN2) * J.scale)
-    if m == TV:
+    if f == FD_FIN_TV:
         return clamp(0.5 * acc, 0.0, 1.0)
-    return sqrt(clamp(0.5 * acc, 0.0, 1.0))   # HELLINGER
-
-
-cdef fd_blockfn logit_pair_kernel(const Job *J) noexcept nogil:
-    """The terms kernel of JS, JS distance, TV or Hellinger on logits."""
-    cdef int m = J.measure
-    if m == JS or m == JS_DISTANCE:
-        return J.k.ljs
-    if m == TV:
-        return J.k.ltv
-    return J.k.lhel
-
-
-cdef fd_blockfn term_kernel(const Job *J, bint wide) noexcept nogil:
-    """The terms kernel of the measure (Renyi: of order 1) on normalized
-    rows: the probability kernels' (fd_block_t.h) or, for rows whose sums
-    are outside their range, the wide ones (fd_kernels.h)."""
-    cdef int m = J.measure
-    if m == ENTROPY or m == RENYI_ENTROPY:
-        return J.wk.ent if wide else J.k.ent
-    if m == CROSS_ENTROPY:
-        return J.wk.xent if wide else J.k.xent
-    if m == KL or m == RENYI_DIVERGENCE:
-        return J.wk.kl if wide else J.k.kl
-    if m == JS or m == JS_DISTANCE:
-        return J.wk.js if wide else J.k.js
-    if m == TV:
-        return J.wk.tv if wide else J.k.tv
-    return J.wk.hel if wide else J.k.hel
+    return sqrt(clamp(0.5 * acc, 0.0, 1.0))   # FD_FIN_HELLINGER
 
 
 cdef double logit_mean_wide(const Job *J, const char **rp, char *buf, double *parts,
                             int nthreads, double mp, double mq, bint xent) noexcept nogil:
     """sum e^wp (-wq) / Sp (xent) or sum e^wp (wp - wq) / Sp of logits,
     times J.scale (the caller's base), in double without intermediate
-    overflow (fd_kernels.h, FD_W_LPAIR): +-inf only where the value exceeds
+    overflow (fd_kernels.template.c, lpairw): +-inf only where the value exceeds
     DBL_MAX."""
-    cdef double prm[NPRM]
+    cdef fd_row c
     cdef double res[FD_MAXACC]
     cdef double one[2]
     cdef int s = 1
     one[0] = one[1] = 1.0
-    new_prm(prm)
+    new_row(&c)
     while (<Py_ssize_t>1 << s) < J.K and s < 62:
         s += 1
-    prm[FD_W_M] = mp
-    prm[FD_W_A] = mq
-    prm[FD_W_KC] = s
-    phase(J, rp, J.wk.lpairw, prm, one, 0, res, buf, parts, nthreads)
+    c.mp = mp
+    c.mq = mq
+    c.shift = s
+    phase(J, rp, J.k.block[FD_K_LPAIRW], &c, one, 0, res, buf, parts, nthreads)
     return ldexp((res[2] if xent else res[3]) / res[0] * J.scale, s + 1)
 
 
 cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
                     int nthreads, double *out) noexcept nogil:
-    cdef double prm[NPRM]
-    new_prm(prm)
+    """The row's value from logits, in the form its descriptor names."""
+    cdef fd_row rc
+    new_row(&rc)
     cdef double res[FD_MAXACC]
     cdef double v, c, S, Sp, Sq
-    cdef int m = J.measure
+    cdef int form = J.d.logit_form
     cdef double one[2]
     one[0] = one[1] = 1.0
-    phase(J, rp, J.k.lstats, prm, one, 0b0101u, res, buf, parts, nthreads)
+    phase(J, rp, J.k.block[FD_K_LSTATS], &rc, one, 0b0101u, res, buf, parts, nthreads)
     if res[1] > 0:
         return NONFINITE
     if J.nin == 2 and res[3] > 0:
         return STATUS_STRIDE + NONFINITE
-    prm[0] = res[0]
-    prm[1] = res[2]
-    if m == ENTROPY:
-        phase(J, rp, J.k.lent, prm, one, 0, res, buf, parts, nthreads)
+    rc.mp = res[0]
+    rc.mq = res[2]
+    if form == FD_LG_ENTROPY:
+        phase(J, rp, J.k.block[FD_K_LENT], &rc, one, 0, res, buf, parts, nthreads)
         S = res[0]
         out[0] = finish_terms(J, log(S) + res[1] / S)
         return 0
-    phase(J, rp, J.k.lpair, prm, one, 0, res, buf, parts, nthreads)
+    phase(J, rp, J.k.block[FD_K_LPAIR], &rc, one, 0, res, buf, parts, nthreads)
     Sp = res[0]
     Sq = res[1]
-    if m == CROSS_ENTROPY or m == KL:
-        v = (res[2] if m == CROSS_ENTROPY else res[3]) / Sp
-        c = log(Sq) if m == CROSS_ENTROPY else log(Sq) - log(Sp)
+    if form == FD_LG_CROSS_ENTROPY or form == FD_LG_KL:
+        v = (res[2] if form == FD_LG_CROSS_ENTROPY else res[3]) / Sp
+        c = log(Sq) if form == FD_LG_CROSS_ENTROPY else log(Sq) - log(Sp)
         if isfinite(v):
             out[0] = finish_terms(J, v + c)
         else:
@@ -350,14 +319,14 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
             # beyond DBL_MAX): again in double, halved and scaled, and in
             # the caller's base, which overflows only where the value does
             # (a value past DBL_MAX in nats may fit in base 10)
-            v = logit_mean_wide(J, rp, buf, parts, nthreads, prm[0], prm[1],
-                                m == CROSS_ENTROPY)
+            v = logit_mean_wide(J, rp, buf, parts, nthreads, rc.mp, rc.mq,
+                                form == FD_LG_CROSS_ENTROPY)
             out[0] = v + c * J.scale
     else:
-        # the maxima stay in prm[0..1]: the kernels form (z - max) - log S
-        prm[2] = log(Sp)
-        prm[3] = log(Sq)
-        phase(J, rp, logit_pair_kernel(J), prm, one, 0, res, buf, parts, nthreads)
+        # (FD_LG_TERMS) the maxima stay in rc: the kernels form (z - max) - log S
+        rc.lp = log(Sp)
+        rc.lq = log(Sq)
+        phase(J, rp, J.k.block[J.d.logit_terms], &rc, one, 0, res, buf, parts, nthreads)
         out[0] = finish_terms(J, res[0])
     return 0
 
@@ -375,33 +344,19 @@ cdef void prefetch_row(const Job *J, Py_ssize_t r) noexcept nogil:
             fd_prefetch(rp[i], J.K * J.a[i].kstride)
 
 
-cdef void next_row_delta(const Job *J, Py_ssize_t r, const char **rp, double *d) noexcept nogil:
-    """d[i] = bytes from input i's current row rp[i] to its row r, for the
-    prefetch hints of the tv kernel (0 where there is no such row or the
-    input is gathered)."""
+cdef void next_row_delta(const Job *J, Py_ssize_t r, const char **rp, fd_row *c) noexcept nogil:
+    """c.ahead_p, c.ahead_q = bytes from each input's current row rp[i] to
+    its row r, for the prefetch hints of the tv kernel (0 where there is no
+    such row or the input is gathered)."""
     cdef const char *nx[2]
-    cdef int i
-    d[0] = d[1] = 0.0
+    c.ahead_p = c.ahead_q = 0
     if r >= J.R or J.K > PREFETCH_MAX_K:
         return
     row_ptrs(J, r, nx)
-    for i in range(J.nin):
-        if J.a[i].direct:
-            d[i] = <double>(nx[i] - rp[i])
-
-
-cdef fd_blockfn onepass_kernel(const Job *J) noexcept nogil:
-    """The one-pass kernel of the measure (fd_block_t.h), or NULL."""
-    cdef int m = J.measure
-    if m == ENTROPY or (m == RENYI_ENTROPY and J.alpha == 1.0):
-        return J.k.fent
-    if m == CROSS_ENTROPY:
-        return J.k.fxent
-    if m == KL or (m == RENYI_DIVERGENCE and J.alpha == 1.0):
-        return J.k.fkl
-    if m == HELLINGER:
-        return J.k.fhel
-    return NULL
+    if J.a[0].direct:
+        c.ahead_p = nx[0] - rp[0]
+    if J.nin == 2 and J.a[1].direct:
+        c.ahead_q = nx[1] - rp[1]
 
 
 cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
@@ -424,13 +379,13 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
     within ~2 * ONEPASS_AMP eps of the sum of |terms| (the bound the tests
     hold both paths to is 1e-13).  The caller passes only rows whose sums
     are in range (in_range)."""
-    cdef int m = J.measure
+    cdef int form = J.d.onepass_form
     cdef double Sp = res[0], Sq = res[2], T = res[4], c, d, e, v
     if not J.normalize:
         Sp = Sq = 1.0           # what the two-pass kernels use: T is the value
     elif not in_range(J, Sp) or (J.nin == 2 and not in_range(J, Sq)):
         return 0
-    if m == HELLINGER:
+    if form == FD_OP_HELLINGER:
         d = (Sp - Sq) / Sq      # r - 1, exact difference for close sums
         e = d / (sqrt(1.0 + d) + 1.0) if fabs(d) < 0.5 else sqrt(Sp / Sq) - 1.0
         v = T - 2.0 * e * res[5] + e * e * Sq
@@ -438,32 +393,32 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
             return 0
         out[0] = finish_terms(J, v * (1.0 / Sp))
         return 1
-    if m == ENTROPY or m == RENYI_ENTROPY:
+    if form == FD_OP_LOG_SP:
         c = log(Sp)
-    elif m == CROSS_ENTROPY:
+    elif form == FD_OP_LOG_SQ:
         c = log(Sq)
-    else:                       # KL, Renyi divergence of order 1
+    else:                       # FD_OP_LOG_RATIO
         d = (Sq - Sp) / Sp      # the difference is exact for close sums
         c = log1p(d) if fabs(d) < 0.5 else log(Sq / Sp)
     v = T / Sp + c
     if not (fabs(c) <= ONEPASS_AMP * v):
         return 0                # also v <= 0 (then c != 0) and v NaN
-    if m == ENTROPY or m == RENYI_ENTROPY:
+    if J.d.finish == FD_FIN_ENTROPY:
         out[0] = entropy_out(J, v)
         return 1
     out[0] = v * J.scale
     return 1
 
 
-cdef void wide_prm(const Job *J, const double *S, const int *ex, bint fast,
-                   double *prm) noexcept nogil:
-    """The wide kernels' row constants (fd_kernels.h, FD_W_*) from the sums
+cdef void wide_row(const Job *J, const double *S, const int *ex, bint fast,
+                   fd_row *c) noexcept nogil:
+    """The wide kernels' row constants (fd_wide.h) from the sums
     S[i] 2^ex[i]; with normalize=False the sums are taken as 1, as by the
     probability kernels."""
     cdef int e[2]
     cdef double f[2]
     cdef int i
-    new_prm(prm)
+    new_row(c)
     for i in range(2):
         if J.normalize:
             f[i] = frexp(S[i], &e[i])
@@ -471,22 +426,22 @@ cdef void wide_prm(const Job *J, const double *S, const int *ex, bint fast,
         else:
             f[i] = 0.5
             e[i] = 1
-    prm[FD_W_FP] = f[0]
-    prm[FD_W_EP] = e[0]
-    prm[FD_W_FQ] = f[1]
-    prm[FD_W_EQ] = e[1]
-    prm[FD_W_CM] = f[1] / f[0]
-    prm[FD_W_KC] = e[1] - e[0]
-    prm[FD_W_ALPHA] = J.alpha
+    c.fp = f[0]
+    c.ep = e[0]
+    c.fq = f[1]
+    c.eq = e[1]
+    c.wcm = f[1] / f[0]
+    c.kc = e[1] - e[0]
+    c.alpha = J.alpha
     if fast:
-        prm[FD_W_A] = 1.0 / S[0] if J.normalize else 1.0
+        c.wa = 1.0 / S[0] if J.normalize else 1.0
 
 
 cdef double renyi_log_sum(const Job *J, const char **rp, char *buf, double *parts,
-                          int nthreads, double *prm, fd_blockfn first, fd_blockfn tmax,
+                          int nthreads, fd_row *c, fd_blockfn first, fd_blockfn tmax,
                           fd_blockfn lse, double mass) noexcept nogil:
     """L = log sum pn^a qn^(1-a) (entropy: log sum pn^a) for a finite order a
-    other than 0 and 1 (fd_kernels.h, FD_W_RENYI_TERMS): log1p of the first
+    other than 0 and 1 (fd_wide.h, FD_W_RENYI_TERMS): log1p of the first
     pass's sum pn expm1(e) while that is >= -1/2 (it stays accurate as
     a -> 1, where the direct sum cancels against 1); else the log of its
     direct sum of the terms, while that neither overflowed nor came near
@@ -504,40 +459,43 @@ cdef double renyi_log_sum(const Job *J, const char **rp, char *buf, double *part
     cdef double M
     cdef double one[2]
     one[0] = one[1] = 1.0
-    phase(J, rp, first, prm, one, 0, res, buf, parts, nthreads)
+    phase(J, rp, first, c, one, 0, res, buf, parts, nthreads)
     if isfinite(res[0]) and res[0] >= -0.5:
         return log1p(res[0] / mass)
     if isfinite(res[1]) and res[1] >= 1e-200:
         return log(res[1]) - log(mass)
-    phase(J, rp, tmax, prm, one, 1, res, buf, parts, nthreads)
+    phase(J, rp, tmax, c, one, 1, res, buf, parts, nthreads)
     M = res[0]
     if M == INFINITY or M == -INFINITY:
         return M
-    prm[FD_W_M] = M
-    phase(J, rp, lse, prm, one, 0, res, buf, parts, nthreads)
+    c.M = M
+    phase(J, rp, lse, c, one, 0, res, buf, parts, nthreads)
     return (M + log(res[0])) - log(mass)
 
 
 cdef int row_renyi(const Job *J, const char **rp, char *buf, double *parts, int nthreads,
                    double *out, const double *S, const int *ex, bint fast) noexcept nogil:
-    """A Renyi measure of order alpha != 1 with the wide kernels."""
-    cdef double prm[NPRM]
+    """A Renyi measure of order alpha != 1 with the wide kernels its
+    descriptor names (Renyi entropy: one input)."""
+    cdef fd_row c
     cdef double res[FD_MAXACC]
     cdef double v, alpha = J.alpha
     cdef double scl[2]
-    wide_prm(J, S, ex, fast, prm)
+    cdef const fd_measure *D = J.d
+    cdef const fd_blockfn *k = J.k.block
+    wide_row(J, S, ex, fast, &c)
     scl[0] = scl[1] = 1.0
-    if J.measure == RENYI_ENTROPY:
+    if D.nin == 1:
         if alpha == 0.0:
-            phase(J, rp, J.wk.rent0, prm, scl, 0, res, buf, parts, nthreads)
+            phase(J, rp, k[D.renyi_zero], &c, scl, 0, res, buf, parts, nthreads)
             v = log(res[0])
         elif alpha == INFINITY:
-            phase(J, rp, J.wk.pmax, prm, scl, 1, res, buf, parts, nthreads)
-            v = -fd_logratio_wk_f64(res[0], prm[FD_W_FP], -prm[FD_W_EP])
+            phase(J, rp, k[D.renyi_inf], &c, scl, 1, res, buf, parts, nthreads)
+            v = -fd_log_quotient(res[0], c.fp, -c.ep)
         else:
-            v = renyi_log_sum(J, rp, buf, parts, nthreads, prm,
-                              J.wk.rent if fast else J.wk.rentw,
-                              J.wk.rent_max, J.wk.rent_lse,
+            v = renyi_log_sum(J, rp, buf, parts, nthreads, &c,
+                              k[D.renyi] if fast else k[D.renyi_wide],
+                              k[D.renyi_max], k[D.renyi_lse],
                               1.0 if J.normalize else S[0]) / (1.0 - alpha)
         out[0] = entropy_out(J, v)
         return 0
@@ -547,19 +505,19 @@ cdef int row_renyi(const Job *J, const char **rp, char *buf, double *parts, int 
         # the supports agree
         if ex[1]:
             scl[1] = ldexp(1.0, -ex[1])
-        phase(J, rp, J.wk.rdiv0, prm, scl, 0, res, buf, parts, nthreads)
+        phase(J, rp, k[D.renyi_zero], &c, scl, 0, res, buf, parts, nthreads)
         # -log(sum / Sq): the quotient could underflow (tiny q where p > 0)
         if res[0] == 0.0:
             v = INFINITY
         else:
-            v = fd_logratio_wk_f64(S[1] if J.normalize else 1.0, res[0], 0.0)
+            v = fd_log_quotient(S[1] if J.normalize else 1.0, res[0], 0.0)
     elif alpha == INFINITY:
-        phase(J, rp, J.wk.rdivinf, prm, scl, 1, res, buf, parts, nthreads)
+        phase(J, rp, k[D.renyi_inf], &c, scl, 1, res, buf, parts, nthreads)
         v = res[0]
     else:
-        v = renyi_log_sum(J, rp, buf, parts, nthreads, prm,
-                          J.wk.rdiv if fast else J.wk.rdivw,
-                          J.wk.rdiv_max, J.wk.rdiv_lse,
+        v = renyi_log_sum(J, rp, buf, parts, nthreads, &c,
+                          k[D.renyi] if fast else k[D.renyi_wide],
+                          k[D.renyi_max], k[D.renyi_lse],
                           1.0 if J.normalize else S[0]) / (alpha - 1.0)
     out[0] = (v if v > 0.0 else 0.0) * J.scale
     return 0
@@ -569,34 +527,35 @@ cdef int row_wide(const Job *J, const char **rp, char *buf, double *parts, int n
                   double *out, const double *S, const int *ex) noexcept nogil:
     """Entropy, cross-entropy, KL, JS, TV or Hellinger of a row whose sums
     are outside the probability kernels' range, with the wide kernels."""
-    cdef double prm[NPRM]
+    cdef fd_row c
     cdef double res[FD_MAXACC]
     cdef double one[2]
     one[0] = one[1] = 1.0
-    wide_prm(J, S, ex, 0, prm)
-    phase(J, rp, term_kernel(J, 1), prm, one, 0, res, buf, parts, nthreads)
+    wide_row(J, S, ex, 0, &c)
+    phase(J, rp, J.k.block[J.d.wide], &c, one, 0, res, buf, parts, nthreads)
     out[0] = finish_terms(J, res[0])
     return 0
 
 
 cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
                    int nthreads, double *out, Py_ssize_t r) noexcept nogil:
-    cdef double prm[NPRM]
-    new_prm(prm)
+    """The row's value from probabilities (or weights), by the kernels its
+    descriptor names: one pass where that is exact, else two."""
+    cdef fd_row rc
+    new_row(&rc)
     cdef double res[FD_MAXACC]
     cdef double S[2]
     cdef int ex[2]
-    cdef double Sp, Sq, c, v, alpha = J.alpha
-    cdef int m = J.measure, st, e
+    cdef double Sp, Sq, c, v
+    cdef const fd_measure *D = J.d
+    cdef int st, e
     cdef bint fast
-    cdef fd_blockfn first
     cdef double one[2]
     one[0] = one[1] = 1.0
     # The first pass sums and checks the row; for some measures it also sums
     # the terms on the raw inputs, and that may already give the value.
-    first = onepass_kernel(J)
-    phase(J, rp, first if first != NULL else J.k.stats, prm, one, 0, res, buf, parts,
-          nthreads)
+    phase(J, rp, J.k.block[D.onepass if D.onepass != FD_K_NONE else FD_K_STATS], &rc, one,
+          0, res, buf, parts, nthreads)
     S[0] = res[0]
     S[1] = res[2] if J.nin == 2 else 1.0
     ex[0] = ex[1] = 0
@@ -609,9 +568,9 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
         return st
     # The probability kernels take sums in range; the wide ones the rest.
     fast = ex[0] == 0 and ex[1] == 0 and in_range(J, S[0]) and in_range(J, S[1])
-    if first != NULL and fast and onepass(J, res, out):
+    if D.onepass != FD_K_NONE and fast and onepass(J, res, out):
         return 0
-    if (m == RENYI_ENTROPY or m == RENYI_DIVERGENCE) and alpha != 1.0:
+    if D.renyi != FD_K_NONE:      # Renyi of order != 1 (order 1 has KL's row)
         return row_renyi(J, rp, buf, parts, nthreads, out, S, ex, fast)
     if not fast:
         return row_wide(J, rp, buf, parts, nthreads, out, S, ex)
@@ -619,27 +578,26 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
         # this row is now in cache; while the next pass computes on it, let
         # the memory system fetch the row this thread takes next: TV's pass
         # interleaves the hints with its work, the others hint at once
-        if m == TV:
-            next_row_delta(J, r + 1, rp, &prm[8])
+        if D.terms == FD_K_TV:
+            next_row_delta(J, r + 1, rp, &rc)
         else:
             prefetch_row(J, r + 1)
     if J.normalize:
         Sp = S[0]
         Sq = S[1]
         c = frexp(Sq / Sp, &e)
-        prm[0] = 1.0 / Sp
-        prm[1] = 1.0 / Sq
-        prm[2] = 2.0 * c        # Sq / Sp = prm[2] 2^prm[7], prm[2] in [1, 2)
-        prm[3] = Sp
-        prm[4] = Sq
-        prm[6] = Sp / Sq
-        prm[7] = e - 1
+        rc.a = 1.0 / Sp
+        rc.cm = 2.0 * c         # Sq / Sp = cm 2^ck, cm in [1, 2)
+        rc.ck = e - 1
+        rc.Sp = Sp
+        rc.Sq = Sq
+        rc.r = Sp / Sq
     else:
-        prm[0] = prm[1] = prm[2] = prm[3] = prm[4] = prm[6] = 1.0
-    phase(J, rp, term_kernel(J, 0), prm, one, 0, res, buf, parts, nthreads)
+        rc.a = rc.cm = rc.Sp = rc.Sq = rc.r = 1.0
+    phase(J, rp, J.k.block[D.terms], &rc, one, 0, res, buf, parts, nthreads)
     v = res[0]
-    if m == JS or m == JS_DISTANCE or m == TV or m == HELLINGER:
-        v = v * prm[0]          # their terms are over (p, q r): times 1/Sp
+    if D.terms_scaled:
+        v = v * rc.a            # terms over (p, q r): times 1/Sp
     out[0] = finish_terms(J, v)
     return 0
 
@@ -698,7 +656,6 @@ cdef int init_job(Job *J, cnp.ndarray P, object Q) except -1:
         J.a[i].direct = ((J.a[i].code & 1) == J.f64 and (J.a[i].code & 2) == 0
                          and J.a[i].kstride == (8 if J.f64 else 4))
     J.k = fd_get_kernels(J.f64)
-    J.wk = &fd_wide_table[J.f64]
     J.bufs = NULL
     J.parts = NULL
     J.status = NULL
@@ -738,6 +695,18 @@ cdef Py_ssize_t first_bad(const Job *J) noexcept:
     return -1
 
 
+cdef const fd_measure *measure_of(int code, double alpha) except NULL:
+    """The row of fd_measures that computes measure ``code`` at order alpha
+    (a Renyi measure of order 1 is Shannon's: its ``alpha_one`` row)."""
+    cdef const fd_measure *d
+    if code < 0 or code >= FD_NMEASURE:
+        raise ValueError(f"internal: unknown measure code {code}")
+    d = &fd_measures[code]
+    if d.renyi != FD_K_NONE and alpha == 1.0:
+        d = &fd_measures[d.alpha_one]
+    return d
+
+
 def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normalize=True,
             bint logits=False, double tolp=0.0, double tolq=0.0, double alpha=1.0,
             double scale=1.0, double top=INFINITY, int nthreads=1):
@@ -752,13 +721,13 @@ def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normaliz
     cdef Py_ssize_t r, R
     cdef int nt, tid
     cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
-    if Q is None and code != ENTROPY and code != RENYI_ENTROPY:
+    J.d = measure_of(code, alpha)
+    if Q is None and J.d.nin == 2:
         raise TypeError("internal: this measure takes two inputs")
     init_job(&J, P, Q)
     R = J.R
     if out.shape[0] != R:
         raise ValueError("internal: bad output")
-    J.measure = code
     J.normalize = normalize
     J.logits = logits
     J.tol[0] = tolp
@@ -832,7 +801,8 @@ def simple(int code, object p, object q, double alpha, object base, object axis,
     if cp < 0:
         return None
     K = cnp.PyArray_DIMS(<cnp.ndarray>p)[0]
-    J.nin = 1 if code == ENTROPY or code == RENYI_ENTROPY else 2
+    J.d = measure_of(code, alpha)
+    J.nin = J.d.nin
     if J.nin == 2:
         cq = simple_code(q, K)
         if cq != cp:
@@ -850,8 +820,6 @@ def simple(int code, object p, object q, double alpha, object base, object axis,
         J.a[i].code = cp
         J.a[i].direct = 1
     J.k = fd_get_kernels(J.f64)
-    J.wk = &fd_wide_table[J.f64]
-    J.measure = code
     J.normalize = 1
     J.logits = 0
     J.tol[0] = J.tol[1] = 0.0
@@ -941,7 +909,7 @@ def isa_available():
 
 def get_isa():
     """Name of the instruction set the kernels currently run with."""
-    return fd_isa_names[fd_isa_current].decode()
+    return fd_isa_names[fd_get_isa()].decode()
 
 
 def set_isa(name):

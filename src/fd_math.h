@@ -6,7 +6,7 @@
  * library calls, so a loop calling them compiles to SIMD code under
  * -O3 -fno-math-errno -fno-trapping-math (never -ffast-math: NaN/inf
  * semantics are relied upon).  They are compiled once per instruction set by
- * fd_kernels.h (baseline x86-64, AVX2+FMA, AVX-512).
+ * fd_core.c (baseline x86-64, AVX2+FMA, AVX-512).
  *
  * Conventions (written once, here):
  *   fd_log_*(x)         natural log; x == 0 -> -inf, x == +inf -> +inf,
@@ -209,7 +209,7 @@ FD_INLINE double fd_logratio_n_f64(double x, double y)
    fd_logratio_wk_f64(x, y, kadd) = log(x 2^kadd / y) for finite x, y > 0
    of any magnitude, subnormals included, and an integral kadd: the
    exponents are added exactly, so nothing overflows or underflows however
-   far apart x, y and 2^kadd are (the wide kernels in fd_kernels.h build
+   far apart x, y and 2^kadd are (the wide kernels of fd_wide.h build
    the same from decompositions they share).
    fd_quot2_f64(x, f, e) = x / (f 2^e) for finite x > 0, 1/2 <= f < 1 and
    an integral e: one rounding of the mantissa quotient, then an exact

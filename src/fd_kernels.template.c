@@ -1,28 +1,128 @@
 /*
- * fd_block_t.h -- block kernels, instantiated per element type and ISA.
+ * fd_kernels.template.c -- every block kernel of the exact measures, written
+ * once and instantiated per element type and instruction set.
  *
- * Included by fd_kernels.h with these macros defined:
+ * fd_core.c includes this file six times, with these macros defined:
  *   FD_T    element type (double or float); terms are computed in FD_T and
  *           accumulated in double
- *   FD_S    name suffix, e.g. f64_avx2
- *   FD_LOG, FD_LOGRATIO, FD_EXPNEG, FD_SQRT   the FD_T primitives
+ *   FD_TS   its name: f64 or f32 (picks the fd_math.h primitives)
+ *   FD_ISA  the instruction set: base, avx2 or avx512 (fd_core.c compiles
+ *           the include under the matching `#pragma GCC target`)
+ * Every function is `static` and named FD_FN(name) = name_<TS>_<ISA>; the
+ * file ends with the instantiation's kernel table, FD_FN(fd_kernels).
  *
- * Kernel contract.  Every block kernel has the signature fd_blockfn:
+ * Kernel contract (fd_blockfn, fd_core.h):
  *     void k(const void *p,      IN  n elements of FD_T, contiguous, native
  *            const void *q,      IN  same, or NULL for one-input measures
- *            fd_intp n,         IN  1 <= n <= FD_BLK
- *            const double *prm,  IN  per-row constants (see each kernel)
- *            double *acc)        OUT the block's partial results
+ *            fd_intp n,          IN  1 <= n <= FD_BLK
+ *            const fd_row *c,    IN  the row's constants (each kernel says
+ *                                    which fields it reads)
+ *            double *acc)        OUT the block's partial results, in the
+ *                                    slots each kernel documents
  * Inputs are assumed clean (finite, non-negative) except in the stats and
  * one-pass kernels, whose job is also to report what is not.  Terms go into
  * a chunk buffer summed in the package's fixed order (16 lanes, then chunks
- * pairwise; see fd_kernels.h), so the result depends only on the data,
- * never on threads.
+ * pairwise; see fd_core.h), so the result depends only on the data, never
+ * on threads.
  */
 
 #define FD_CAT_(a, b) a##_##b
 #define FD_CAT(a, b) FD_CAT_(a, b)
-#define FD_FN(name) FD_CAT(name, FD_S)
+#define FD_FN(name) FD_CAT(FD_CAT(name, FD_TS), FD_ISA)
+#define FD_LOG FD_CAT(fd_log, FD_TS)
+#define FD_EXPNEG FD_CAT(fd_expneg, FD_TS)
+#define FD_SQRTT FD_CAT(FD_SQRT, FD_TS)
+#define FD_FABST FD_CAT(FD_FABS, FD_TS)
+/* the double-precision chunk sum of this instruction set (f64 is
+   instantiated first), for the kernels that sum double terms */
+#define FD_LSUMD FD_CAT(FD_CAT(lsum, f64), FD_ISA)
+#define FD_TERMD(name) FD_CAT(FD_CAT(name, f64), FD_ISA)
+
+/* ---- per-element terms (conventions of fd_math.h) ---------------------- */
+/* -pn log pn with pn = p/S evaluated as w = p a, log(p / S) */
+FD_INLINE FD_T FD_FN(term_ent)(FD_T p, FD_T w, FD_T S)
+{
+    const FD_T v = -w * FD_CAT(fd_logratio_s, FD_TS)(p, S);
+    return (p == (FD_T)0) ? (FD_T)0 : v;
+}
+/* -p log p (one-pass kernels).  No mask for p == 0: fd_logs_* of 0 is
+   finite (the decomposition of 0 is garbage but finite), so 0 results. */
+FD_INLINE FD_T FD_FN(term_ent1)(FD_T p)
+{
+    return -p * FD_CAT(fd_logs, FD_TS)(p);
+}
+/* -pn log qn: w = pn = p a, qn = q / Sq.  Zeros are told from the
+   inputs p and q, never from w, which may underflow. */
+FD_INLINE FD_T FD_FN(term_xent)(FD_T p, FD_T w, FD_T q, FD_T Sq)
+{
+    FD_T v = -w * FD_CAT(fd_logratio_s, FD_TS)(q, Sq);
+    v = (q == (FD_T)0) ? (FD_T)INFINITY : v;
+    return (p == (FD_T)0) ? (FD_T)0 : v;
+}
+/* -p log q (one-pass kernels): one select, +inf where q == 0 < p; p == 0
+   gives 0 by itself as above. */
+FD_INLINE FD_T FD_FN(term_xent1)(FD_T p, FD_T q)
+{
+    const FD_T v = -p * FD_CAT(fd_logs, FD_TS)(q);
+    return ((q == (FD_T)0) & (p != (FD_T)0)) ? (FD_T)INFINITY : v;
+}
+/* The one-pass terms for chunks whose arguments of log are all normal
+   (no zero, subnormal or negative value: see FD_PASS): no scaling, no
+   select, the same bits. */
+FD_INLINE FD_T FD_FN(term_ent1n)(FD_T p)
+{
+    return -p * FD_CAT(fd_logn, FD_TS)(p);
+}
+FD_INLINE FD_T FD_FN(term_xent1n)(FD_T p, FD_T q)
+{
+    return -p * FD_CAT(fd_logn, FD_TS)(q);
+}
+FD_INLINE FD_T FD_FN(term_kl1n)(FD_T p, FD_T q)
+{
+    return p * FD_CAT(fd_logratio_n, FD_TS)(p, q);
+}
+/* pn log(pn / qn): w = pn, x 2^k / q = pn / qn (x = p cm with cm in
+   [1, 2): the power of two joins the logarithm's exponent instead of
+   the product, which could underflow).  Zeros from p and q. */
+FD_INLINE FD_T FD_FN(term_kl)(FD_T p, FD_T w, FD_T x, FD_T q, FD_T k)
+{
+    FD_T v = w * FD_CAT(fd_logratio_sk, FD_TS)(x, q, k);
+    v = (q == (FD_T)0) ? (FD_T)INFINITY : v;
+    return (p == (FD_T)0) ? (FD_T)0 : v;
+}
+/* p log(p / q) (one-pass kernels), as fd_term_xent1 */
+FD_INLINE FD_T FD_FN(term_kl1)(FD_T p, FD_T q)
+{
+    const FD_T v = p * FD_CAT(fd_logratio_s, FD_TS)(p, q);
+    return ((q == (FD_T)0) & (p != (FD_T)0)) ? (FD_T)INFINITY : v;
+}
+/* x log(2x / (x+y)) + y log(2y / (x+y)), each part >= -tiny */
+FD_INLINE FD_T FD_FN(term_js)(FD_T x, FD_T y)
+{
+    const FD_T u = x + y;
+    FD_T vx = x * FD_CAT(fd_logratio_s, FD_TS)(x + x, u);
+    FD_T vy = y * FD_CAT(fd_logratio_s, FD_TS)(y + y, u);
+    vx = (x == (FD_T)0) ? (FD_T)0 : vx;
+    vy = (y == (FD_T)0) ? (FD_T)0 : vy;
+    return vx + vy;
+}
+FD_INLINE FD_T FD_FN(term_tv)(FD_T x, FD_T y)
+{
+    return FD_FABST(x - y);
+}
+FD_INLINE FD_T FD_FN(term_hel)(FD_T x, FD_T y)
+{
+    const FD_T d = FD_SQRTT(x) - FD_SQRTT(y);
+    return d * d;
+}
+/* e^w x, 0 where e^w is 0 (w below the underflow threshold, or -inf
+   from logits whose spread overflows; x may then be infinite) */
+FD_INLINE FD_T FD_FN(term_lmul)(FD_T w, FD_T x)
+{
+    const FD_T e = FD_CAT(fd_expneg, FD_TS)(w);
+    return (e == (FD_T)0) ? (FD_T)0 : e * x;
+}
+
 
 /* The lanes combined in the fixed order: t = (lanes j + lanes j+8) given,
    then ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7)), by shuffles. */
@@ -125,7 +225,7 @@ void FD_FN(add16)(const FD_T *x, fd_v8d *a, fd_v8d *b, fd_v8l *bits, fd_v8l *low
     if (low) *low |= ((fd_v8l)u - FD_FN(lowb)()) | ((fd_v8l)v - FD_FN(lowb)());
 }
 
-/* Sum of x[0..m), 1 <= m <= FD_CH, in the package's order (fd_kernels.h),
+/* Sum of x[0..m), 1 <= m <= FD_CH, in the package's order (fd_core.h),
    in double; when neg is not NULL, *neg |= 1 if some x < 0.  The check ORs
    the bit patterns (one operation per vector) and rescans only when some
    sign bit is set, which -0.0 also sets.  When low is not NULL, *low |= 1
@@ -259,10 +359,10 @@ void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m
 
 /* acc[0..3] as FD_PASS. */
 static void FD_FN(stats)(const void *p_, const void *q_, fd_intp n,
-                         const double *prm, double *acc)
+                         const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    (void)prm;
+    (void)c;
     if (q) FD_PASS(2, 0, 0, 0, ;, ;);
     else FD_PASS(1, 0, 0, 0, ;, ;);
 }
@@ -276,46 +376,46 @@ static void FD_FN(stats)(const void *p_, const void *q_, fd_intp n,
 
 /* acc[4] = -sum p log p */
 static void FD_FN(fent)(const void *p_, const void *q_, fd_intp n,
-                        const double *prm, double *acc)
+                        const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = NULL;
-    (void)prm; (void)q_;
-    FD_PASS(1, 1, 1, 0, t0_[j] = FD_CAT(fd_term_ent1n, FD_TS)(p[i]);,
-            t0_[j] = FD_CAT(fd_term_ent1, FD_TS)(p[i]););
+    (void)c; (void)q_;
+    FD_PASS(1, 1, 1, 0, t0_[j] = FD_FN(term_ent1n)(p[i]);,
+            t0_[j] = FD_FN(term_ent1)(p[i]););
 }
 
 /* acc[4] = -sum p log q */
 static void FD_FN(fxent)(const void *p_, const void *q_, fd_intp n,
-                         const double *prm, double *acc)
+                         const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    (void)prm;
-    FD_PASS(2, 1, 0, 1, t0_[j] = FD_CAT(fd_term_xent1n, FD_TS)(p[i], q[i]);,
-            t0_[j] = FD_CAT(fd_term_xent1, FD_TS)(p[i], q[i]););
+    (void)c;
+    FD_PASS(2, 1, 0, 1, t0_[j] = FD_FN(term_xent1n)(p[i], q[i]);,
+            t0_[j] = FD_FN(term_xent1)(p[i], q[i]););
 }
 
 /* acc[4] = sum p log(p / q) */
 static void FD_FN(fkl)(const void *p_, const void *q_, fd_intp n,
-                       const double *prm, double *acc)
+                       const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    (void)prm;
-    FD_PASS(2, 1, 1, 1, t0_[j] = FD_CAT(fd_term_kl1n, FD_TS)(p[i], q[i]);,
-            t0_[j] = FD_CAT(fd_term_kl1, FD_TS)(p[i], q[i]););
+    (void)c;
+    FD_PASS(2, 1, 1, 1, t0_[j] = FD_FN(term_kl1n)(p[i], q[i]);,
+            t0_[j] = FD_FN(term_kl1)(p[i], q[i]););
 }
 
 /* acc[4] = sum (sqrt p - sqrt q)^2, acc[5] = sum sqrt q (sqrt p - sqrt q):
    then sum (sqrt p - sqrt(q r))^2 = acc[4] - 2 e acc[5] + e^2 sum q exactly,
    with sqrt r = 1 + e. */
 static void FD_FN(fhel)(const void *p_, const void *q_, fd_intp n,
-                        const double *prm, double *acc)
+                        const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    (void)prm;
+    (void)c;
     /* no input flagged: one loop */
 #define FD_HEL_TERMS {                                                        \
-        const FD_T sq = FD_CAT(FD_SQRT, FD_TS)(q[i]);                         \
-        const FD_T d = FD_CAT(FD_SQRT, FD_TS)(p[i]) - sq;                     \
+        const FD_T sq = FD_SQRTT(q[i]);                         \
+        const FD_T d = FD_SQRTT(p[i]) - sq;                     \
         t0_[j] = d * d;                                                       \
         t1_[j] = sq * d;                                                      \
     }
@@ -326,10 +426,10 @@ static void FD_FN(fhel)(const void *p_, const void *q_, fd_intp n,
 /* logits: acc[0] = max p, acc[1] = 1 if some p is not finite; acc[2], acc[3]
    the same for q. */
 static void FD_FN(lstats)(const void *p_, const void *q_, fd_intp n,
-                          const double *prm, double *acc)
+                          const fd_row *c, double *acc)
 {
     const FD_T *x = (const FD_T *)p_;
-    (void)prm;
+    (void)c;
     for (int s = 0; s < 2; s++) {
         if (s == 1) {
             if (!q_) break;
@@ -345,74 +445,73 @@ static void FD_FN(lstats)(const void *p_, const void *q_, fd_intp n,
 }
 
 /* ---- terms (phase 2), probabilities -------------------------------------
-   prm[0] = a = 1/Sp, prm[1] = b = 1/Sq, prm[2] = c = Sq/Sp, prm[3] = Sp,
-   prm[4] = Sq, prm[6] = r = Sp/Sq (all 1 when normalize=False), so that
-   pn = p a, qn = q b = a (q r).  JS, TV and Hellinger return their sums
+   c->a = 1/Sp, c->Sp, c->Sq, c->r = Sp/Sq, Sq/Sp = c->cm 2^c->ck (all 1
+   when normalize=False), so that pn = p a, qn = a (q r).  JS, TV and Hellinger return their sums
    over (p, q r) and the caller multiplies by a: with p == q, r == 1 and
    every term is exactly 0 even where the compiler fuses p a - q b into an
    FMA (which would leave the rounding error of q b).                     */
 
 /* -sum pn log pn, log pn evaluated as log(p / Sp). */
 static void FD_FN(ent)(const void *p_, const void *q_, fd_intp n,
-                       const double *prm, double *acc)
+                       const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_;
-    const FD_T a = (FD_T)prm[0], S = (FD_T)prm[3];
+    const FD_T a = (FD_T)c->a, S = (FD_T)c->Sp;
     (void)q_;
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_ent, FD_TS)(p[i], p[i] * a, S));
+    FD_BLOCK_SUM(acc[0], FD_FN(term_ent)(p[i], p[i] * a, S));
 }
 
 /* -sum pn log qn; +inf where pn > 0 = qn. */
 static void FD_FN(xent)(const void *p_, const void *q_, fd_intp n,
-                        const double *prm, double *acc)
+                        const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    const FD_T a = (FD_T)prm[0], Sq = (FD_T)prm[4];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_xent, FD_TS)(p[i], p[i] * a, q[i], Sq));
+    const FD_T a = (FD_T)c->a, Sq = (FD_T)c->Sq;
+    FD_BLOCK_SUM(acc[0], FD_FN(term_xent)(p[i], p[i] * a, q[i], Sq));
 }
 
 /* sum pn log(pn / qn), the ratio as log(p cm 2^ck / q) with Sq / Sp =
-   cm 2^ck, cm = prm[2] in [1, 2), ck = prm[7]. */
+   cm 2^ck, cm in [1, 2). */
 static void FD_FN(kl)(const void *p_, const void *q_, fd_intp n,
-                      const double *prm, double *acc)
+                      const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    const FD_T a = (FD_T)prm[0], cm = (FD_T)prm[2], ck = (FD_T)prm[7];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_kl, FD_TS)(p[i], p[i] * a, p[i] * cm, q[i], ck));
+    const FD_T a = (FD_T)c->a, cm = (FD_T)c->cm, ck = (FD_T)c->ck;
+    FD_BLOCK_SUM(acc[0], FD_FN(term_kl)(p[i], p[i] * a, p[i] * cm, q[i], ck));
 }
 
 static void FD_FN(js)(const void *p_, const void *q_, fd_intp n,
-                      const double *prm, double *acc)
+                      const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    const FD_T r = (FD_T)prm[6];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_js, FD_TS)(p[i], q[i] * r));
+    const FD_T r = (FD_T)c->r;
+    FD_BLOCK_SUM(acc[0], FD_FN(term_js)(p[i], q[i] * r));
 }
 
 /* TV's terms are cheap and its second pass reads the row from cache, so the
-   pass also asks for the data the next pass will read, prm[8] and prm[9]
-   bytes on from p and q (0: no hint): the driver's distance to the next
-   row. */
+   pass also asks for the data the next pass will read, c->ahead_p and
+   c->ahead_q bytes on from p and q (0: no hint): the driver's distance to
+   the next row. */
 static void FD_FN(tv)(const void *p_, const void *q_, fd_intp n,
-                      const double *prm, double *acc)
+                      const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    const FD_T r = (FD_T)prm[6];
-    const fd_intp dp = (fd_intp)prm[8], dq = (fd_intp)prm[9];
+    const FD_T r = (FD_T)c->r;
+    const fd_intp dp = c->ahead_p, dq = c->ahead_q;
     if (dp != 0 || dq != 0) {
         FD_BLOCK_SUM_PRE(acc[0], FD_FN(hint)(p + o_, dp, q + o_, dq, m_);,
-                         FD_CAT(fd_term_tv, FD_TS)(p[i], q[i] * r));
+                         FD_FN(term_tv)(p[i], q[i] * r));
     } else {
-        FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_tv, FD_TS)(p[i], q[i] * r));
+        FD_BLOCK_SUM(acc[0], FD_FN(term_tv)(p[i], q[i] * r));
     }
 }
 
 static void FD_FN(hel)(const void *p_, const void *q_, fd_intp n,
-                       const double *prm, double *acc)
+                       const fd_row *c, double *acc)
 {
     const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
-    const FD_T r = (FD_T)prm[6];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_hel, FD_TS)(p[i], q[i] * r));
+    const FD_T r = (FD_T)c->r;
+    FD_BLOCK_SUM(acc[0], FD_FN(term_hel)(p[i], q[i] * r));
 }
 
 /* ---- terms, logits -------------------------------------------------------
@@ -423,57 +522,57 @@ static void FD_FN(hel)(const void *p_, const void *q_, fd_intp n,
    lent: acc[0] = sum e^w, acc[1] = sum e^w (-w).
    lpair: acc[0] = Sp = sum e^wp, acc[1] = Sq = sum e^wq,
           acc[2] = sum e^wp (-wq), acc[3] = sum e^wp (wp - wq).
-   prm[0] = max p, prm[1] = max q.                                         */
+   c->mp = max p, c->mq = max q.                                           */
 
-#define FD_LMUL FD_CAT(fd_term_lmul, FD_TS)
+#define FD_LMUL FD_FN(term_lmul)
 
 static void FD_FN(lent)(const void *p_, const void *q_, fd_intp n,
-                        const double *prm, double *acc)
+                        const fd_row *c, double *acc)
 {
     const FD_T *z = (const FD_T *)p_;
-    const FD_T m = (FD_T)prm[0];
+    const FD_T m = (FD_T)c->mp;
     (void)q_;
     FD_BLOCK_SUM(acc[0], FD_EXPNEG(z[i] - m));
     FD_BLOCK_SUM(acc[1], FD_LMUL(z[i] - m, m - z[i]));
 }
 
 static void FD_FN(lpair)(const void *p_, const void *q_, fd_intp n,
-                         const double *prm, double *acc)
+                         const fd_row *c, double *acc)
 {
     const FD_T *zp = (const FD_T *)p_, *zq = (const FD_T *)q_;
-    const FD_T mp = (FD_T)prm[0], mq = (FD_T)prm[1];
+    const FD_T mp = (FD_T)c->mp, mq = (FD_T)c->mq;
     FD_BLOCK_SUM(acc[0], FD_EXPNEG(zp[i] - mp));
     FD_BLOCK_SUM(acc[1], FD_EXPNEG(zq[i] - mq));
     FD_BLOCK_SUM(acc[2], FD_LMUL(zp[i] - mp, mq - zq[i]));
     FD_BLOCK_SUM(acc[3], FD_LMUL(zp[i] - mp, (zp[i] - mp) - (zq[i] - mq)));
 }
 
-/* JS, TV, Hellinger from logits: pn = exp((zp - max_p) - log Sp), prm[0] =
-   max_p, prm[1] = max_q, prm[2] = log Sp, prm[3] = log Sq. */
+/* JS, TV, Hellinger from logits: pn = exp((zp - c->mp) - c->lp), c->lp =
+   log Sp (and q alike). */
 #define FD_LPN(z, m, l) FD_EXPNEG(((z) - (m)) - (l))
 
 static void FD_FN(ljs)(const void *p_, const void *q_, fd_intp n,
-                       const double *prm, double *acc)
+                       const fd_row *c, double *acc)
 {
     const FD_T *zp = (const FD_T *)p_, *zq = (const FD_T *)q_;
-    const FD_T mp = (FD_T)prm[0], mq = (FD_T)prm[1], lp = (FD_T)prm[2], lq = (FD_T)prm[3];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_js, FD_TS)(FD_LPN(zp[i], mp, lp), FD_LPN(zq[i], mq, lq)));
+    const FD_T mp = (FD_T)c->mp, mq = (FD_T)c->mq, lp = (FD_T)c->lp, lq = (FD_T)c->lq;
+    FD_BLOCK_SUM(acc[0], FD_FN(term_js)(FD_LPN(zp[i], mp, lp), FD_LPN(zq[i], mq, lq)));
 }
 
 static void FD_FN(ltv)(const void *p_, const void *q_, fd_intp n,
-                       const double *prm, double *acc)
+                       const fd_row *c, double *acc)
 {
     const FD_T *zp = (const FD_T *)p_, *zq = (const FD_T *)q_;
-    const FD_T mp = (FD_T)prm[0], mq = (FD_T)prm[1], lp = (FD_T)prm[2], lq = (FD_T)prm[3];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_tv, FD_TS)(FD_LPN(zp[i], mp, lp), FD_LPN(zq[i], mq, lq)));
+    const FD_T mp = (FD_T)c->mp, mq = (FD_T)c->mq, lp = (FD_T)c->lp, lq = (FD_T)c->lq;
+    FD_BLOCK_SUM(acc[0], FD_FN(term_tv)(FD_LPN(zp[i], mp, lp), FD_LPN(zq[i], mq, lq)));
 }
 
 static void FD_FN(lhel)(const void *p_, const void *q_, fd_intp n,
-                        const double *prm, double *acc)
+                        const fd_row *c, double *acc)
 {
     const FD_T *zp = (const FD_T *)p_, *zq = (const FD_T *)q_;
-    const FD_T mp = (FD_T)prm[0], mq = (FD_T)prm[1], lp = (FD_T)prm[2], lq = (FD_T)prm[3];
-    FD_BLOCK_SUM(acc[0], FD_CAT(fd_term_hel, FD_TS)(FD_LPN(zp[i], mp, lp), FD_LPN(zq[i], mq, lq)));
+    const FD_T mp = (FD_T)c->mp, mq = (FD_T)c->mq, lp = (FD_T)c->lp, lq = (FD_T)c->lq;
+    FD_BLOCK_SUM(acc[0], FD_FN(term_hel)(FD_LPN(zp[i], mp, lp), FD_LPN(zq[i], mq, lq)));
 }
 #undef FD_LPN
 #undef FD_LMUL
@@ -522,14 +621,207 @@ static int FD_FN(neglog)(const void *x_, fd_intp n, double *out)
     return bad;
 }
 
+/* ---- wide kernels (scalar double, any finite magnitudes) -----------------
+   For rows whose sums lie outside the probability kernels' range, and for
+   every Renyi measure; see fd_wide.h for the row constants and helpers.
+   They read FD_T, compute in double, and never form pn = p / Sp where a
+   small entry could underflow.  Zeros are told from the raw inputs. */
+
+/* acc[0] = the sum over the block of the term EXPR, a function of x = p[i]
+   and y = q[i] (y = 0 where HAVE_Q is 0: q may be NULL). */
+#define FD_W_SUM_KERNEL(NAME, HAVE_Q, EXPR)                                   \
+    static void FD_FN(NAME)(const void *p_, const void *q_, fd_intp n,        \
+                            const fd_row *c, double *acc)                     \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(c);                             \
+        const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;              \
+        (void)q; (void)w_;                                                    \
+        FD_WIDE_SUMS(FD_LSUMD, 1, acc[0], acc[1],                             \
+            const double x = p[i], y = (HAVE_Q) ? (double)q[i] : 0.0;         \
+            double e_;  /* scratch for EXPR */                                \
+            (void)y; (void)e_;                                                \
+            t0_[j] = (EXPR););                                                \
+    }
+
+/* -sum pn log pn, -sum pn log qn, sum pn log(pn / qn) */
+FD_W_SUM_KERNEL(went, 0, (x == 0.0) ? 0.0 : -FD_W_PN(x) * FD_W_LPN(x))
+FD_W_SUM_KERNEL(wxent, 1, (x == 0.0) ? 0.0 : (y == 0.0) ? INFINITY : -FD_W_PN(x) * FD_W_LQN(y))
+FD_W_SUM_KERNEL(wkl, 1, (x == 0.0) ? 0.0 : (y == 0.0) ? INFINITY : FD_W_PN(x) * FD_W_LR(x, y))
+/* JS, TV and Hellinger terms over (pn, qn): bounded measures, where a
+   weight that underflows loses less than its own size. */
+FD_W_SUM_KERNEL(wjs, 1, FD_W_PAIRTERM(FD_TERMD(term_js), x, y))
+FD_W_SUM_KERNEL(wtv, 1, FD_W_PAIRTERM(FD_TERMD(term_tv), x, y))
+FD_W_SUM_KERNEL(whel, 1, FD_W_PAIRTERM(FD_TERMD(term_hel), x, y))
+/* sum of q where p > 0 (alpha = 0), in the same pairwise order as the
+   stats pass, so that it equals Sq when p > 0 wherever q > 0 (then the
+   divergence is exactly 0) */
+FD_W_SUM_KERNEL(rdiv0, 1, (x > 0.0) ? y : 0.0)
+
+/* acc[0] = number of p > 0 (Renyi entropy, alpha = 0) */
+static void FD_FN(rent0)(const void *p_, const void *q_, fd_intp n, const fd_row *c,
+                         double *acc)
+{
+    const FD_T *p = (const FD_T *)p_;
+    fd_intp k = 0;
+    (void)q_; (void)c;
+    for (fd_intp i = 0; i < n; i++) k += p[i] > 0;
+    acc[0] = (double)k;
+}
+
+/* acc[0] = max p (Renyi entropy, alpha = inf) */
+static void FD_FN(pmax)(const void *p_, const void *q_, fd_intp n, const fd_row *c,
+                        double *acc)
+{
+    const FD_T *p = (const FD_T *)p_;
+    FD_T mx = p[0];
+    (void)q_; (void)c;
+    for (fd_intp i = 0; i < n; i++) mx = (p[i] > mx) ? p[i] : mx;
+    acc[0] = (double)mx;
+}
+
+/* acc[0] = max over p > 0 of log(pn / qn) (Renyi divergence, alpha = inf) */
+static void FD_FN(rdivinf)(const void *p_, const void *q_, fd_intp n, const fd_row *c,
+                           double *acc)
+{
+    const fd_wide_row w_ = fd_wide_row_of(c);
+    const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;
+    double mx = -INFINITY;
+    for (fd_intp i = 0; i < n; i++) {
+        const double x = p[i], y = q[i];
+        const double v = (x == 0.0) ? -INFINITY : (y == 0.0) ? INFINITY : FD_W_LR(x, y);
+        mx = (v > mx) ? v : mx;
+    }
+    acc[0] = mx;
+}
+
+/* Logits whose cross-entropy or KL terms e^wp (-wq), e^wp (wp - wq)
+   overflow (in float32, or where a row's spread exceeds DBL_MAX although
+   e^wp is tiny, or where K terms near DBL_MAX add up past it): the same
+   terms in double, halved (0.5 z - 0.5 m cannot overflow) and scaled by
+   2^-c->shift, so that no sum overflows unless its value does.
+   acc[0] = Sp, acc[1] = Sq, acc[2] = 2^-shift sum e^wp (-wq) / 2,
+   acc[3] = 2^-shift sum e^wp (wp - wq) / 2; c->mp, c->mq the maxima. */
+static void FD_FN(lpairw)(const void *p_, const void *q_, fd_intp n, const fd_row *c,
+                          double *acc)
+{
+    const FD_T *zp = (const FD_T *)p_, *zq = (const FD_T *)q_;
+    const double mp = c->mp, mq = c->mq;
+    const double sc = ldexp(1.0, -c->shift);
+    double a0, a1, a2, a3;
+    FD_WIDE_SUMS(FD_LSUMD, 2, a0, a1,
+        t0_[j] = fd_expneg_f64((double)zp[i] - mp);
+        t1_[j] = fd_expneg_f64((double)zq[i] - mq););
+    FD_WIDE_SUMS(FD_LSUMD, 2, a2, a3,
+        const double e = fd_expneg_f64((double)zp[i] - mp);
+        const double hp = 0.5 * (double)zp[i] - 0.5 * mp;
+        const double hq = 0.5 * (double)zq[i] - 0.5 * mq;
+        t0_[j] = (e == 0.0) ? 0.0 : (e * sc) * (0.0 - hq);
+        t1_[j] = (e == 0.0) ? 0.0 : (e * sc) * (hp - hq););
+    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3;
+}
+
+/* ---- Renyi (orders other than 0, 1 and inf) --------------------------------
+   The four kernels of each measure (fd_wide.h, FD_W_RENYI_TERMS): NAME and
+   NAME##w (first pass: acc[0] = sum v, acc[1] = sum d; the weights pn as
+   p (1/Sp) for sums in the probability kernels' range, or as fd_quot2_f64
+   for any sum), NAME_max (acc[0] = max t) and NAME_lse (acc[0] =
+   sum e^(t - M), M = c->M). */
+#define FD_RENYI_FIRST(NAME, HAVE_Q, PN)                                      \
+    static void FD_FN(NAME)(const void *p_, const void *q_, fd_intp n,        \
+                            const fd_row *c, double *acc)                     \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(c);                             \
+        const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;              \
+        (void)q;                                                              \
+        FD_WIDE_SUMS(FD_LSUMD, 2, acc[0], acc[1],                             \
+            double v, d;                                                      \
+            FD_W_RENYI_TERMS(HAVE_Q, PN, (double)p[i], (HAVE_Q) ? (double)q[i] : 0.0, v, d); \
+            t0_[j] = v;                                                       \
+            t1_[j] = d;);                                                     \
+    }
+
+#define FD_RENYI_MAX(NAME, HAVE_Q)                                            \
+    static void FD_FN(NAME)(const void *p_, const void *q_, fd_intp n,        \
+                            const fd_row *c, double *acc)                     \
+    {                                                                         \
+        const fd_wide_row w_ = fd_wide_row_of(c);                             \
+        const FD_T *p = (const FD_T *)p_, *q = (const FD_T *)q_;              \
+        double mx = -INFINITY, e;                                             \
+        (void)q;                                                              \
+        for (fd_intp i = 0; i < n; i++) {                                     \
+            const double t = fd_w_renyi_t(&w_, (HAVE_Q), (double)p[i],        \
+                                          (HAVE_Q) ? (double)q[i] : 0.0, &e); \
+            mx = (t > mx) ? t : mx;                                           \
+        }                                                                     \
+        acc[0] = mx;                                                          \
+    }
+
+FD_RENYI_FIRST(rent, 0, FD_W_PNA)
+FD_RENYI_FIRST(rentw, 0, FD_W_PN)
+FD_RENYI_MAX(rent_max, 0)
+FD_W_SUM_KERNEL(rent_lse, 0, exp(fd_w_renyi_t(&w_, 0, x, y, &e_) - w_.M))
+FD_RENYI_FIRST(rdiv, 1, FD_W_PNA)
+FD_RENYI_FIRST(rdivw, 1, FD_W_PN)
+FD_RENYI_MAX(rdiv_max, 1)
+FD_W_SUM_KERNEL(rdiv_lse, 1, exp(fd_w_renyi_t(&w_, 1, x, y, &e_) - w_.M))
+
+#undef FD_W_SUM_KERNEL
+#undef FD_RENYI_FIRST
+#undef FD_RENYI_MAX
+
+/* ---- this instantiation's table -------------------------------------------- */
 static const fd_kernels FD_FN(fd_kernels) = {
-    FD_FN(stats), FD_FN(lstats), FD_FN(ent), FD_FN(xent), FD_FN(kl),
-    FD_FN(js), FD_FN(tv), FD_FN(hel), FD_FN(lent), FD_FN(lpair),
-    FD_FN(ljs), FD_FN(ltv), FD_FN(lhel), FD_FN(fent), FD_FN(fxent),
-    FD_FN(fkl), FD_FN(fhel), FD_FN(vlog), FD_FN(vlogs), FD_FN(vlogratio),
-    FD_FN(vexp), FD_FN(neglog),
+    .block = {
+        [FD_K_STATS] = FD_FN(stats),
+        [FD_K_LSTATS] = FD_FN(lstats),
+        [FD_K_ENT1] = FD_FN(fent),
+        [FD_K_XENT1] = FD_FN(fxent),
+        [FD_K_KL1] = FD_FN(fkl),
+        [FD_K_HEL1] = FD_FN(fhel),
+        [FD_K_ENT] = FD_FN(ent),
+        [FD_K_XENT] = FD_FN(xent),
+        [FD_K_KL] = FD_FN(kl),
+        [FD_K_JS] = FD_FN(js),
+        [FD_K_TV] = FD_FN(tv),
+        [FD_K_HEL] = FD_FN(hel),
+        [FD_K_LENT] = FD_FN(lent),
+        [FD_K_LPAIR] = FD_FN(lpair),
+        [FD_K_LJS] = FD_FN(ljs),
+        [FD_K_LTV] = FD_FN(ltv),
+        [FD_K_LHEL] = FD_FN(lhel),
+        [FD_K_LPAIRW] = FD_FN(lpairw),
+        [FD_K_WENT] = FD_FN(went),
+        [FD_K_WXENT] = FD_FN(wxent),
+        [FD_K_WKL] = FD_FN(wkl),
+        [FD_K_WJS] = FD_FN(wjs),
+        [FD_K_WTV] = FD_FN(wtv),
+        [FD_K_WHEL] = FD_FN(whel),
+        [FD_K_RENT] = FD_FN(rent),
+        [FD_K_RENTW] = FD_FN(rentw),
+        [FD_K_RENT_MAX] = FD_FN(rent_max),
+        [FD_K_RENT_LSE] = FD_FN(rent_lse),
+        [FD_K_RENT0] = FD_FN(rent0),
+        [FD_K_PMAX] = FD_FN(pmax),
+        [FD_K_RDIV] = FD_FN(rdiv),
+        [FD_K_RDIVW] = FD_FN(rdivw),
+        [FD_K_RDIV_MAX] = FD_FN(rdiv_max),
+        [FD_K_RDIV_LSE] = FD_FN(rdiv_lse),
+        [FD_K_RDIV0] = FD_FN(rdiv0),
+        [FD_K_RDIVINF] = FD_FN(rdivinf),
+    },
+    .vlog = FD_FN(vlog),
+    .vlogs = FD_FN(vlogs),
+    .vlogratio = FD_FN(vlogratio),
+    .vexp = FD_FN(vexp),
+    .neglog = FD_FN(neglog),
 };
 
 #undef FD_FN
 #undef FD_CAT
 #undef FD_CAT_
+#undef FD_LOG
+#undef FD_EXPNEG
+#undef FD_SQRTT
+#undef FD_FABST
+#undef FD_LSUMD
+#undef FD_TERMD

@@ -1,0 +1,188 @@
+/*
+ * fd_core.h -- the interface of fastdiv's C core (libfastdiv_core, a static
+ * library built once by setup.py and linked into every extension).
+ *
+ * The core holds what every family of measures shares:
+ *   - the block kernels of the exact measures (fd_kernels.template.c),
+ *     compiled per element type and per instruction set, and the runtime
+ *     choice of instruction set (fd_core.c);
+ *   - the one summation order of the package (below);
+ *   - the table of measures: one descriptor per measure naming its kernels
+ *     and how its value is finished (fd_measures.c);
+ *   - gathering of strided / byte-swapped input into native blocks.
+ * The row drivers (Cython, src/_divergence.pyx) cut rows into blocks, call
+ * the kernels through these tables, and combine the partials.
+ *
+ * The summation order.  A chunk of m <= FD_CH values is summed in 16 lanes:
+ * value i goes to lane i % 16, each lane adds its values in order, and the
+ * lanes are combined by a fixed tree.  A block's chunks, and a row's blocks,
+ * are combined by fd_pairwise.  The order depends only on the length of the
+ * data, not on the instruction set nor on the number of threads, so results
+ * are bit-identical for any thread count.
+ */
+#ifndef FD_CORE_H
+#define FD_CORE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef ptrdiff_t fd_intp;   /* == Py_ssize_t == npy_intp */
+
+#define FD_CH 256            /* chunk: terms buffered and summed in lanes */
+#define FD_BLK 4096          /* block: the unit of work and of partials   */
+#define FD_MAXACC 6          /* partial sums a block kernel returns       */
+
+/* The constants of one row that the block kernels read; the row driver
+   zeroes the struct and sets what the row's kernels need (each kernel's
+   comment names its fields). */
+typedef struct {
+    /* probability kernels on normalized rows (all 1 with normalize=False):
+       pn = p a, qn = a (q r) */
+    double a;                /* 1 / Sp */
+    double Sp, Sq;           /* the row sums */
+    double r;                /* Sp / Sq */
+    double cm, ck;           /* Sq / Sp = cm 2^ck, cm in [1, 2) */
+    fd_intp ahead_p, ahead_q; /* bytes from this row to the next one this
+                                 thread reads: TV's prefetch hints (0: none) */
+    /* logits */
+    double mp, mq;           /* the rows' largest logits */
+    double lp, lq;           /* log sum e^(z - max) */
+    int shift;               /* lpairw: sums scaled by 2^-shift */
+    /* wide kernels (fd_wide.h): Sp = fp 2^ep, Sq = fq 2^eq */
+    double fp, ep, fq, eq;
+    double wcm, kc;          /* fq / fp, eq - ep */
+    double wa;               /* 1 / Sp where Sp is in the probability
+                                kernels' range (Renyi's fast weights) */
+    double alpha;            /* Renyi order */
+    double M;                /* Renyi log-sum-exp shift */
+} fd_row;
+
+/* A block kernel: the partials of one block of n <= FD_BLK elements of p
+   (and q, or NULL) into acc[0..FD_MAXACC); see fd_kernels.template.c. */
+typedef void (*fd_blockfn)(const void *p, const void *q, fd_intp n,
+                           const fd_row *c, double *acc);
+
+/* The block kernels, by name.  acc slots as documented at each kernel. */
+enum fd_kernel_id {
+    FD_K_STATS,              /* sums and checks (acc: Sp, neg p, Sq, neg q) */
+    FD_K_LSTATS,             /* logits: max and non-finite flags */
+    FD_K_ENT1, FD_K_XENT1, FD_K_KL1, FD_K_HEL1,   /* one-pass: stats + raw terms */
+    FD_K_ENT, FD_K_XENT, FD_K_KL, FD_K_JS, FD_K_TV, FD_K_HEL,  /* normalized rows */
+    FD_K_LENT, FD_K_LPAIR, FD_K_LJS, FD_K_LTV, FD_K_LHEL,      /* logits */
+    FD_K_LPAIRW,             /* logits CE/KL whose terms overflow, in double */
+    FD_K_WENT, FD_K_WXENT, FD_K_WKL, FD_K_WJS, FD_K_WTV, FD_K_WHEL,  /* wide rows */
+    FD_K_RENT, FD_K_RENTW, FD_K_RENT_MAX, FD_K_RENT_LSE, FD_K_RENT0, FD_K_PMAX,
+    FD_K_RDIV, FD_K_RDIVW, FD_K_RDIV_MAX, FD_K_RDIV_LSE, FD_K_RDIV0, FD_K_RDIVINF,
+    FD_NKERNEL,
+    FD_K_NONE = -1
+};
+
+/* The kernels of one element type and instruction set. */
+typedef struct {
+    fd_blockfn block[FD_NKERNEL];
+    /* elementwise: the package's log, log of clean inputs, log-ratio, exp
+       (test hooks), and -log for self_information (returns 1 if some x is
+       outside [0, 1]) */
+    void (*vlog)(const void *x, fd_intp n, void *out);
+    void (*vlogs)(const void *x, fd_intp n, void *out);
+    void (*vlogratio)(const void *x, const void *y, fd_intp n, void *out);
+    void (*vexp)(const void *x, fd_intp n, void *out);
+    int (*neglog)(const void *x, fd_intp n, double *out);
+} fd_kernels;
+
+/* ---- the measures ---------------------------------------------------------- */
+
+enum fd_measure_code {
+    FD_ENTROPY, FD_CROSS_ENTROPY, FD_KL, FD_JS, FD_JS_DISTANCE, FD_TV, FD_HELLINGER,
+    FD_RENYI_ENTROPY, FD_RENYI_DIVERGENCE,
+    FD_NMEASURE
+};
+
+/* How a one-pass sum T over the raw rows becomes the value (the rows
+   normalized afterwards, exactly; see onepass in _divergence.pyx). */
+enum fd_onepass_form {
+    FD_OP_NONE,              /* no one-pass kernel */
+    FD_OP_LOG_SP,            /* T / Sp + log Sp         (entropy) */
+    FD_OP_LOG_SQ,            /* T / Sp + log Sq         (cross-entropy) */
+    FD_OP_LOG_RATIO,         /* T / Sp + log(Sq / Sp)   (KL) */
+    FD_OP_HELLINGER          /* (T - 2 e V + e^2 Sq) / Sp, sqrt(Sp / Sq) = 1 + e */
+};
+
+/* How a sum of terms over normalized distributions becomes the value. */
+enum fd_finish {
+    FD_FIN_ENTROPY,          /* clamped to [0, log K], in the caller's base */
+    FD_FIN_DIVERGENCE,       /* >= 0, in the caller's base */
+    FD_FIN_JS,               /* half the sum, in [0, log 2] */
+    FD_FIN_JS_DISTANCE,      /* its square root */
+    FD_FIN_TV,               /* half the sum, in [0, 1] */
+    FD_FIN_HELLINGER         /* sqrt of half the sum, in [0, 1] */
+};
+
+/* How logits are evaluated. */
+enum fd_logit_form {
+    FD_LG_NONE,              /* no logits form (Renyi) */
+    FD_LG_ENTROPY,           /* lent: log S + sum e^w (-w) / S */
+    FD_LG_CROSS_ENTROPY,     /* lpair: sum e^wp (-wq) / Sp + log Sq */
+    FD_LG_KL,                /* lpair: sum e^wp (wp - wq) / Sp + log(Sq / Sp) */
+    FD_LG_TERMS              /* the kernel `logit_terms` over softmax rows */
+};
+
+/* One measure: a row of the table fd_measures. */
+typedef struct {
+    const char *name;        /* the public function */
+    int nin;                 /* 1 or 2 inputs */
+    int onepass;             /* kernel of the first pass, or FD_K_NONE (stats) */
+    int onepass_form;        /* enum fd_onepass_form */
+    int terms;               /* terms over normalized rows (two passes) */
+    int terms_scaled;        /* 1: those terms are over (p, q r): times 1 / Sp */
+    int wide;                /* terms of rows outside the kernels' range */
+    int finish;              /* enum fd_finish */
+    int logit_form;          /* enum fd_logit_form */
+    int logit_terms;         /* kernel for FD_LG_TERMS */
+    int alpha_one;           /* Renyi: the measure it is at alpha = 1; else itself */
+    /* Renyi of order other than 1 (FD_K_NONE elsewhere): the first pass
+       with weights p / Sp (sums in range) and with any sums, the max and
+       log-sum-exp passes, and the orders 0 and inf */
+    int renyi, renyi_wide, renyi_max, renyi_lse, renyi_zero, renyi_inf;
+} fd_measure;
+
+extern const fd_measure fd_measures[FD_NMEASURE];
+
+/* ---- instruction sets ------------------------------------------------------ */
+
+enum { FD_ISA_BASELINE = 0, FD_ISA_AVX2 = 1, FD_ISA_AVX512 = 2, FD_NISA = 3 };
+extern const char *const fd_isa_names[FD_NISA];
+
+int fd_isa_supported(int isa);       /* 1 if this CPU (and OS) runs it */
+int fd_set_isa(int isa);             /* 0, or -1 if unknown or unsupported */
+int fd_select_isa(void);             /* the best supported; returns it */
+int fd_get_isa(void);
+/* the kernels of the current instruction set for float64 (else float32) */
+const fd_kernels *fd_get_kernels(int is_f64);
+
+/* ---- shared helpers -------------------------------------------------------- */
+
+/* Pairwise (recursive halving) sum of a[0..n), n >= 0. */
+double fd_pairwise(const double *a, fd_intp n);
+
+/* Ask for n bytes at p to be brought into cache (a hint). */
+void fd_prefetch(const char *p, fd_intp nbytes);
+
+/* n elements from src (stride bytes apart; code bit 0 = float64 else
+   float32, bit 1 = byte-swapped), times the power of two `scale`, into dst
+   as float64 (dst_f64) or float32. */
+void fd_gather(const char *src, fd_intp stride, fd_intp n, int src_code,
+               int dst_f64, void *dst, double scale);
+
+/* log(x 2^k / y) for any finite x, y > 0 and integral k, without forming
+   the quotient. */
+double fd_log_quotient(double x, double y, double k);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FD_CORE_H */
