@@ -135,15 +135,22 @@ class BuildExt(build_ext):
         super().build_extensions()
 
 
-extensions = [
-    Extension(
-        "fastdiv._divergence",
-        ["src/_divergence.pyx"],
+# Every extension links the core (the linker takes only what a module calls:
+# _rows calls the core, the other modules call _rows).
+PXD = ["src/_core.pxd", "src/_openmp.pxd", "src/_typedefs.pxd", "src/fastdiv/__init__.pxd",
+       "src/fastdiv/_rows.pxd"]
+
+
+def extension(name):
+    return Extension(
+        f"fastdiv.{name}", [f"src/fastdiv/{name}.pyx"],
         include_dirs=["src", np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-        depends=CORE_HEADERS + ["src/_core.pxd", "src/_openmp.pxd", "src/_typedefs.pxd"],
-    ),
-]
+        depends=CORE_HEADERS + PXD,
+    )
+
+
+extensions = [extension("_rows"), extension("_divergence")]
 
 setup(libraries=[CORE], ext_modules=extensions,
       cmdclass={"build_clib": BuildClib, "build_ext": BuildExt})

@@ -1,11 +1,10 @@
 # cython: language_level=3
-"""Row driver for the exact measures on distributions.
-
-The public functions live in ``fastdiv._exact``; they validate their
-arguments, broadcast, move the support axis last and call ``measure`` (or
-``neglog``) here exactly once.  This module turns an N-d batch of rows into
-calls of the block kernels of the C core (``fd_core.h``), as the measure's
-row of the table ``fd_measures`` (``fd_measures.c``) names them:
+"""The row driver: turns an N-d batch of rows into calls of the C core's
+block kernels (``fd_core.h``), as a measure's row of the table
+``fd_measures`` (``fd_measures.c``) names them.  Declared in ``_rows.pxd``
+for every Cython module of the package (``_divergence`` today; the pairwise
+and table kernels to come); this module is the one that links the C core,
+so there is one kernel table and one current instruction set.
 
 * a row is cut into fixed blocks of ``FD_BLK`` elements; each kernel call
   returns one block's partial sums, and a row's partials are combined
@@ -18,51 +17,23 @@ row of the table ``fd_measures`` (``fd_measures.c``) names them:
   is ever copied whole or written to;
 * the first pass over a row ("stats") sums it and checks it (non-negative,
   finite, sum rules) at no extra cost; a bad row gets a status code instead
-  of a value and ``measure`` reports the first bad row to the caller.  For
-  entropy, cross-entropy, KL and Hellinger the first pass also sums the
-  terms on the inputs as they are and normalizes afterwards, which is exact
-  algebra; where that would cancel (``onepass``) a second pass sums the
-  terms of the normalized row.
+  of a value.  For entropy, cross-entropy, KL and Hellinger the first pass
+  also sums the terms on the inputs as they are and normalizes afterwards,
+  which is exact algebra; where that would cancel (``onepass``) a second
+  pass sums the terms of the normalized row.
 """
 
 cimport numpy as cnp
 from libc.stdlib cimport malloc, calloc, free
-from libc.string cimport memset
 from libc.math cimport log, sqrt, fabs, isfinite, log1p, frexp, ldexp, INFINITY
 from cython.parallel cimport prange, parallel
 
-from _openmp cimport FD_HAVE_OPENMP, FD_OPENMP_VERSION, omp_get_max_threads, omp_get_thread_num
+from _openmp cimport FD_HAVE_OPENMP, omp_get_thread_num
 from _core cimport *
-
-import numpy as np
 
 cnp.import_array()
 
 
-# The measures' codes: rows of the C table fd_measures (fd_core.h).
-cpdef enum Measure:
-    ENTROPY = FD_ENTROPY
-    CROSS_ENTROPY = FD_CROSS_ENTROPY
-    KL = FD_KL
-    JS = FD_JS
-    JS_DISTANCE = FD_JS_DISTANCE
-    TV = FD_TV
-    HELLINGER = FD_HELLINGER
-    RENYI_ENTROPY = FD_RENYI_ENTROPY
-    RENYI_DIVERGENCE = FD_RENYI_DIVERGENCE
-
-# Row status: 0 is fine; otherwise STATUS_STRIDE * input + kind, input 0 = p, 1 = q.
-cpdef enum Status:
-    NONFINITE = 1
-    NEGATIVE = 2
-    ZEROSUM = 3
-    SUMOFF = 4
-    STATUS_STRIDE = 8
-
-# Below this many elements in all, a call runs on one thread: starting a team
-# costs more than the work.
-cdef enum:
-    PARALLEL_MIN_WORK = 1 << 15
 # Rows up to this long are prefetched one row ahead (see prefetch_row).
 cdef Py_ssize_t PREFETCH_MAX_K = 1 << 14
 cdef double LN2 = 0.693147180559945309417232121458
@@ -77,43 +48,7 @@ cdef int OVF_SHIFT = 128
 # many times the result (see onepass).
 cdef double ONEPASS_AMP = 16.0
 
-cdef struct Arg:
-    const char *data
-    Py_ssize_t kstride      # bytes between elements along the support axis
-    int code                # bit 0: float64 (else float32); bit 1: byte-swapped
-    int direct              # the kernel may read the row in place
-    Py_ssize_t st[64]       # batch strides in bytes
-
-cdef struct Job:
-    Arg a[2]
-    int nin                 # 1 or 2 inputs
-    int nd                  # batch dimensions
-    Py_ssize_t shape[64]    # batch shape
-    Py_ssize_t K, R, nb     # support length, rows, blocks per row
-    int f64                 # compute dtype: float64 if any input is float64
-    const fd_measure *d     # the measure's row of fd_measures
-    int normalize, logits
-    double tol[2]           # normalize=False tolerance per input
-    double alpha, scale, logK
-    double top              # log K in the caller's base, correctly rounded
-    const fd_kernels *k     # the kernels of the compute dtype and current ISA
-    char *bufs              # per-thread gather buffers, 2 * FD_BLK * 8 bytes each
-    double *parts           # per-thread partials, FD_MAXACC * nb each, pstride apart
-    Py_ssize_t pstride      # FD_MAXACC * nb plus at least 64 bytes of gap: threads
-                            # never write to one cache line
-    unsigned char *status   # per-row status (0: fine)
-
-
-cdef inline void new_row(fd_row *c) noexcept nogil:
-    """Zero the row constants, before a row sets the fields its kernels read."""
-    memset(c, 0, sizeof(fd_row))
-
-
-cdef inline Py_ssize_t buf_bytes() noexcept nogil:
-    return 2 * FD_BLK * 8
-
-
-cdef inline void row_ptrs(const Job *J, Py_ssize_t r, const char **rp) noexcept nogil:
+cdef void row_ptrs(const Job *J, Py_ssize_t r, const char **rp) noexcept nogil:
     cdef Py_ssize_t off0 = 0, off1 = 0, idx
     cdef int d
     for d in range(J.nd - 1, -1, -1):
@@ -187,16 +122,16 @@ cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const fd_row *c,
 cdef inline int check_sum(const Job *J, double S, double neg, int ex, int i) noexcept nogil:
     """Status of input i from its sum S (times 2^ex, see resum_overflow)
     and its negative flag."""
-    cdef int base = STATUS_STRIDE * i
+    cdef int base = ROW_STATUS_STRIDE * i
     if not isfinite(S):
-        return base + NONFINITE
+        return base + ROW_NONFINITE
     if neg > 0:
-        return base + NEGATIVE
+        return base + ROW_NEGATIVE
     if J.normalize:
         if S == 0:
-            return base + ZEROSUM
+            return base + ROW_ZEROSUM
     elif ex != 0 or fabs(S - 1.0) > J.tol[i]:
-        return base + SUMOFF
+        return base + ROW_SUMOFF
     return 0
 
 
@@ -296,9 +231,9 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     one[0] = one[1] = 1.0
     phase(J, rp, J.k.block[FD_K_LSTATS], &rc, one, 0b0101u, res, buf, parts, nthreads)
     if res[1] > 0:
-        return NONFINITE
+        return ROW_NONFINITE
     if J.nin == 2 and res[3] > 0:
-        return STATUS_STRIDE + NONFINITE
+        return ROW_STATUS_STRIDE + ROW_NONFINITE
     rc.mp = res[0]
     rc.mq = res[2]
     if form == FD_LG_ENTROPY:
@@ -707,138 +642,21 @@ cdef const fd_measure *measure_of(int code, double alpha) except NULL:
     return d
 
 
-def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normalize=True,
-            bint logits=False, double tolp=0.0, double tolq=0.0, double alpha=1.0,
-            double scale=1.0, double top=INFINITY, int nthreads=1):
-    """Compute measure ``code`` for every row of ``P`` (and ``Q``) into ``out``.
-
-    ``P`` and ``Q`` (``Q`` may be None) are float32/float64 arrays of one shape
-    whose last axis is the support, any strides and byte order; ``out`` has
-    one slot per row in C order.  Returns ``(row, status)`` of the first bad
-    row, or ``(-1, 0)``.
-    """
-    cdef Job J
-    cdef Py_ssize_t r, R
-    cdef int nt, tid
-    cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
-    J.d = measure_of(code, alpha)
-    if Q is None and J.d.nin == 2:
-        raise TypeError("internal: this measure takes two inputs")
-    init_job(&J, P, Q)
-    R = J.R
-    if out.shape[0] != R:
-        raise ValueError("internal: bad output")
-    J.normalize = normalize
-    J.logits = logits
-    J.tol[0] = tolp
-    J.tol[1] = tolq
-    J.alpha = alpha
-    J.scale = scale
-    J.logK = log(<double>J.K)
-    J.top = top
-    if R == 0:
-        return (-1, 0)
-    nt = start_job(&J, nthreads)
-    try:
-        with nogil:
-            if nt == 1:
-                for r in range(R):
-                    J.status[r] = do_row(&J, r, 0, 1, outp)
-            elif R >= 2 * nt or J.nb == 1:
-                with parallel(num_threads=nt):
-                    tid = omp_get_thread_num()
-                    for r in prange(R, schedule="static"):
-                        J.status[r] = do_row(&J, r, tid, 1, outp)
-            else:
-                for r in range(R):
-                    J.status[r] = do_row(&J, r, 0, nt, outp)
-        r = first_bad(&J)
-        return (r, J.status[r] if r >= 0 else 0)
-    finally:
-        end_job(&J)
-
-
-cdef object FLOAT64 = np.float64
-
-
-cdef inline int simple_code(object x, Py_ssize_t K) noexcept:
-    """The Arg code (0 float32, 1 float64) of x when it is a 1-D, native,
-    contiguous float32/float64 ndarray of length K (K < 0: any length), else -1."""
-    cdef cnp.ndarray A
-    cdef int t
-    if type(x) is not cnp.ndarray:
-        return -1
-    A = <cnp.ndarray>x
-    if cnp.PyArray_NDIM(A) != 1 or cnp.PyArray_ISBYTESWAPPED(A):
-        return -1
-    if K >= 0 and cnp.PyArray_DIMS(A)[0] != K:
-        return -1
-    t = cnp.PyArray_TYPE(A)
-    if t == cnp.NPY_DOUBLE and cnp.PyArray_STRIDES(A)[0] == 8:
-        return 1
-    if t == cnp.NPY_FLOAT and cnp.PyArray_STRIDES(A)[0] == 4:
-        return 0
-    return -1
-
-
-def simple(int code, object p, object q, double alpha, object base, object axis,
-           object keepdims, object normalize, object logits, object n_threads):
-    """The common call in one step: one distribution (or pair) as 1-D,
-    native, contiguous float32/float64 arrays of one dtype, short enough for
-    one thread, with the default keywords.  Returns the value as a NumPy
-    float64, or None when the call is not of that kind or its row is bad;
-    the caller then takes the general path (which validates everything and
-    raises the error).  The value is the general path's, bit for bit: the
-    same row routine on the same Job."""
-    cdef Job J
-    cdef double v
-    cdef int st, cp, cq, i
-    cdef Py_ssize_t K
-    if not (base is None and normalize is True and logits is False and keepdims is False
-            and n_threads is None and type(axis) is int and (axis == -1 or axis == 0)):
-        return None
-    cp = simple_code(p, -1)
-    if cp < 0:
-        return None
-    K = cnp.PyArray_DIMS(<cnp.ndarray>p)[0]
-    J.d = measure_of(code, alpha)
-    J.nin = J.d.nin
-    if J.nin == 2:
-        cq = simple_code(q, K)
-        if cq != cp:
-            return None
-    if K < 1 or J.nin * K >= PARALLEL_MIN_WORK:
-        return None
-    J.nd = 0
-    J.R = 1
-    J.K = K
-    J.nb = (K + FD_BLK - 1) // FD_BLK
-    J.f64 = cp
-    for i in range(2):
-        J.a[i].data = <const char *>cnp.PyArray_DATA(<cnp.ndarray>(p if i == 0 or J.nin == 1 else q))
-        J.a[i].kstride = 8 if cp else 4
-        J.a[i].code = cp
-        J.a[i].direct = 1
-    J.k = fd_get_kernels(J.f64)
-    J.normalize = 1
-    J.logits = 0
-    J.tol[0] = J.tol[1] = 0.0
-    J.alpha = alpha
-    J.scale = 1.0
-    J.logK = log(<double>K)
-    J.top = J.logK if J.nin == 1 else INFINITY
-    # one allocation: the partials, and a gather buffer (used only to sum
-    # again a row whose sum overflows)
-    J.pstride = FD_MAXACC * J.nb + 16
-    J.parts = <double *>malloc(J.pstride * sizeof(double) + buf_bytes())
-    if J.parts == NULL:
-        raise MemoryError()
-    J.bufs = <char *>(J.parts + J.pstride)
-    J.status = NULL
-    with nogil:
-        st = do_row(&J, 0, 0, 1, &v)
-    free(J.parts)
-    return None if st else FLOAT64(v)
+cdef void run_job(Job *J, int nt, double *out) noexcept nogil:
+    """Every row of the job into out[r] and J.status[r], on nt threads."""
+    cdef Py_ssize_t r
+    cdef int tid
+    if nt == 1:
+        for r in range(J.R):
+            J.status[r] = do_row(J, r, 0, 1, out)
+    elif J.R >= 2 * nt or J.nb == 1:
+        with parallel(num_threads=nt):
+            tid = omp_get_thread_num()
+            for r in prange(J.R, schedule="static"):
+                J.status[r] = do_row(J, r, tid, 1, out)
+    else:
+        for r in range(J.R):
+            J.status[r] = do_row(J, r, 0, nt, out)
 
 
 cdef int neglog_row(const Job *J, Py_ssize_t r, char *buf, double *out) noexcept nogil:
@@ -864,121 +682,44 @@ cdef int neglog_row(const Job *J, Py_ssize_t r, char *buf, double *out) noexcept
     return bad
 
 
-def neglog(cnp.ndarray P, double[::1] out, int nthreads=1):
-    """out[...] = -log P elementwise (C order) for a float32/float64 ``P`` of
-    any strides and byte order, ndim >= 1, non-empty.  Returns the first row
-    (flat index over all axes but the last) holding an entry outside [0, 1],
-    or -1."""
-    cdef Job J
-    cdef Py_ssize_t r, R
-    cdef int nt, tid
-    cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
-    init_job(&J, P, None)
-    R = J.R
-    if out.shape[0] != R * J.K:
-        raise ValueError("internal: bad output")
-    if R == 0:
-        return -1
-    nt = start_job(&J, nthreads)
-    try:
-        with nogil:
-            if nt == 1 or R < 2:    # rows are the only unit of parallel work here
-                for r in range(R):
-                    J.status[r] = neglog_row(&J, r, J.bufs, outp)
-            else:
-                with parallel(num_threads=nt):
-                    tid = omp_get_thread_num()
-                    for r in prange(R, schedule="static"):
-                        J.status[r] = neglog_row(&J, r, J.bufs + tid * buf_bytes(), outp)
-        return first_bad(&J)
-    finally:
-        end_job(&J)
+cdef void run_neglog(Job *J, int nt, double *out) noexcept nogil:
+    """-log of every row into out, the statuses into J.status, on nt threads."""
+    cdef Py_ssize_t r
+    cdef int tid
+    if nt == 1 or J.R < 2:      # rows are the only unit of parallel work here
+        for r in range(J.R):
+            J.status[r] = neglog_row(J, r, J.bufs, out)
+    else:
+        with parallel(num_threads=nt):
+            tid = omp_get_thread_num()
+            for r in prange(J.R, schedule="static"):
+                J.status[r] = neglog_row(J, r, J.bufs + tid * buf_bytes(), out)
 
 
-# ---- configuration and test hooks -------------------------------------------
+# ---- the C core's dispatch, for the other modules ----------------------------
 
-def openmp_info():
-    """(built with OpenMP, OpenMP version date (0 if none), omp_get_max_threads())."""
-    return bool(FD_HAVE_OPENMP), int(FD_OPENMP_VERSION), int(omp_get_max_threads())
-
-
-def isa_available():
-    """Names of the kernel instruction sets usable on this CPU, best last."""
-    return [fd_isa_names[i].decode() for i in range(FD_NISA) if fd_isa_supported(i)]
+cdef const fd_kernels *kernels(int is_f64) noexcept nogil:
+    return fd_get_kernels(is_f64)
 
 
-def get_isa():
-    """Name of the instruction set the kernels currently run with."""
-    return fd_isa_names[fd_get_isa()].decode()
+cdef int isa_count() noexcept nogil:
+    return FD_NISA
 
 
-def set_isa(name):
-    """Force the kernels onto instruction set ``name`` (for tests and
-    benchmarks).  ``ValueError`` if unknown or not supported by this CPU."""
-    for i in range(FD_NISA):
-        if fd_isa_names[i].decode() == name:
-            if fd_set_isa(i) == 0:
-                return
-            raise ValueError(f"instruction set {name!r} is not supported by this CPU")
-    raise ValueError(f"unknown instruction set {name!r}; expected one of "
-                     f"{[fd_isa_names[i].decode() for i in range(FD_NISA)]}")
+cdef const char *isa_name(int isa) noexcept nogil:
+    return fd_isa_names[isa]
 
 
-def _elementwise(x, int which, y=None):
-    cdef cnp.ndarray X = np.ascontiguousarray(x)
-    cdef cnp.ndarray Y = X
-    if X.ndim != 1 or X.dtype not in (np.float32, np.float64) or not X.dtype.isnative:
-        raise TypeError("expected a 1-D native float32 or float64 array")
-    if y is not None:
-        Y = np.ascontiguousarray(y, dtype=X.dtype)
-        if Y.shape[0] != X.shape[0] or Y.ndim != 1:
-            raise ValueError("x and y differ in shape")
-    cdef cnp.ndarray out = np.empty_like(X)
-    cdef const fd_kernels *k = fd_get_kernels(X.dtype == np.float64)
-    cdef Py_ssize_t n = X.shape[0]
-    cdef const void *src = cnp.PyArray_DATA(X)
-    cdef const void *src2 = cnp.PyArray_DATA(Y)
-    cdef void *dst = cnp.PyArray_DATA(out)
-    with nogil:
-        if which == 0:
-            k.vlog(src, n, dst)
-        elif which == 1:
-            k.vexp(src, n, dst)
-        elif which == 2:
-            k.vlogs(src, n, dst)
-        else:
-            k.vlogratio(src, src2, n, dst)
-    return out
+cdef int isa_supported(int isa) noexcept nogil:
+    return fd_isa_supported(isa)
 
 
-def simd_log(x):
-    """The package's vectorized natural log applied elementwise (test hook)."""
-    return _elementwise(x, 0)
+cdef int set_isa(int isa) noexcept nogil:
+    return fd_set_isa(isa)
 
 
-def simd_exp(x):
-    """The package's vectorized exp, for x <= 0, applied elementwise (test hook)."""
-    return _elementwise(x, 1)
+cdef int get_isa() noexcept nogil:
+    return fd_get_isa()
 
 
-def simd_logs(x):
-    """The kernels' log of clean inputs, 0 < x <= 2^969 (float32: 2^102),
-    elementwise (test hook)."""
-    return _elementwise(x, 2)
-
-
-def simd_logratio(x, y):
-    """The kernels' log(x / y) for 0 < x, y <= 2^969 (float32: 2^102),
-    elementwise, without forming x / y (test hook)."""
-    return _elementwise(x, 3, y)
-
-
-_env_isa = __import__("os").environ.get("FASTDIV_ISA")
 fd_select_isa()
-if _env_isa:
-    set_isa(_env_isa)
-
-
-def omp_max_threads():
-    """omp_get_max_threads() (1 without OpenMP)."""
-    return omp_get_max_threads()
