@@ -11,6 +11,7 @@
 * Cython directives live here, once.  ``FASTDIV_DEBUG=1`` turns bounds and
   wraparound checks back on.
 """
+
 import os
 import shutil
 import subprocess
@@ -53,8 +54,7 @@ def openmp_flags(compiler):
     if compiler.compiler_type == "msvc":
         candidates = [(["/openmp"], [])]
     else:
-        candidates = [(["-fopenmp"], ["-fopenmp"]),
-                      (["-Xpreprocessor", "-fopenmp"], ["-lomp"])]
+        candidates = [(["-fopenmp"], ["-fopenmp"]), (["-Xpreprocessor", "-fopenmp"], ["-lomp"])]
     tmp = tempfile.mkdtemp(prefix="fastdiv-omp-")
     try:
         src = os.path.join(tmp, "probe.c")
@@ -81,12 +81,19 @@ class BuildExt(build_ext):
         if ctype == "msvc":
             cflags = ["/O2"]
         else:
-            cflags = ["-O3", "-fno-math-errno", "-fno-trapping-math",
-                      "-Wno-unused-function", "-Wno-unreachable-code"]
+            cflags = [
+                "-O3",
+                "-fno-math-errno",
+                "-fno-trapping-math",
+                "-Wno-unused-function",
+                "-Wno-unreachable-code",
+            ]
         omp = None if NO_OPENMP else openmp_flags(self.compiler)
         if omp is None:
             reason = "FASTDIV_NO_OPENMP=1" if NO_OPENMP else "the compiler has no working OpenMP"
-            warnings.warn(f"fastdiv: building without OpenMP ({reason}); kernels run on one thread.")
+            warnings.warn(
+                f"fastdiv: building without OpenMP ({reason}); kernels run on one thread."
+            )
             print(f"fastdiv: building WITHOUT OpenMP ({reason})", file=sys.stderr)
             ocflags, olflags = [], []
         else:
@@ -101,8 +108,12 @@ class BuildExt(build_ext):
         # (cythonize returns plain distutils Extensions: keep setuptools' own
         # objects and take only their translated sources)
         translated = cythonize(
-            self.extensions, compiler_directives=DIRECTIVES, include_path=["src"],
-            build_dir=os.path.join(self.build_temp, "cython"), quiet=True)
+            self.extensions,
+            compiler_directives=DIRECTIVES,
+            include_path=["src"],
+            build_dir=os.path.join(self.build_temp, "cython"),
+            quiet=True,
+        )
         for ext, done in zip(self.extensions, translated):
             ext.sources = done.sources
         super().build_extensions()
@@ -114,8 +125,13 @@ extensions = [
         ["src/_divergence.pyx"],
         include_dirs=["src", np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-        depends=["src/fd_kernels.h", "src/fd_block_t.h", "src/fd_math.h",
-                 "src/_kernels.pxd", "src/_openmp.pxd"],
+        depends=[
+            "src/fd_kernels.h",
+            "src/fd_block_t.h",
+            "src/fd_math.h",
+            "src/_kernels.pxd",
+            "src/_openmp.pxd",
+        ],
     ),
 ]
 

@@ -1,4 +1,5 @@
 """``fastdiv.show_config``: what was built and what this machine runs."""
+
 import platform
 
 from . import _divergence

@@ -4,6 +4,7 @@ Each function validates its arguments (``_validation``), broadcasts, moves
 the support axis last (views only) and makes exactly one call into the
 compiled row driver ``fastdiv._divergence``, then shapes the result.
 """
+
 import math
 
 import numpy as np
@@ -11,13 +12,26 @@ import numpy as np
 from . import _divergence as _k
 from ._threads import resolve_threads
 from ._validation import (
-    as_real_array, base_scale, broadcast_pair, check_alpha, check_bool,
-    normalize_axis, row_index, sum_tolerance,
+    as_real_array,
+    base_scale,
+    broadcast_pair,
+    check_alpha,
+    check_bool,
+    normalize_axis,
+    row_index,
+    sum_tolerance,
 )
 
 __all__ = [
-    "entropy", "cross_entropy", "kl_divergence", "js_divergence", "js_distance",
-    "total_variation", "hellinger", "renyi_entropy", "renyi_divergence",
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "js_distance",
+    "total_variation",
+    "hellinger",
+    "renyi_entropy",
+    "renyi_divergence",
     "self_information",
 ]
 
@@ -45,7 +59,8 @@ def _entry_error(status, row, batch, arrays, names, tols):
         return ValueError(f"{name!r} must have a positive sum along axis; {rowword} sums to 0.")
     return ValueError(
         f"{name!r} must sum to 1 along axis when normalize=False (tolerance {tol:.1e}); "
-        f"{rowword} sums to {total!r}.")
+        f"{rowword} sums to {total!r}."
+    )
 
 
 def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
@@ -76,7 +91,9 @@ def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
             if not (0 <= ap < p0.ndim and p0.shape[ap] == 0):
                 name = "q"
         shape = (p0 if name == "p" else q0).shape
-        raise ValueError(f"{name!r} must have at least one entry along axis {axis}; got shape {shape}.")
+        raise ValueError(
+            f"{name!r} must have at least one entry along axis {axis}; got shape {shape}."
+        )
     if ax != nd - 1:
         p = np.moveaxis(p, ax, -1)
         if q is not None:
@@ -89,9 +106,20 @@ def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
     top = math.inf
     if one_input:
         top = math.log2(K) if base is not None and float(base) == 2.0 else math.log(K) * scale
-    row, status = _k.measure(code, p, q, out.reshape(-1), normalize=normalize, logits=logits,
-                             tolp=tolp, tolq=tolq, alpha=alpha, scale=scale, top=top,
-                             nthreads=nthreads)
+    row, status = _k.measure(
+        code,
+        p,
+        q,
+        out.reshape(-1),
+        normalize=normalize,
+        logits=logits,
+        tolp=tolp,
+        tolq=tolq,
+        alpha=alpha,
+        scale=scale,
+        top=top,
+        nthreads=nthreads,
+    )
     if row >= 0:
         raise _entry_error(status, row, batch, (p, q), ("p", "q"), (tolp, tolq))
     if keepdims:
@@ -105,9 +133,12 @@ _P = """p : array_like
         Probabilities (or non-negative weights or counts) along `axis`.
         float32 and float64 are used as given, without a copy, whatever
         their strides or byte order; integers and bools become float64."""
-_PQ = _P + """
+_PQ = (
+    _P
+    + """
     q : array_like
         Second distribution, broadcast against `p`."""
+)
 _COMMON = """base : float, optional
         Base of the logarithm: None (default) gives nats, 2 gives bits; any
         positive finite number other than 1.
@@ -156,13 +187,22 @@ _NOTES_COMMON = """Conventions: :math:`0 \\log(0/q) = 0`; ``-0.0`` is a zero; re
 
 def _doc(template):
     def deco(f):
-        f.__doc__ = template.format(P=_P, PQ=_PQ, COMMON=_COMMON, COMMON_NOBASE=_COMMON_NOBASE,
-                                    RETURNS=_RETURNS, RAISES=_RAISES, NOTES=_NOTES_COMMON)
+        f.__doc__ = template.format(
+            P=_P,
+            PQ=_PQ,
+            COMMON=_COMMON,
+            COMMON_NOBASE=_COMMON_NOBASE,
+            RETURNS=_RETURNS,
+            RAISES=_RAISES,
+            NOTES=_NOTES_COMMON,
+        )
         return f
+
     return deco
 
 
 # ---- public functions ------------------------------------------------------------
+
 
 @_doc("""Shannon entropy of each distribution.
 
@@ -210,7 +250,9 @@ def _doc(template):
     0.524267
     """)
 def entropy(p, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
-    return _run(_k.Measure.ENTROPY, p, None, base, axis, keepdims, normalize, logits, 1.0, n_threads)
+    return _run(
+        _k.Measure.ENTROPY, p, None, base, axis, keepdims, normalize, logits, 1.0, n_threads
+    )
 
 
 @_doc("""Cross-entropy :math:`H(P, Q)` of each pair of distributions.
@@ -250,8 +292,12 @@ def entropy(p, *, base=None, axis=-1, keepdims=False, normalize=True, logits=Fal
     >>> float(fastdiv.cross_entropy([1, 0], [0, 1]))
     inf
     """)
-def cross_entropy(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
-    return _run(_k.Measure.CROSS_ENTROPY, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
+def cross_entropy(
+    p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None
+):
+    return _run(
+        _k.Measure.CROSS_ENTROPY, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads
+    )
 
 
 @_doc("""Kullback-Leibler divergence :math:`D_{{KL}}(P \\| Q)` of each pair.
@@ -298,7 +344,9 @@ def cross_entropy(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, l
     >>> fastdiv.kl_divergence(p, [0.5, 0.5], base=2)   # broadcasting
     array([0.27807191, 0.        ])
     """)
-def kl_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def kl_divergence(
+    p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None
+):
     return _run(_k.Measure.KL, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -347,7 +395,9 @@ def kl_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, l
     >>> print(f"{{fastdiv.js_divergence([0.5, 0.5], [0.9, 0.1]):.6f}}")
     0.101749
     """)
-def js_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def js_divergence(
+    p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None
+):
     return _run(_k.Measure.JS, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -390,12 +440,17 @@ def js_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, l
     >>> print(f"{{fastdiv.js_distance([0.5, 0.5], [0.9, 0.1]):.6f}}")
     0.318982
     """)
-def js_distance(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def js_distance(
+    p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None
+):
     if base_scale(base) < 0.0:
         raise ValueError(
             f"'base' must be greater than 1 for js_distance (below 1 the divergence is "
-            f"negative and has no square root); got {base!r}.")
-    return _run(_k.Measure.JS_DISTANCE, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
+            f"negative and has no square root); got {base!r}."
+        )
+    return _run(
+        _k.Measure.JS_DISTANCE, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads
+    )
 
 
 @_doc("""Total variation distance of each pair of distributions.
@@ -536,7 +591,9 @@ def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_
     """)
 def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None):
     a = check_alpha(alpha)
-    return _run(_k.Measure.RENYI_ENTROPY, p, None, base, axis, keepdims, normalize, False, a, n_threads)
+    return _run(
+        _k.Measure.RENYI_ENTROPY, p, None, base, axis, keepdims, normalize, False, a, n_threads
+    )
 
 
 @_doc("""Renyi divergence of order `alpha` of each pair of distributions.
@@ -592,9 +649,13 @@ def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=Tru
     >>> print(f"{{fastdiv.renyi_divergence([0.5, 0.5], [0.9, 0.1], 1):.6f}}")
     0.510826
     """)
-def renyi_divergence(p, q, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None):
+def renyi_divergence(
+    p, q, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None
+):
     a = check_alpha(alpha)
-    return _run(_k.Measure.RENYI_DIVERGENCE, p, q, base, axis, keepdims, normalize, False, a, n_threads)
+    return _run(
+        _k.Measure.RENYI_DIVERGENCE, p, q, base, axis, keepdims, normalize, False, a, n_threads
+    )
 
 
 def self_information(p, *, base=None, n_threads=None):
@@ -654,7 +715,8 @@ def self_information(p, *, base=None, n_threads=None):
         else:
             idx = tuple(int(i) for i in idx)
         raise ValueError(
-            f"'p' must contain probabilities in [0, 1]; found {float(x.reshape(-1)[flat])!r} at index {idx}.")
+            f"'p' must contain probabilities in [0, 1]; found {float(x.reshape(-1)[flat])!r} at index {idx}."
+        )
     if scale != 1.0:
         out *= scale
     return out if out.ndim else out[()]

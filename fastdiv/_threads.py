@@ -21,6 +21,7 @@ The number of threads a call uses is resolved here once per call, by
 
 Results never depend on the number of threads.
 """
+
 import contextlib
 import operator
 import os
@@ -29,8 +30,7 @@ import threading
 from . import _divergence
 from ._validation import shown
 
-__all__ = ["set_num_threads", "get_num_threads", "num_threads", "thread_limit",
-           "resolve_threads"]
+__all__ = ["set_num_threads", "get_num_threads", "num_threads", "thread_limit", "resolve_threads"]
 
 # How many threads one call may start per core this process may run on.
 THREADS_PER_CORE = 4
@@ -43,7 +43,7 @@ _local = threading.local()
 
 def _cores():
     """Cores this process may run on (its affinity mask where the OS has one)."""
-    counter = getattr(os, "process_cpu_count", None)       # Python >= 3.13
+    counter = getattr(os, "process_cpu_count", None)  # Python >= 3.13
     if counter is not None:
         n = counter()
     elif hasattr(os, "sched_getaffinity"):
@@ -53,7 +53,7 @@ def _cores():
     return max(1, n or 1)
 
 
-_CORES = _cores()                          # read once, as OpenMP reads its default
+_CORES = _cores()  # read once, as OpenMP reads its default
 _LIMIT = THREADS_PER_CORE * _CORES
 
 
@@ -84,7 +84,8 @@ def _check(n):
     if n > limit:
         raise ValueError(
             f"'n' must be at most {limit} ({THREADS_PER_CORE} x the {limit // THREADS_PER_CORE} "
-            f"cores available; see thread_limit); got {n}.")
+            f"cores available; see thread_limit); got {n}."
+        )
     return n
 
 
@@ -209,4 +210,5 @@ def resolve_threads(n_threads):
             return n
     raise ValueError(
         f"'n_threads' must be None, -1 (all cores) or an integer from 1 to {_LIMIT} "
-        f"(thread_limit()); got {shown(n_threads)}.")
+        f"(thread_limit()); got {shown(n_threads)}."
+    )

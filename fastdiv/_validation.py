@@ -6,6 +6,7 @@ arrays are converted to float64, as are float16 and long double; complex,
 object, string, datetime and other kinds raise ``TypeError``.  Messages
 name the argument, state the rule and echo the value.
 """
+
 import math
 import numbers
 import operator
@@ -14,8 +15,15 @@ import numpy as np
 from numpy.exceptions import AxisError
 
 __all__ = [
-    "as_real_array", "check_bool", "base_scale", "check_alpha", "normalize_axis",
-    "sum_tolerance", "broadcast_shape", "broadcast_pair", "row_index",
+    "as_real_array",
+    "check_bool",
+    "base_scale",
+    "check_alpha",
+    "normalize_axis",
+    "sum_tolerance",
+    "broadcast_shape",
+    "broadcast_pair",
+    "row_index",
 ]
 
 
@@ -59,7 +67,8 @@ def _as_float(v, name):
         return float(v)
     except OverflowError:
         raise ValueError(
-            f"{name!r} must fit in a float64 (at most about 1.8e308); got {shown(v)}.") from None
+            f"{name!r} must fit in a float64 (at most about 1.8e308); got {shown(v)}."
+        ) from None
 
 
 def base_scale(base):
@@ -119,7 +128,8 @@ def broadcast_pair(p, q):
     shape = broadcast_shape(p.shape, q.shape)
     if shape is None:
         raise ValueError(
-            f"'p' and 'q' cannot be broadcast together: shapes {p.shape} and {q.shape}.")
+            f"'p' and 'q' cannot be broadcast together: shapes {p.shape} and {q.shape}."
+        )
     if p.shape != shape:
         p = np.broadcast_to(p, shape)
     if q.shape != shape:
