@@ -68,7 +68,7 @@ def openmp_flags(compiler):
                 out = subprocess.run([exe], capture_output=True, text=True, timeout=60)
                 if out.returncode == 0 and out.stdout.strip() == "1":
                     return cflags, lflags
-            except Exception:
+            except Exception:  # noqa: BLE001 - any failure of the probe means no OpenMP
                 continue
         return None
     finally:
@@ -92,7 +92,8 @@ class BuildExt(build_ext):
         if omp is None:
             reason = "FASTDIV_NO_OPENMP=1" if NO_OPENMP else "the compiler has no working OpenMP"
             warnings.warn(
-                f"fastdiv: building without OpenMP ({reason}); kernels run on one thread."
+                f"fastdiv: building without OpenMP ({reason}); kernels run on one thread.",
+                stacklevel=1,  # the default, made explicit: the warning is about the build
             )
             print(f"fastdiv: building WITHOUT OpenMP ({reason})", file=sys.stderr)
             ocflags, olflags = [], []

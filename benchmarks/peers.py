@@ -52,7 +52,8 @@ fastest repeat, to expose runs disturbed by other processes: on a 2-core machine
 one busy neighbour stalls a 2-thread OpenMP call by a whole scheduler tick),
 Gelem/s (elements of ONE input per second), and the speedup of fastdiv (peer
 median / fastdiv median) at 1 and 2 threads.  The targets of the spec are
-checked on the medians, with fastdiv at 2 threads (all cores, its default here).  The memory-bandwidth ceiling is measured in
+checked on the medians, with fastdiv at 2 threads (all cores, its default here).
+The memory-bandwidth ceiling is measured in
 the same run, over the same arrays: a single-threaded NumPy read-only reduction
 (``p.sum() + q.sum()``) and, when numba is installed, a vectorized ``prange``
 sum with 1 and 2 threads.
@@ -450,16 +451,16 @@ def run_workload(report, workload, shape, dtype, measures, threads, args):
 
     if not per_call:
         cands = [Candidate("numpy", "NumPy p.sum() + q.sum()", 1, lambda: p.sum() + q.sum())]
-        for t in nb_threads:
-            cands.append(
-                Candidate(
-                    "numba",
-                    f"numba prange sum, {t} thread(s)",
-                    t,
-                    lambda: _nb_read_pair(p, q),
-                    nb_ctx(t),
-                )
+        cands.extend(
+            Candidate(
+                "numba",
+                f"numba prange sum, {t} thread(s)",
+                t,
+                lambda: _nb_read_pair(p, q),
+                nb_ctx(t),
             )
+            for t in nb_threads
+        )
         for c, (sec, best) in zip(cands, time_interleaved(cands, args.repeats)):
             # a ceiling is the best the machine did: computed from the fastest repeat
             report.bandwidth.append(
@@ -501,14 +502,13 @@ def run_workload(report, workload, shape, dtype, measures, threads, args):
             if per_call:
                 peers.append(Candidate("numba", "numba @njit", 1, NUMBA_ROW[measure]))
             else:
-                for t in nb_threads:
-                    peers.append(
-                        Candidate("numba", "numba prange", t, NUMBA_ROWS[measure], nb_ctx(t))
-                    )
+                peers.extend(
+                    Candidate("numba", "numba prange", t, NUMBA_ROWS[measure], nb_ctx(t))
+                    for t in nb_threads
+                )
         for c in peers:
-            with c.context():
-                with np.errstate(all="ignore"):
-                    got = c.fn(p, q)  # also compiles numba for this dtype
+            with c.context(), np.errstate(all="ignore"):
+                got = c.fn(p, q)  # also compiles numba for this dtype
             if check(report, workload, measure, c.label, got, ref, dtype):
                 c.fn = lambda f=c.fn: f(p, q)
                 cands.append(c)
@@ -601,7 +601,7 @@ def environment_lines():
             f"fastdiv ISA: {_divergence.get_isa()} (available: "
             f"{', '.join(_divergence.isa_available())})"
         )
-    except Exception:  # test hooks are internal; absent is fine
+    except Exception:  # noqa: BLE001 - test hooks are internal; absent is fine
         pass
     return lines
 

@@ -58,7 +58,6 @@ from ._exact import (
 )
 from ._threads import get_num_threads, num_threads, set_num_threads, thread_limit
 
-
 __all__ = [
     "entropy",
     "cross_entropy",

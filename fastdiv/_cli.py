@@ -10,7 +10,6 @@ Subcommands (``demo`` when none is given):
 """
 
 import argparse
-import sys
 import time
 
 import numpy as np

@@ -588,7 +588,7 @@ def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_
     1.584963
     >>> print(f"{{fastdiv.renyi_entropy(p, np.inf, base=2):.6f}}")
     1.000000
-    """)
+    """)  # noqa: E501 - a :math: formula in the Notes is not wrapped
 def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None):
     a = check_alpha(alpha)
     return _run(
@@ -710,12 +710,10 @@ def self_information(p, *, base=None, n_threads=None):
     if bad >= 0:
         flat = np.flatnonzero(~((x >= 0) & (x <= 1)))[0]
         idx = np.unravel_index(flat, x.shape)
-        if p.ndim <= 1:
-            idx = int(flat)
-        else:
-            idx = tuple(int(i) for i in idx)
+        idx = int(flat) if p.ndim <= 1 else tuple(int(i) for i in idx)
         raise ValueError(
-            f"'p' must contain probabilities in [0, 1]; found {float(x.reshape(-1)[flat])!r} at index {idx}."
+            f"'p' must contain probabilities in [0, 1]; found {float(x.reshape(-1)[flat])!r} "
+            f"at index {idx}."
         )
     if scale != 1.0:
         out *= scale

@@ -23,9 +23,9 @@ import pytest
 import scipy.special as sc
 
 import fastdiv as fd
+from fastdiv import _divergence as _dv
 from fdtest import tolerance as T
 from fdtest.measures import call
-from fastdiv import _divergence as _dv
 
 MEASURES = [
     "entropy",
@@ -546,7 +546,8 @@ def test_simd_logratio_ulp(isa, dtype, isa_state):
         ref = np.log(x.astype(np.float64) / y.astype(np.float64)).astype(np.float32)
     err, where = worst(x, got, ref)
     assert err <= T.SIMD_ULP, (
-        f"{isa} {dtype}: {err} ulp vs log(x/y) at {where} (y={y[np.argmax(ulp_distance(got, ref))]!r})"
+        f"{isa} {dtype}: {err} ulp vs log(x/y) at {where} "
+        f"(y={y[np.argmax(ulp_distance(got, ref))]!r})"
     )
     # equal arguments give exactly 0
     assert np.all(_dv.simd_logratio(x, x) == 0.0)

@@ -16,8 +16,7 @@ from scipy.spatial.distance import jensenshannon
 
 import fastdiv as fd
 from fdtest import tolerance as T
-from fdtest.measures import call, ALL, NO_BASE, ONE_ARG, TWO_ARG, WITH_LOGITS
-
+from fdtest.measures import ALL, NO_BASE, TWO_ARG, WITH_LOGITS, call
 
 # --------------------------------------------------------------------------
 # oracles (float64, inputs already broadcast)

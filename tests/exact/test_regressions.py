@@ -9,8 +9,8 @@ harness of fdtest/fuzz.py), so that a crash fails one test with its reproducer.
 """
 
 import math
-import os
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -409,7 +409,7 @@ ALPHA_GRID = [
 
 
 def _monotone(values, increasing):
-    for (a0, x), (a1, y) in zip(values, values[1:]):
+    for (a0, x), (a1, y) in pairwise(values):
         assert not (math.isnan(x) or math.isnan(y)), values
         if math.isinf(x) or math.isinf(y):
             assert (y >= x) if increasing else (y <= x), (a0, x, a1, y)

@@ -291,7 +291,7 @@ def execute(spec):
                     entered = True
                     out["pre"] = ("ok", fastdiv.get_num_threads())
                     out["result"] = _call(f, args, kwargs)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 if entered:
                     raise
                 out["pre"] = _exc(e)

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 import fastdiv as fd
-from fdtest.measures import ALL
 from fastdiv import _divergence as _dv
+from fdtest.measures import ALL
 
 MEASURE_NAMES = ALL + ["self_information"]
 

@@ -17,9 +17,8 @@ import pytest
 from numpy.exceptions import AxisError
 
 import fastdiv as fd
-
 from fdtest import tolerance as T
-from fdtest.measures import call, ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS
+from fdtest.measures import ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS, call
 
 
 def good(shape, seed=0, dtype=np.float64):
@@ -170,7 +169,10 @@ def test_subnormal_negative_is_negative():
 def test_empty_support_axis(name, shape, axis):
     p = np.zeros(shape)
     q = np.zeros(shape) if name in TWO_ARG else None
-    msg = rf"^'p' must have at least one entry along axis {axis}; got shape {re.escape(str(shape))}\.$"
+    msg = (
+        rf"^'p' must have at least one entry along axis {axis}; "
+        rf"got shape {re.escape(str(shape))}\.$"
+    )
     with pytest.raises(ValueError, match=msg):
         call(name, p, q, axis=axis)
 
@@ -650,9 +652,11 @@ def test_set_num_threads_wrong_type(n, tname, thread_state):
     with pytest.raises(TypeError, match=rf"^'n' must be an integer; got {tname}\.$"):
         fd.set_num_threads(n)
     assert fd.get_num_threads() == thread_state
-    with pytest.raises(TypeError, match=rf"^'n' must be an integer; got {tname}\.$"):
-        with fd.num_threads(n):
-            pass
+    with (
+        pytest.raises(TypeError, match=rf"^'n' must be an integer; got {tname}\.$"),
+        fd.num_threads(n),
+    ):
+        pass
     assert fd.get_num_threads() == thread_state
 
 
@@ -661,9 +665,11 @@ def test_set_num_threads_not_positive(n, thread_state):
     with pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"):
         fd.set_num_threads(n)
     assert fd.get_num_threads() == thread_state
-    with pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"):
-        with fd.num_threads(n):
-            pass
+    with (
+        pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"),
+        fd.num_threads(n),
+    ):
+        pass
     assert fd.get_num_threads() == thread_state
 
 
@@ -684,9 +690,8 @@ def test_set_num_threads_above_limit(excess, thread_state):
     with pytest.raises(ValueError, match="^" + msg + "$"):
         fd.set_num_threads(n)
     assert fd.get_num_threads() == thread_state
-    with pytest.raises(ValueError, match="^" + msg + "$"):
-        with fd.num_threads(n):
-            pass
+    with pytest.raises(ValueError, match="^" + msg + "$"), fd.num_threads(n):
+        pass
     assert fd.get_num_threads() == thread_state
 
 

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 import fastdiv as fd
-
-from fdtest.measures import call, ALL, ONE_ARG, TWO_ARG
+from fdtest.measures import TWO_ARG, call
 from fdtest.tolerance import F32, F64
 
 VARIANTS = [

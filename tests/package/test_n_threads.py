@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastdiv as fd
-from fdtest.measures import ALL, ONE_ARG, call
 from fastdiv._threads import resolve_threads
+from fdtest.measures import ALL, ONE_ARG, call
 
 
 def bits(x):
@@ -71,7 +71,7 @@ def test_bad_n_threads_is_a_value_error(name, value):
 
 
 def test_n_threads_above_thread_limit_rejected():
-    with pytest.raises(ValueError, match="'n_threads'.*thread_limit"):
+    with pytest.raises(ValueError, match=r"'n_threads'.*thread_limit"):
         fd.entropy([1.0, 2.0], n_threads=fd.thread_limit() + 1)
     assert fd.entropy([1.0, 1.0], n_threads=fd.thread_limit()) == math.log(2)
 

@@ -6,19 +6,20 @@ No test asserts on speed.
 
 import os
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
 import fastdiv as fd
+from fastdiv import _divergence as _dv
 from fdtest import tolerance as T
 from fdtest.measures import call
-from fastdiv import _divergence as _dv
 
 THREADS = [1, 2, 4]
 
@@ -178,15 +179,13 @@ def test_set_get_and_context_manager(thread_state):
 
 def test_context_manager_restores_on_exception(thread_state):
     fd.set_num_threads(2)
-    with pytest.raises(ZeroDivisionError):
-        with fd.num_threads(1):
-            assert fd.get_num_threads() == 1
-            1 / 0
+    with pytest.raises(ZeroDivisionError), fd.num_threads(1):
+        assert fd.get_num_threads() == 1
+        1 / 0  # noqa: B018 - raises ZeroDivisionError inside the block on purpose
     assert fd.get_num_threads() == 2
     # and after an error raised by fastdiv itself inside the block
-    with pytest.raises(ValueError):
-        with fd.num_threads(4):
-            fd.entropy([-1.0, 2.0])
+    with pytest.raises(ValueError), fd.num_threads(4):
+        fd.entropy([-1.0, 2.0])
     assert fd.get_num_threads() == 2
 
 
@@ -387,7 +386,7 @@ def test_gil_released_during_kernel(name, kw, layout, big_pair):
             hb.result()
         inside = [t for t in ticks if t0 < t < t1]
         points = [t0] + inside + [t1]
-        gap = max(b - a for a, b in zip(points, points[1:]))
+        gap = max(b - a for a, b in pairwise(points))
         return gap, t1 - t0, len(inside)
 
     # A kernel that held the GIL stalls the heartbeat for most of every call;
