@@ -48,9 +48,10 @@ def demo(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value:.6f}")
+    # MODEL is 1-D, so self_information gives an array, never a scalar
     print(
         f"{'self_information(model) [bits]':<{width}}  "
-        + np.array2string(fastdiv.self_information(MODEL, base=2), precision=3)
+        + np.array2string(fastdiv.self_information(MODEL, base=2), precision=3)  # type: ignore[arg-type]
     )
 
     rng = np.random.default_rng(0)

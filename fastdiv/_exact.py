@@ -5,9 +5,14 @@ the support axis last (views only) and makes exactly one call into the
 compiled row driver ``fastdiv._divergence``, then shapes the result.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import Any, SupportsIndex, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _divergence as _k
 from ._threads import resolve_threads
@@ -35,16 +40,26 @@ __all__ = [
     "self_information",
 ]
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 _STRIDE = _k.Status.STATUS_STRIDE
 # the measures of one distribution (the others require `q`); identity tests,
 # which are cheaper per call than hashing an enum
 _ENTROPY, _RENYI_ENTROPY = _k.Measure.ENTROPY, _k.Measure.RENYI_ENTROPY
 
 
-def _entry_error(status, row, batch, arrays, names, tols):
+def _entry_error(
+    status: int,
+    row: int,
+    batch: tuple[int, ...],
+    arrays: tuple[npt.NDArray[Any], npt.NDArray[Any] | None],
+    names: tuple[str, str],
+    tols: tuple[float, float],
+) -> ValueError:
     """The ValueError for row `row` given the kernel's status code."""
     which, kind = divmod(int(status), int(_STRIDE))
     name, arr, tol = names[which], arrays[which], tols[which]
+    assert arr is not None  # the kernel names `q` only in a call that has one
     idx = row_index(row, batch)
     where = "" if idx is None else f" in row {idx}"
     rowword = "it" if idx is None else f"row {idx}"
@@ -63,7 +78,18 @@ def _entry_error(status, row, batch, arrays, names, tols):
     )
 
 
-def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
+def _run(
+    code: _k.Measure,
+    p: npt.ArrayLike,
+    q: npt.ArrayLike | None,
+    base: float | None,
+    axis: SupportsIndex,
+    keepdims: bool,
+    normalize: bool,
+    logits: bool,
+    alpha: float,
+    n_threads: int | None,
+) -> np.float64 | npt.NDArray[np.float64]:
     """Validate, broadcast and dispatch one measure; see the public functions."""
     # the common call (1-D contiguous pair, default keywords) in one step
     v = _k.simple(code, p, q, alpha, base, axis, keepdims, normalize, logits, n_threads)
@@ -72,8 +98,7 @@ def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
     nthreads = resolve_threads(n_threads)
     p = as_real_array(p, "p")
     one_input = code is _ENTROPY or code is _RENYI_ENTROPY
-    if not one_input:
-        q = as_real_array(q, "q")
+    q = None if one_input else as_real_array(q, "q")  # the one-input measures pass q=None
     normalize = check_bool(normalize, "normalize")
     logits = check_bool(logits, "logits")
     keepdims = check_bool(keepdims, "keepdims")
@@ -85,12 +110,11 @@ def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
     ax = normalize_axis(axis, nd)
     K = p.shape[ax]
     if K == 0:
-        name = "p"
-        if q is not None:
+        name, shape = "p", p0.shape
+        if q0 is not None:
             ap = ax - (nd - p0.ndim)
             if not (0 <= ap < p0.ndim and p0.shape[ap] == 0):
-                name = "q"
-        shape = (p0 if name == "p" else q0).shape
+                name, shape = "q", q0.shape
         raise ValueError(
             f"{name!r} must have at least one entry along axis {axis}; got shape {shape}."
         )
@@ -185,8 +209,8 @@ _NOTES_COMMON = """Conventions: :math:`0 \\log(0/q) = 0`; ``-0.0`` is a zero; re
     without the quotient, so no entry underflows to 0."""
 
 
-def _doc(template):
-    def deco(f):
+def _doc(template: str) -> Callable[[_F], _F]:
+    def deco(f: _F) -> _F:
         f.__doc__ = template.format(
             P=_P,
             PQ=_PQ,
@@ -249,7 +273,16 @@ def _doc(template):
     >>> print(f"{{fastdiv.entropy([2.0, 0.0, -1.0], logits=True):.6f}}")
     0.524267
     """)
-def entropy(p, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def entropy(
+    p: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(
         _k.Measure.ENTROPY, p, None, base, axis, keepdims, normalize, logits, 1.0, n_threads
     )
@@ -293,8 +326,16 @@ def entropy(p, *, base=None, axis=-1, keepdims=False, normalize=True, logits=Fal
     inf
     """)
 def cross_entropy(
-    p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None
-):
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(
         _k.Measure.CROSS_ENTROPY, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads
     )
@@ -345,8 +386,16 @@ def cross_entropy(
     array([0.27807191, 0.        ])
     """)
 def kl_divergence(
-    p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None
-):
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(_k.Measure.KL, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -396,8 +445,16 @@ def kl_divergence(
     0.101749
     """)
 def js_divergence(
-    p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None
-):
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(_k.Measure.JS, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -441,8 +498,16 @@ def js_divergence(
     0.318982
     """)
 def js_distance(
-    p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None
-):
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     if base_scale(base) < 0.0:
         raise ValueError(
             f"'base' must be greater than 1 for js_distance (below 1 the divergence is "
@@ -486,7 +551,16 @@ def js_distance(
     >>> print(f"{{fastdiv.total_variation([0.5, 0.5], [0.9, 0.1]):.4f}}")
     0.4000
     """)
-def total_variation(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def total_variation(
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(_k.Measure.TV, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -527,7 +601,16 @@ def total_variation(p, q, *, axis=-1, keepdims=False, normalize=True, logits=Fal
     >>> print(f"{{fastdiv.hellinger([0.5, 0.5], [0.9, 0.1]):.6f}}")
     0.324920
     """)
-def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def hellinger(
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(_k.Measure.HELLINGER, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -589,7 +672,16 @@ def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_
     >>> print(f"{{fastdiv.renyi_entropy(p, np.inf, base=2):.6f}}")
     1.000000
     """)  # noqa: E501 - a :math: formula in the Notes is not wrapped
-def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None):
+def renyi_entropy(
+    p: npt.ArrayLike,
+    alpha: float,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     a = check_alpha(alpha)
     return _run(
         _k.Measure.RENYI_ENTROPY, p, None, base, axis, keepdims, normalize, False, a, n_threads
@@ -650,15 +742,25 @@ def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=Tru
     0.510826
     """)
 def renyi_divergence(
-    p, q, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None
-):
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    alpha: float,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     a = check_alpha(alpha)
     return _run(
         _k.Measure.RENYI_DIVERGENCE, p, q, base, axis, keepdims, normalize, False, a, n_threads
     )
 
 
-def self_information(p, *, base=None, n_threads=None):
+def self_information(
+    p: npt.ArrayLike, *, base: float | None = None, n_threads: int | None = None
+) -> np.float64 | npt.NDArray[np.float64]:
     """Self-information (surprisal) :math:`-\\log p`, elementwise.
 
     Parameters
@@ -709,8 +811,8 @@ def self_information(p, *, base=None, n_threads=None):
     bad = _k.neglog(x, out.reshape(-1), nthreads) if out.size else -1
     if bad >= 0:
         flat = np.flatnonzero(~((x >= 0) & (x <= 1)))[0]
-        idx = np.unravel_index(flat, x.shape)
-        idx = int(flat) if p.ndim <= 1 else tuple(int(i) for i in idx)
+        at = np.unravel_index(flat, x.shape)
+        idx = int(flat) if p.ndim <= 1 else tuple(int(i) for i in at)
         raise ValueError(
             f"'p' must contain probabilities in [0, 1]; found {float(x.reshape(-1)[flat])!r} "
             f"at index {idx}."
