@@ -11,6 +11,7 @@
 * Cython directives live here, once.  ``FASTDIV_DEBUG=1`` turns bounds and
   wraparound checks back on.
 """
+
 import os
 import shutil
 import subprocess
@@ -54,8 +55,7 @@ def openmp_flags(compiler):
     if compiler.compiler_type == "msvc":
         candidates = [(["/openmp"], [])]
     else:
-        candidates = [(["-fopenmp"], ["-fopenmp"]),
-                      (["-Xpreprocessor", "-fopenmp"], ["-lomp"])]
+        candidates = [(["-fopenmp"], ["-fopenmp"]), (["-Xpreprocessor", "-fopenmp"], ["-lomp"])]
     tmp = tempfile.mkdtemp(prefix="fastdiv-omp-")
     try:
         src = os.path.join(tmp, "probe.c")
@@ -69,7 +69,7 @@ def openmp_flags(compiler):
                 out = subprocess.run([exe], capture_output=True, text=True, timeout=60)
                 if out.returncode == 0 and out.stdout.strip() == "1":
                     return cflags, lflags
-            except Exception:
+            except Exception:  # noqa: BLE001 - any failure of the probe means no OpenMP
                 continue
         return None
     finally:
@@ -81,19 +81,25 @@ def c_flags(compiler):
     if compiler.compiler_type == "msvc":
         return ["/O2"]
     opt = ["-O1", "-g"] if DEBUG else ["-O3"]
-    return opt + ["-fno-math-errno", "-fno-trapping-math",
-                  "-Wno-unused-function", "-Wno-unreachable-code"]
+    return opt + [
+        "-fno-math-errno",
+        "-fno-trapping-math",
+        "-Wno-unused-function",
+        "-Wno-unreachable-code",
+    ]
 
 
 # The C core (src/fd_core.h): compiled once into a static library that every
 # extension links.  Its headers are listed so that editing one rebuilds it.
-CORE_HEADERS = ["src/fd_core.h", "src/fd_math.h", "src/fd_wide.h",
-                "src/fd_kernels.template.c"]
-CORE = ("fastdiv_core", {
-    "sources": ["src/fd_core.c", "src/fd_measures.c"],
-    "include_dirs": ["src"],
-    "obj_deps": {"": CORE_HEADERS},
-})
+CORE_HEADERS = ["src/fd_core.h", "src/fd_math.h", "src/fd_wide.h", "src/fd_kernels.template.c"]
+CORE = (
+    "fastdiv_core",
+    {
+        "sources": ["src/fd_core.c", "src/fd_measures.c"],
+        "include_dirs": ["src"],
+        "obj_deps": {"": CORE_HEADERS},
+    },
+)
 
 
 class BuildClib(build_clib):
@@ -115,7 +121,10 @@ class BuildExt(build_ext):
         omp = None if NO_OPENMP else openmp_flags(self.compiler)
         if omp is None:
             reason = "FASTDIV_NO_OPENMP=1" if NO_OPENMP else "the compiler has no working OpenMP"
-            warnings.warn(f"fastdiv: building without OpenMP ({reason}); kernels run on one thread.")
+            warnings.warn(
+                f"fastdiv: building without OpenMP ({reason}); kernels run on one thread.",
+                stacklevel=1,
+            )
             print(f"fastdiv: building WITHOUT OpenMP ({reason})", file=sys.stderr)
             ocflags, olflags = [], []
         else:
@@ -128,8 +137,12 @@ class BuildExt(build_ext):
         # (cythonize returns plain distutils Extensions: keep setuptools' own
         # objects and take only their translated sources)
         translated = cythonize(
-            self.extensions, compiler_directives=DIRECTIVES, include_path=["src"],
-            build_dir=os.path.join(self.build_temp, "cython"), quiet=True)
+            self.extensions,
+            compiler_directives=DIRECTIVES,
+            include_path=["src"],
+            build_dir=os.path.join(self.build_temp, "cython"),
+            quiet=True,
+        )
         for ext, done in zip(self.extensions, translated):
             ext.sources = done.sources
         super().build_extensions()
@@ -137,13 +150,19 @@ class BuildExt(build_ext):
 
 # Every extension links the core (the linker takes only what a module calls:
 # _rows calls the core, the other modules call _rows).
-PXD = ["src/_core.pxd", "src/_openmp.pxd", "src/_typedefs.pxd", "src/fastdiv/__init__.pxd",
-       "src/fastdiv/_rows.pxd"]
+PXD = [
+    "src/_core.pxd",
+    "src/_openmp.pxd",
+    "src/_typedefs.pxd",
+    "src/fastdiv/__init__.pxd",
+    "src/fastdiv/_rows.pxd",
+]
 
 
 def extension(name):
     return Extension(
-        f"fastdiv.{name}", [f"src/fastdiv/{name}.pyx"],
+        f"fastdiv.{name}",
+        [f"src/fastdiv/{name}.pyx"],
         include_dirs=["src", np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         depends=CORE_HEADERS + PXD,
@@ -152,5 +171,8 @@ def extension(name):
 
 extensions = [extension("_rows"), extension("_divergence")]
 
-setup(libraries=[CORE], ext_modules=extensions,
-      cmdclass={"build_clib": BuildClib, "build_ext": BuildExt})
+setup(
+    libraries=[CORE],
+    ext_modules=extensions,
+    cmdclass={"build_clib": BuildClib, "build_ext": BuildExt},
+)

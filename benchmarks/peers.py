@@ -52,7 +52,8 @@ fastest repeat, to expose runs disturbed by other processes: on a 2-core machine
 one busy neighbour stalls a 2-thread OpenMP call by a whole scheduler tick),
 Gelem/s (elements of ONE input per second), and the speedup of fastdiv (peer
 median / fastdiv median) at 1 and 2 threads.  The targets of the spec are
-checked on the medians, with fastdiv at 2 threads (all cores, its default here).  The memory-bandwidth ceiling is measured in
+checked on the medians, with fastdiv at 2 threads (all cores, its default here).
+The memory-bandwidth ceiling is measured in
 the same run, over the same arrays: a single-threaded NumPy read-only reduction
 (``p.sum() + q.sum()``) and, when numba is installed, a vectorized ``prange``
 sum with 1 and 2 threads.
@@ -138,8 +139,9 @@ if scipy is not None:
         "js_divergence": lambda p, q: _jsd(p, q, axis=-1) ** 2,
         "js_distance": lambda p, q: _jsd(p, q, axis=-1),
         "total_variation": lambda p, q: 0.5 * _scipy_rowloop(_cityblock, _norm(p), _norm(q)),
-        "hellinger": lambda p, q: _SQRT_HALF
-        * _scipy_rowloop(_euclidean, np.sqrt(_norm(p)), np.sqrt(_norm(q))),
+        "hellinger": lambda p, q: (
+            _SQRT_HALF * _scipy_rowloop(_euclidean, np.sqrt(_norm(p)), np.sqrt(_norm(q)))
+        ),
     }
 SCIPY_LABEL = {
     "kl_divergence": "scipy.stats.entropy(p, q)",
@@ -449,9 +451,16 @@ def run_workload(report, workload, shape, dtype, measures, threads, args):
 
     if not per_call:
         cands = [Candidate("numpy", "NumPy p.sum() + q.sum()", 1, lambda: p.sum() + q.sum())]
-        for t in nb_threads:
-            cands.append(Candidate("numba", f"numba prange sum, {t} thread(s)", t,
-                                   lambda: _nb_read_pair(p, q), nb_ctx(t)))
+        cands.extend(
+            Candidate(
+                "numba",
+                f"numba prange sum, {t} thread(s)",
+                t,
+                lambda: _nb_read_pair(p, q),
+                nb_ctx(t),
+            )
+            for t in nb_threads
+        )
         for c, (sec, best) in zip(cands, time_interleaved(cands, args.repeats)):
             # a ceiling is the best the machine did: computed from the fastest repeat
             report.bandwidth.append(
@@ -493,21 +502,27 @@ def run_workload(report, workload, shape, dtype, measures, threads, args):
             if per_call:
                 peers.append(Candidate("numba", "numba @njit", 1, NUMBA_ROW[measure]))
             else:
-                for t in nb_threads:
-                    peers.append(Candidate("numba", "numba prange", t, NUMBA_ROWS[measure],
-                                           nb_ctx(t)))
+                peers.extend(
+                    Candidate("numba", "numba prange", t, NUMBA_ROWS[measure], nb_ctx(t))
+                    for t in nb_threads
+                )
         for c in peers:
-            with c.context():
-                with np.errstate(all="ignore"):
-                    got = c.fn(p, q)  # also compiles numba for this dtype
+            with c.context(), np.errstate(all="ignore"):
+                got = c.fn(p, q)  # also compiles numba for this dtype
             if check(report, workload, measure, c.label, got, ref, dtype):
-                c.fn = (lambda f=c.fn: f(p, q))
+                c.fn = lambda f=c.fn: f(p, q)
                 cands.append(c)
 
         for c, (sec, best) in zip(cands, time_interleaved(cands, args.repeats, min_batch)):
             report.add(
-                workload=workload, measure=measure, impl=c.impl, label=c.label,
-                threads=c.threads, time=sec, tmin=best, gelems=n_elem / sec / 1e9,
+                workload=workload,
+                measure=measure,
+                impl=c.impl,
+                label=c.label,
+                threads=c.threads,
+                time=sec,
+                tmin=best,
+                gelems=n_elem / sec / 1e9,
             )
         if not per_call and len(threads) > 1:
             one = report.get(workload, measure, "fastdiv", threads[0])
@@ -549,8 +564,9 @@ def table(headers, rows, markdown, align=None):
         lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(sep) + " |"]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
         return "\n".join(lines)
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
 
     def line(cells):
         return "  ".join(
@@ -581,9 +597,11 @@ def environment_lines():
     try:
         from fastdiv import _divergence
 
-        lines.append(f"fastdiv ISA: {_divergence.get_isa()} (available: "
-                     f"{', '.join(_divergence.isa_available())})")
-    except Exception:  # test hooks are internal; absent is fine
+        lines.append(
+            f"fastdiv ISA: {_divergence.get_isa()} (available: "
+            f"{', '.join(_divergence.isa_available())})"
+        )
+    except Exception:  # noqa: BLE001 - test hooks are internal; absent is fine
         pass
     return lines
 
@@ -622,17 +640,41 @@ def print_report(report, workloads, threads, args):
     )
 
     if report.bandwidth:
-        out.append(heading("Memory-bandwidth ceiling (read-only reductions over the same p and q)", md))
+        out.append(
+            heading("Memory-bandwidth ceiling (read-only reductions over the same p and q)", md)
+        )
         rows = [
-            [b["workload"], b["method"], b["threads"], fmt_time(b["time"]), fmt_time(b["tmin"]),
-             f"{b['gbs_median']:.1f}", f"{b['gbs']:.1f}", f"{b['pair']:.2f}", f"{b['single']:.2f}"]
+            [
+                b["workload"],
+                b["method"],
+                b["threads"],
+                fmt_time(b["time"]),
+                fmt_time(b["tmin"]),
+                f"{b['gbs_median']:.1f}",
+                f"{b['gbs']:.1f}",
+                f"{b['pair']:.2f}",
+                f"{b['single']:.2f}",
+            ]
             for b in report.bandwidth
         ]
-        out.append(table(
-            ["workload", "reduction", "threads", "median", "min", "GB/s (median)",
-             "GB/s (min)", "ceiling Gelem/s (pair)", "ceiling Gelem/s (one input)"],
-            rows, md, ["l", "l", "r", "r", "r", "r", "r", "r", "r"],
-        ))
+        out.append(
+            table(
+                [
+                    "workload",
+                    "reduction",
+                    "threads",
+                    "median",
+                    "min",
+                    "GB/s (median)",
+                    "GB/s (min)",
+                    "ceiling Gelem/s (pair)",
+                    "ceiling Gelem/s (one input)",
+                ],
+                rows,
+                md,
+                ["l", "l", "r", "r", "r", "r", "r", "r", "r"],
+            )
+        )
         out.append(
             ("- " if md else "")
             + "NumPy reductions are single-threaded, and NumPy's pairwise sum can be "
@@ -644,33 +686,71 @@ def print_report(report, workloads, threads, args):
         )
 
     for workload, shape, dtype in workloads:
-        desc = (f"1-D pair of {shape[0]} elements, {dtype}, per-call time"
-                if len(shape) == 1 else f"{shape[0]} x {shape[1]} rows, {dtype}, per call")
+        desc = (
+            f"1-D pair of {shape[0]} elements, {dtype}, per-call time"
+            if len(shape) == 1
+            else f"{shape[0]} x {shape[1]} rows, {dtype}, per call"
+        )
         out.append(heading(f"{workload}: {desc}", md))
         rows = []
         for measure in args.measures:
             fd = {t: report.get(workload, measure, "fastdiv", t) for t in threads}
-            for r in [x for x in report.rows if x["workload"] == workload and x["measure"] == measure]:
+            for r in [
+                x for x in report.rows if x["workload"] == workload and x["measure"] == measure
+            ]:
                 if r["impl"] == "fastdiv":
                     s = ["-" for _ in threads]
                 else:
                     s = [fmt_ratio(r["time"] / fd[t]["time"]) if fd[t] else "-" for t in threads]
                 noisy = "*" if r["time"] > NOISY * r["tmin"] else ""
-                rows.append([measure, r["label"], r["threads"], fmt_time(r["time"]) + noisy,
-                             fmt_time(r["tmin"]), f"{r['gelems']:.3f}", *s])
-        out.append(table(
-            ["measure", "implementation", "threads", "median", "min", "Gelem/s",
-             *[f"fastdiv {t}T speedup" for t in threads]],
-            rows, md, ["l", "l", "r", "r", "r", "r"] + ["r"] * len(threads),
-        ))
+                rows.append(
+                    [
+                        measure,
+                        r["label"],
+                        r["threads"],
+                        fmt_time(r["time"]) + noisy,
+                        fmt_time(r["tmin"]),
+                        f"{r['gelems']:.3f}",
+                        *s,
+                    ]
+                )
+        out.append(
+            table(
+                [
+                    "measure",
+                    "implementation",
+                    "threads",
+                    "median",
+                    "min",
+                    "Gelem/s",
+                    *[f"fastdiv {t}T speedup" for t in threads],
+                ],
+                rows,
+                md,
+                ["l", "l", "r", "r", "r", "r"] + ["r"] * len(threads),
+            )
+        )
 
-    out.append(heading(f"Targets (fastdiv with {tmax} threads, the machine's cores; "
-                       f"numba with the same count)", md))
+    out.append(
+        heading(
+            f"Targets (fastdiv with {tmax} threads, the machine's cores; "
+            f"numba with the same count)",
+            md,
+        )
+    )
     trows, n_fail = targets(report, threads)
-    out.append(table(["target", "measured (median)", "from min", "required", "result"],
-                     trows, md, ["l", "r", "r", "r", "l"]))
-    out.append(("- " if md else "") + "PASS/FAIL is judged on the medians; where the fastest "
-               "repeats would judge otherwise, the run was disturbed: run it again on a quiet machine.")
+    out.append(
+        table(
+            ["target", "measured (median)", "from min", "required", "result"],
+            trows,
+            md,
+            ["l", "r", "r", "r", "l"],
+        )
+    )
+    out.append(
+        ("- " if md else "") + "PASS/FAIL is judged on the medians; where the fastest "
+        "repeats would judge otherwise, the run was disturbed: run it again on a quiet machine."
+    )
 
     notes = list(report.notes)
     if report.mismatches:
@@ -707,8 +787,14 @@ def targets(report, threads):
             add(f"{m} {wl}: throughput", None, None, f">= {need} Gelem/s", False)
             return
         g_min = r["gelems"] * r["time"] / r["tmin"]
-        add(f"{m} {wl}: throughput", f"{r['gelems']:.2f} Gelem/s", f"{g_min:.2f} Gelem/s",
-            f">= {need} Gelem/s", r["gelems"] >= need, g_min >= need)
+        add(
+            f"{m} {wl}: throughput",
+            f"{r['gelems']:.2f} Gelem/s",
+            f"{g_min:.2f} Gelem/s",
+            f">= {need} Gelem/s",
+            r["gelems"] >= need,
+            g_min >= need,
+        )
 
     def speedup(wl, m, impl, need, label, peer_threads=None):
         r = fdr(wl, m)
@@ -718,8 +804,14 @@ def targets(report, threads):
             return
         x = peer["time"] / r["time"]
         x_min = peer["tmin"] / r["tmin"]
-        add(f"{m} {wl}: vs {label}", f"{x:.1f}x", f"{x_min:.1f}x", f">= {need}x",
-            x >= need, x_min >= need)
+        add(
+            f"{m} {wl}: vs {label}",
+            f"{x:.1f}x",
+            f"{x_min:.1f}x",
+            f">= {need}x",
+            x >= need,
+            x_min >= need,
+        )
 
     gel("rows f64", "kl_divergence", 1.0)
     speedup("rows f64", "kl_divergence", "scipy", 35, "scipy.stats.entropy")
@@ -736,21 +828,32 @@ def targets(report, threads):
     for m in MEASURES:
         r = fdr("1-D f64", m)
         if r is not None:
-            add(f"{m} 1-D f64 (1000 el.): per call", fmt_time(r["time"]), fmt_time(r["tmin"]),
-                "< 5 us", r["time"] < 5e-6, r["tmin"] < 5e-6)
+            add(
+                f"{m} 1-D f64 (1000 el.): per call",
+                fmt_time(r["time"]),
+                fmt_time(r["tmin"]),
+                "< 5 us",
+                r["time"] < 5e-6,
+                r["tmin"] < 5e-6,
+            )
     return rows, n_fail
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="7 repeats and short per-call batches (default: 15 repeats)")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="7 repeats and short per-call batches (default: 15 repeats)",
+    )
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     ap.add_argument("--repeats", type=int, default=None, help="repeats per timing (>= 7)")
-    ap.add_argument("--measures", default=",".join(MEASURES),
-                    help="comma-separated subset of: " + ", ".join(MEASURES))
-    ap.add_argument("--strict", action="store_true",
-                    help="exit with status 1 when a target FAILs")
+    ap.add_argument(
+        "--measures",
+        default=",".join(MEASURES),
+        help="comma-separated subset of: " + ", ".join(MEASURES),
+    )
+    ap.add_argument("--strict", action="store_true", help="exit with status 1 when a target FAILs")
     ap.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
     args = ap.parse_args(argv)
     args.repeats = args.repeats or (7 if args.quick else 15)

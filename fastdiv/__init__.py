@@ -11,6 +11,7 @@ Threads: ``set_num_threads``, ``get_num_threads``, ``num_threads``,
 ``thread_limit``.
 Build and machine report: ``show_config``.
 """
+
 from ._version import __version__
 
 
@@ -28,11 +29,13 @@ def _kernels_missing(exc: ImportError) -> ImportError:
             f"'python -m' or 'python -c' at the repository root). Run from another "
             f"directory to use the installed fastdiv (the 'fastdiv' command works "
             f"anywhere), or build the kernels in place with "
-            f"'pip install -e . --no-build-isolation'. (Original error: {exc})")
+            f"'pip install -e . --no-build-isolation'. (Original error: {exc})"
+        )
     return ImportError(
         f"fastdiv's compiled kernels could not be loaded ({exc}). The installation "
         f"is broken or was built for another Python or platform: reinstall fastdiv "
-        f"(pip install --force-reinstall fastdiv).")
+        f"(pip install --force-reinstall fastdiv)."
+    )
 
 
 try:
@@ -42,15 +45,34 @@ except ImportError as _exc:
 
 from ._config import show_config
 from ._exact import (
-    cross_entropy, entropy, hellinger, js_distance, js_divergence, kl_divergence,
-    renyi_divergence, renyi_entropy, self_information, total_variation,
+    cross_entropy,
+    entropy,
+    hellinger,
+    js_distance,
+    js_divergence,
+    kl_divergence,
+    renyi_divergence,
+    renyi_entropy,
+    self_information,
+    total_variation,
 )
 from ._threads import get_num_threads, num_threads, set_num_threads, thread_limit
 
-
 __all__ = [
-    "entropy", "cross_entropy", "kl_divergence", "js_divergence", "js_distance",
-    "total_variation", "hellinger", "renyi_entropy", "renyi_divergence",
-    "self_information", "set_num_threads", "get_num_threads", "num_threads",
-    "thread_limit", "show_config", "__version__",
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "js_distance",
+    "total_variation",
+    "hellinger",
+    "renyi_entropy",
+    "renyi_divergence",
+    "self_information",
+    "set_num_threads",
+    "get_num_threads",
+    "num_threads",
+    "thread_limit",
+    "show_config",
+    "__version__",
 ]

@@ -1,4 +1,5 @@
 """``python -m fastdiv``: the ``fastdiv`` command (see ``fastdiv._cli``)."""
+
 import sys
 
 from ._cli import main

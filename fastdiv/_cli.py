@@ -8,8 +8,8 @@ Subcommands (``demo`` when none is given):
     in data, every measure for one pair, then the KL divergence of a batch
     of 100,000 softmax outputs, timed.
 """
+
 import argparse
-import sys
 import time
 
 import numpy as np
@@ -40,14 +40,19 @@ def demo(args: argparse.Namespace) -> int:
         ("total_variation", fastdiv.total_variation(MODEL, DATA)),
         ("hellinger", fastdiv.hellinger(MODEL, DATA)),
         ("renyi_entropy(model, alpha=2) [bits]", fastdiv.renyi_entropy(MODEL, 2, base=2)),
-        ("renyi_divergence(data || model, alpha=0.5) [bits]",
-         fastdiv.renyi_divergence(DATA, MODEL, 0.5, base=2)),
+        (
+            "renyi_divergence(data || model, alpha=0.5) [bits]",
+            fastdiv.renyi_divergence(DATA, MODEL, 0.5, base=2),
+        ),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value:.6f}")
-    print(f"{'self_information(model) [bits]':<{width}}  "
-          + np.array2string(fastdiv.self_information(MODEL, base=2), precision=3))
+    # MODEL is 1-D, so self_information gives an array, never a scalar
+    print(
+        f"{'self_information(model) [bits]':<{width}}  "
+        + np.array2string(fastdiv.self_information(MODEL, base=2), precision=3)  # type: ignore[arg-type]
+    )
 
     rng = np.random.default_rng(0)
     n_pairs, k = args.rows, 1_000
@@ -57,9 +62,11 @@ def demo(args: argparse.Namespace) -> int:
     kl = fastdiv.kl_divergence(target, model, n_threads=args.threads)
     dt = time.perf_counter() - t
     print()
-    print(f"batch: KL of {n_pairs:,} pairs of {k:,}-class float32 distributions in "
-          f"{dt * 1e3:.1f} ms ({model.size / dt / 1e9:.2f} Gelem/s), "
-          f"mean {kl.mean():.4f} nats")
+    print(
+        f"batch: KL of {n_pairs:,} pairs of {k:,}-class float32 distributions in "
+        f"{dt * 1e3:.1f} ms ({model.size / dt / 1e9:.2f} Gelem/s), "
+        f"mean {kl.mean():.4f} nats"
+    )
     return 0
 
 
@@ -80,15 +87,27 @@ def _threads(text: str) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="fastdiv",
-        description="Fast, exact, deterministic information measures on distributions.")
+        description="Fast, exact, deterministic information measures on distributions.",
+    )
     p.add_argument("--version", action="version", version=f"fastdiv {fastdiv.__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    d = sub.add_parser("demo", help="every measure on built-in example data, and a timed batch",
-                       description=__doc__.split("``demo``", 1)[1].strip())
-    d.add_argument("--rows", type=_positive_int, default=100_000,
-                   help="pairs in the timed batch (default 100000)")
-    d.add_argument("--threads", type=_threads, default=None,
-                   help="threads for the batch (default: fastdiv's setting; -1: all cores)")
+    d = sub.add_parser(
+        "demo",
+        help="every measure on built-in example data, and a timed batch",
+        description=__doc__.split("``demo``", 1)[1].strip(),
+    )
+    d.add_argument(
+        "--rows",
+        type=_positive_int,
+        default=100_000,
+        help="pairs in the timed batch (default 100000)",
+    )
+    d.add_argument(
+        "--threads",
+        type=_threads,
+        default=None,
+        help="threads for the batch (default: fastdiv's setting; -1: all cores)",
+    )
     d.set_defaults(run=demo)
     return p
 
@@ -97,7 +116,6 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``fastdiv`` command with arguments `argv` (default: sys.argv)."""
     p = parser()
     args = p.parse_args(argv)
-    if args.command is None:        # the main job is the default command
+    if args.command is None:  # the main job is the default command
         args = p.parse_args(["demo"])
     return int(args.run(args))
-

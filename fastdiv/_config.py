@@ -1,12 +1,24 @@
 """``fastdiv.show_config``: what was built and what this machine runs."""
+
+from __future__ import annotations
+
 import platform
+from typing import Any, Literal, overload
 
 from . import _divergence
 
 __all__ = ["show_config"]
 
 
-def show_config(mode="stdout"):
+@overload
+def show_config(mode: Literal["stdout"] = ...) -> None: ...
+@overload
+def show_config(mode: Literal["dicts"]) -> dict[str, Any]: ...
+@overload
+def show_config(mode: str) -> dict[str, Any] | None: ...
+
+
+def show_config(mode: str = "stdout") -> dict[str, Any] | None:
     """Report fastdiv's build and run-time configuration.
 
     Parameters
@@ -39,7 +51,7 @@ def show_config(mode="stdout"):
     from ._threads import get_num_threads
 
     have, ver, _ = _divergence.openmp_info()
-    info = {
+    info: dict[str, Any] = {
         "version": __version__,
         "openmp": have,
         "openmp_version": ver,

@@ -4,22 +4,43 @@ Each function validates its arguments (``_validation``), broadcasts, moves
 the support axis last (views only) and makes exactly one call into the
 compiled row driver ``fastdiv._divergence``, then shapes the result.
 """
+
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import Any, SupportsIndex, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _divergence as _k
 from ._threads import resolve_threads
 from ._validation import (
-    as_real_array, base_scale, broadcast_pair, check_alpha, check_bool,
-    normalize_axis, row_index, sum_tolerance,
+    as_real_array,
+    base_scale,
+    broadcast_pair,
+    check_alpha,
+    check_bool,
+    normalize_axis,
+    row_index,
+    sum_tolerance,
 )
 
 __all__ = [
-    "entropy", "cross_entropy", "kl_divergence", "js_divergence", "js_distance",
-    "total_variation", "hellinger", "renyi_entropy", "renyi_divergence",
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "js_distance",
+    "total_variation",
+    "hellinger",
+    "renyi_entropy",
+    "renyi_divergence",
     "self_information",
 ]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _STRIDE = _k.Status.STATUS_STRIDE
 # the measures of one distribution (the others require `q`); identity tests,
@@ -27,10 +48,18 @@ _STRIDE = _k.Status.STATUS_STRIDE
 _ENTROPY, _RENYI_ENTROPY = _k.Measure.ENTROPY, _k.Measure.RENYI_ENTROPY
 
 
-def _entry_error(status, row, batch, arrays, names, tols):
+def _entry_error(
+    status: int,
+    row: int,
+    batch: tuple[int, ...],
+    arrays: tuple[npt.NDArray[Any], npt.NDArray[Any] | None],
+    names: tuple[str, str],
+    tols: tuple[float, float],
+) -> ValueError:
     """The ValueError for row `row` given the kernel's status code."""
     which, kind = divmod(int(status), int(_STRIDE))
     name, arr, tol = names[which], arrays[which], tols[which]
+    assert arr is not None  # the kernel names `q` only in a call that has one
     idx = row_index(row, batch)
     where = "" if idx is None else f" in row {idx}"
     rowword = "it" if idx is None else f"row {idx}"
@@ -45,10 +74,22 @@ def _entry_error(status, row, batch, arrays, names, tols):
         return ValueError(f"{name!r} must have a positive sum along axis; {rowword} sums to 0.")
     return ValueError(
         f"{name!r} must sum to 1 along axis when normalize=False (tolerance {tol:.1e}); "
-        f"{rowword} sums to {total!r}.")
+        f"{rowword} sums to {total!r}."
+    )
 
 
-def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
+def _run(
+    code: _k.Measure,
+    p: npt.ArrayLike,
+    q: npt.ArrayLike | None,
+    base: float | None,
+    axis: SupportsIndex,
+    keepdims: bool,
+    normalize: bool,
+    logits: bool,
+    alpha: float,
+    n_threads: int | None,
+) -> np.float64 | npt.NDArray[np.float64]:
     """Validate, broadcast and dispatch one measure; see the public functions."""
     # the common call (1-D contiguous pair, default keywords) in one step
     v = _k.simple(code, p, q, alpha, base, axis, keepdims, normalize, logits, n_threads)
@@ -57,8 +98,7 @@ def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
     nthreads = resolve_threads(n_threads)
     p = as_real_array(p, "p")
     one_input = code is _ENTROPY or code is _RENYI_ENTROPY
-    if not one_input:
-        q = as_real_array(q, "q")
+    q = None if one_input else as_real_array(q, "q")  # the one-input measures pass q=None
     normalize = check_bool(normalize, "normalize")
     logits = check_bool(logits, "logits")
     keepdims = check_bool(keepdims, "keepdims")
@@ -70,13 +110,14 @@ def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
     ax = normalize_axis(axis, nd)
     K = p.shape[ax]
     if K == 0:
-        name = "p"
-        if q is not None:
+        name, shape = "p", p0.shape
+        if q0 is not None:
             ap = ax - (nd - p0.ndim)
             if not (0 <= ap < p0.ndim and p0.shape[ap] == 0):
-                name = "q"
-        shape = (p0 if name == "p" else q0).shape
-        raise ValueError(f"{name!r} must have at least one entry along axis {axis}; got shape {shape}.")
+                name, shape = "q", q0.shape
+        raise ValueError(
+            f"{name!r} must have at least one entry along axis {axis}; got shape {shape}."
+        )
     if ax != nd - 1:
         p = np.moveaxis(p, ax, -1)
         if q is not None:
@@ -89,9 +130,20 @@ def _run(code, p, q, base, axis, keepdims, normalize, logits, alpha, n_threads):
     top = math.inf
     if one_input:
         top = math.log2(K) if base is not None and float(base) == 2.0 else math.log(K) * scale
-    row, status = _k.measure(code, p, q, out.reshape(-1), normalize=normalize, logits=logits,
-                             tolp=tolp, tolq=tolq, alpha=alpha, scale=scale, top=top,
-                             nthreads=nthreads)
+    row, status = _k.measure(
+        code,
+        p,
+        q,
+        out.reshape(-1),
+        normalize=normalize,
+        logits=logits,
+        tolp=tolp,
+        tolq=tolq,
+        alpha=alpha,
+        scale=scale,
+        top=top,
+        nthreads=nthreads,
+    )
     if row >= 0:
         raise _entry_error(status, row, batch, (p, q), ("p", "q"), (tolp, tolq))
     if keepdims:
@@ -105,9 +157,12 @@ _P = """p : array_like
         Probabilities (or non-negative weights or counts) along `axis`.
         float32 and float64 are used as given, without a copy, whatever
         their strides or byte order; integers and bools become float64."""
-_PQ = _P + """
+_PQ = (
+    _P
+    + """
     q : array_like
         Second distribution, broadcast against `p`."""
+)
 _COMMON = """base : float, optional
         Base of the logarithm: None (default) gives nats, 2 gives bits; any
         positive finite number other than 1.
@@ -154,15 +209,24 @@ _NOTES_COMMON = """Conventions: :math:`0 \\log(0/q) = 0`; ``-0.0`` is a zero; re
     without the quotient, so no entry underflows to 0."""
 
 
-def _doc(template):
-    def deco(f):
-        f.__doc__ = template.format(P=_P, PQ=_PQ, COMMON=_COMMON, COMMON_NOBASE=_COMMON_NOBASE,
-                                    RETURNS=_RETURNS, RAISES=_RAISES, NOTES=_NOTES_COMMON)
+def _doc(template: str) -> Callable[[_F], _F]:
+    def deco(f: _F) -> _F:
+        f.__doc__ = template.format(
+            P=_P,
+            PQ=_PQ,
+            COMMON=_COMMON,
+            COMMON_NOBASE=_COMMON_NOBASE,
+            RETURNS=_RETURNS,
+            RAISES=_RAISES,
+            NOTES=_NOTES_COMMON,
+        )
         return f
+
     return deco
 
 
 # ---- public functions ------------------------------------------------------------
+
 
 @_doc("""Shannon entropy of each distribution.
 
@@ -209,8 +273,19 @@ def _doc(template):
     >>> print(f"{{fastdiv.entropy([2.0, 0.0, -1.0], logits=True):.6f}}")
     0.524267
     """)
-def entropy(p, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
-    return _run(_k.Measure.ENTROPY, p, None, base, axis, keepdims, normalize, logits, 1.0, n_threads)
+def entropy(
+    p: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
+    return _run(
+        _k.Measure.ENTROPY, p, None, base, axis, keepdims, normalize, logits, 1.0, n_threads
+    )
 
 
 @_doc("""Cross-entropy :math:`H(P, Q)` of each pair of distributions.
@@ -250,8 +325,20 @@ def entropy(p, *, base=None, axis=-1, keepdims=False, normalize=True, logits=Fal
     >>> float(fastdiv.cross_entropy([1, 0], [0, 1]))
     inf
     """)
-def cross_entropy(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
-    return _run(_k.Measure.CROSS_ENTROPY, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
+def cross_entropy(
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
+    return _run(
+        _k.Measure.CROSS_ENTROPY, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads
+    )
 
 
 @_doc("""Kullback-Leibler divergence :math:`D_{{KL}}(P \\| Q)` of each pair.
@@ -298,7 +385,17 @@ def cross_entropy(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, l
     >>> fastdiv.kl_divergence(p, [0.5, 0.5], base=2)   # broadcasting
     array([0.27807191, 0.        ])
     """)
-def kl_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def kl_divergence(
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(_k.Measure.KL, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -347,7 +444,17 @@ def kl_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, l
     >>> print(f"{{fastdiv.js_divergence([0.5, 0.5], [0.9, 0.1]):.6f}}")
     0.101749
     """)
-def js_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def js_divergence(
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(_k.Measure.JS, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -390,12 +497,25 @@ def js_divergence(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, l
     >>> print(f"{{fastdiv.js_distance([0.5, 0.5], [0.9, 0.1]):.6f}}")
     0.318982
     """)
-def js_distance(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def js_distance(
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     if base_scale(base) < 0.0:
         raise ValueError(
             f"'base' must be greater than 1 for js_distance (below 1 the divergence is "
-            f"negative and has no square root); got {base!r}.")
-    return _run(_k.Measure.JS_DISTANCE, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
+            f"negative and has no square root); got {base!r}."
+        )
+    return _run(
+        _k.Measure.JS_DISTANCE, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads
+    )
 
 
 @_doc("""Total variation distance of each pair of distributions.
@@ -431,7 +551,16 @@ def js_distance(p, q, *, base=None, axis=-1, keepdims=False, normalize=True, log
     >>> print(f"{{fastdiv.total_variation([0.5, 0.5], [0.9, 0.1]):.4f}}")
     0.4000
     """)
-def total_variation(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def total_variation(
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(_k.Measure.TV, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -472,7 +601,16 @@ def total_variation(p, q, *, axis=-1, keepdims=False, normalize=True, logits=Fal
     >>> print(f"{{fastdiv.hellinger([0.5, 0.5], [0.9, 0.1]):.6f}}")
     0.324920
     """)
-def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_threads=None):
+def hellinger(
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    *,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    logits: bool = False,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     return _run(_k.Measure.HELLINGER, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
@@ -533,10 +671,21 @@ def hellinger(p, q, *, axis=-1, keepdims=False, normalize=True, logits=False, n_
     1.584963
     >>> print(f"{{fastdiv.renyi_entropy(p, np.inf, base=2):.6f}}")
     1.000000
-    """)
-def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None):
+    """)  # noqa: E501 - a :math: formula in the Notes is not wrapped
+def renyi_entropy(
+    p: npt.ArrayLike,
+    alpha: float,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     a = check_alpha(alpha)
-    return _run(_k.Measure.RENYI_ENTROPY, p, None, base, axis, keepdims, normalize, False, a, n_threads)
+    return _run(
+        _k.Measure.RENYI_ENTROPY, p, None, base, axis, keepdims, normalize, False, a, n_threads
+    )
 
 
 @_doc("""Renyi divergence of order `alpha` of each pair of distributions.
@@ -592,12 +741,26 @@ def renyi_entropy(p, alpha, *, base=None, axis=-1, keepdims=False, normalize=Tru
     >>> print(f"{{fastdiv.renyi_divergence([0.5, 0.5], [0.9, 0.1], 1):.6f}}")
     0.510826
     """)
-def renyi_divergence(p, q, alpha, *, base=None, axis=-1, keepdims=False, normalize=True, n_threads=None):
+def renyi_divergence(
+    p: npt.ArrayLike,
+    q: npt.ArrayLike,
+    alpha: float,
+    *,
+    base: float | None = None,
+    axis: SupportsIndex = -1,
+    keepdims: bool = False,
+    normalize: bool = True,
+    n_threads: int | None = None,
+) -> np.float64 | npt.NDArray[np.float64]:
     a = check_alpha(alpha)
-    return _run(_k.Measure.RENYI_DIVERGENCE, p, q, base, axis, keepdims, normalize, False, a, n_threads)
+    return _run(
+        _k.Measure.RENYI_DIVERGENCE, p, q, base, axis, keepdims, normalize, False, a, n_threads
+    )
 
 
-def self_information(p, *, base=None, n_threads=None):
+def self_information(
+    p: npt.ArrayLike, *, base: float | None = None, n_threads: int | None = None
+) -> np.float64 | npt.NDArray[np.float64]:
     """Self-information (surprisal) :math:`-\\log p`, elementwise.
 
     Parameters
@@ -648,13 +811,12 @@ def self_information(p, *, base=None, n_threads=None):
     bad = _k.neglog(x, out.reshape(-1), nthreads) if out.size else -1
     if bad >= 0:
         flat = np.flatnonzero(~((x >= 0) & (x <= 1)))[0]
-        idx = np.unravel_index(flat, x.shape)
-        if p.ndim <= 1:
-            idx = int(flat)
-        else:
-            idx = tuple(int(i) for i in idx)
+        at = np.unravel_index(flat, x.shape)
+        idx = int(flat) if p.ndim <= 1 else tuple(int(i) for i in at)
         raise ValueError(
-            f"'p' must contain probabilities in [0, 1]; found {float(x.reshape(-1)[flat])!r} at index {idx}.")
+            f"'p' must contain probabilities in [0, 1]; found {float(x.reshape(-1)[flat])!r} "
+            f"at index {idx}."
+        )
     if scale != 1.0:
         out *= scale
     return out if out.ndim else out[()]

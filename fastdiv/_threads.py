@@ -21,29 +21,33 @@ The number of threads a call uses is resolved here once per call, by
 
 Results never depend on the number of threads.
 """
+
+from __future__ import annotations
+
 import contextlib
 import operator
 import os
 import threading
+from collections.abc import Iterator
+from typing import SupportsIndex
 
 from . import _divergence
 from ._validation import shown
 
-__all__ = ["set_num_threads", "get_num_threads", "num_threads", "thread_limit",
-           "resolve_threads"]
+__all__ = ["set_num_threads", "get_num_threads", "num_threads", "thread_limit", "resolve_threads"]
 
 # How many threads one call may start per core this process may run on.
 THREADS_PER_CORE = 4
 
 _omp_max = _divergence.omp_max_threads
 _OMP_AT_IMPORT = _omp_max()
-_setting = None
+_setting: int | None = None
 _local = threading.local()
 
 
-def _cores():
+def _cores() -> int:
     """Cores this process may run on (its affinity mask where the OS has one)."""
-    counter = getattr(os, "process_cpu_count", None)       # Python >= 3.13
+    counter = getattr(os, "process_cpu_count", None)  # Python >= 3.13
     if counter is not None:
         n = counter()
     elif hasattr(os, "sched_getaffinity"):
@@ -53,11 +57,11 @@ def _cores():
     return max(1, n or 1)
 
 
-_CORES = _cores()                          # read once, as OpenMP reads its default
+_CORES = _cores()  # read once, as OpenMP reads its default
 _LIMIT = THREADS_PER_CORE * _CORES
 
 
-def thread_limit():
+def thread_limit() -> int:
     """The most threads one fastdiv call starts: 4 x the cores available.
 
     Returns
@@ -73,7 +77,7 @@ def thread_limit():
     return _LIMIT
 
 
-def _check(n):
+def _check(n: SupportsIndex) -> int:
     try:
         n = operator.index(n)
     except TypeError:
@@ -84,11 +88,12 @@ def _check(n):
     if n > limit:
         raise ValueError(
             f"'n' must be at most {limit} ({THREADS_PER_CORE} x the {limit // THREADS_PER_CORE} "
-            f"cores available; see thread_limit); got {n}.")
+            f"cores available; see thread_limit); got {n}."
+        )
     return n
 
 
-def set_num_threads(n):
+def set_num_threads(n: int) -> None:
     """Set the number of threads fastdiv's kernels use.
 
     Parameters
@@ -121,7 +126,7 @@ def set_num_threads(n):
     _setting = _check(n)
 
 
-def get_num_threads():
+def get_num_threads() -> int:
     """Number of threads the next fastdiv call will use.
 
     The innermost ``num_threads`` block, else the value given to
@@ -154,7 +159,7 @@ def get_num_threads():
 
 
 @contextlib.contextmanager
-def num_threads(n):
+def num_threads(n: int) -> Iterator[int]:
     """Context manager: use `n` threads inside the ``with`` block.
 
     The setting is local to the calling Python thread and restored on exit,
@@ -188,7 +193,7 @@ def num_threads(n):
         stack.pop()
 
 
-def resolve_threads(n_threads):
+def resolve_threads(n_threads: int | None) -> int:
     """The number of threads one call uses, from its ``n_threads`` argument.
 
     None: `get_num_threads` (the ``num_threads`` block, ``set_num_threads``,
@@ -209,4 +214,5 @@ def resolve_threads(n_threads):
             return n
     raise ValueError(
         f"'n_threads' must be None, -1 (all cores) or an integer from 1 to {_LIMIT} "
-        f"(thread_limit()); got {shown(n_threads)}.")
+        f"(thread_limit()); got {shown(n_threads)}."
+    )

@@ -6,20 +6,32 @@ arrays are converted to float64, as are float16 and long double; complex,
 object, string, datetime and other kinds raise ``TypeError``.  Messages
 name the argument, state the rule and echo the value.
 """
+
+from __future__ import annotations
+
 import math
 import numbers
 import operator
+from typing import Any, SupportsFloat, SupportsIndex
 
 import numpy as np
+import numpy.typing as npt
 from numpy.exceptions import AxisError
 
 __all__ = [
-    "as_real_array", "check_bool", "base_scale", "check_alpha", "normalize_axis",
-    "sum_tolerance", "broadcast_shape", "broadcast_pair", "row_index",
+    "as_real_array",
+    "check_bool",
+    "base_scale",
+    "check_alpha",
+    "normalize_axis",
+    "sum_tolerance",
+    "broadcast_shape",
+    "broadcast_pair",
+    "row_index",
 ]
 
 
-def as_real_array(x, name):
+def as_real_array(x: npt.ArrayLike | None, name: str) -> npt.NDArray[np.floating[Any]]:
     """``x`` as a float32/float64 ndarray (no copy when it already is one)."""
     if x is None:
         raise TypeError(f"{name!r} must be an array of real numbers; got None.")
@@ -38,7 +50,7 @@ def as_real_array(x, name):
     raise TypeError(f"{name!r} must be an array of real numbers; got dtype {dt}.")
 
 
-def check_bool(v, name):
+def check_bool(v: object, name: str) -> bool:
     if v is True or v is False:
         return v
     if isinstance(v, np.bool_):
@@ -46,23 +58,24 @@ def check_bool(v, name):
     raise TypeError(f"{name!r} must be a bool; got {type(v).__name__}.")
 
 
-def shown(v):
+def shown(v: object) -> str:
     """repr(v), shortened for integers of hundreds of digits."""
     r = repr(v)
     return r if len(r) <= 40 else f"{r[:12]}...{r[-4:]} ({len(r)} characters)"
 
 
-def _as_float(v, name):
+def _as_float(v: SupportsFloat, name: str) -> float:
     """float(v) for a real number, or a ValueError naming the argument when it
     does not fit in a float64 (an integer beyond 1.8e308)."""
     try:
         return float(v)
     except OverflowError:
         raise ValueError(
-            f"{name!r} must fit in a float64 (at most about 1.8e308); got {shown(v)}.") from None
+            f"{name!r} must fit in a float64 (at most about 1.8e308); got {shown(v)}."
+        ) from None
 
 
-def base_scale(base):
+def base_scale(base: object) -> float:
     """1 / log(base), or 1.0 for base=None (nats)."""
     if base is None:
         return 1.0
@@ -74,7 +87,7 @@ def base_scale(base):
     return 1.0 / math.log(b)
 
 
-def check_alpha(alpha):
+def check_alpha(alpha: object) -> float:
     if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real):
         raise TypeError(f"'alpha' must be a real number; got {type(alpha).__name__}.")
     a = _as_float(alpha, "alpha")
@@ -83,7 +96,7 @@ def check_alpha(alpha):
     return a
 
 
-def normalize_axis(axis, ndim):
+def normalize_axis(axis: SupportsIndex, ndim: int) -> int:
     try:
         ax = operator.index(axis)
     except TypeError:
@@ -93,13 +106,13 @@ def normalize_axis(axis, ndim):
     return ax + ndim if ax < 0 else ax
 
 
-def sum_tolerance(dtype, K):
+def sum_tolerance(dtype: np.dtype[np.floating[Any]], K: int) -> float:
     """How far from 1 the sum of a distribution of length K may be with
     normalize=False: 64 * sqrt(K) * eps(dtype)."""
     return 64.0 * math.sqrt(K) * float(np.finfo(dtype).eps)
 
 
-def broadcast_shape(a, b):
+def broadcast_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | None:
     """NumPy's broadcast shape of shapes a and b, or None if they do not
     broadcast.  (``np.broadcast_shapes`` stops at 32 dimensions; arrays have
     up to 64.)"""
@@ -114,12 +127,15 @@ def broadcast_shape(a, b):
     return tuple(out)
 
 
-def broadcast_pair(p, q):
+def broadcast_pair(
+    p: npt.NDArray[Any], q: npt.NDArray[Any]
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """Broadcast views of p and q, or a ValueError naming both."""
     shape = broadcast_shape(p.shape, q.shape)
     if shape is None:
         raise ValueError(
-            f"'p' and 'q' cannot be broadcast together: shapes {p.shape} and {q.shape}.")
+            f"'p' and 'q' cannot be broadcast together: shapes {p.shape} and {q.shape}."
+        )
     if p.shape != shape:
         p = np.broadcast_to(p, shape)
     if q.shape != shape:
@@ -127,7 +143,7 @@ def broadcast_pair(p, q):
     return p, q
 
 
-def row_index(row, batch_shape):
+def row_index(row: int, batch_shape: tuple[int, ...]) -> int | tuple[int, ...] | None:
     """Flat row number -> what a message shows: an int for one batch
     dimension, a tuple for several, None for a batch of shape ()."""
     if len(batch_shape) == 0:

@@ -223,8 +223,7 @@ REFERENCES = {
         0.5 * ((np.sqrt(_normalize(p)) - np.sqrt(_normalize(q))) ** 2).sum(-1)
     ),
     "renyi_entropy": lambda p: -np.log((_normalize(p) ** 2).sum(-1)),
-    "renyi_divergence": lambda p, q: -2.0
-    * np.log(np.sqrt(_normalize(p) * _normalize(q)).sum(-1)),
+    "renyi_divergence": lambda p, q: -2.0 * np.log(np.sqrt(_normalize(p) * _normalize(q)).sum(-1)),
     "self_information": lambda p: -np.log(np.asarray(p, dtype=np.float64)),
     "kl_divergence_logits": lambda x, y: (
         _xlogy(_softmax(x), _softmax(x)) - _xlogy(_softmax(x), _softmax(y))

@@ -23,11 +23,18 @@ import pytest
 import scipy.special as sc
 
 import fastdiv as fd
+from fastdiv import _divergence as _dv
 from fdtest import tolerance as T
 from fdtest.measures import call
-from fastdiv import _divergence as _dv
 
-MEASURES = ["entropy", "cross_entropy", "kl_divergence", "js_divergence", "total_variation", "hellinger"]
+MEASURES = [
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "total_variation",
+    "hellinger",
+]
 
 
 # --------------------------------------------------------------------------
@@ -107,9 +114,7 @@ def fsum_reference(p, q):
         terms["js_divergence"] = 0.5 * (sc.rel_entr(pn, m) + sc.rel_entr(qn, m))
         terms["total_variation"] = 0.5 * np.abs(pn - qn)
         terms["hellinger"] = 0.5 * (np.sqrt(pn) - np.sqrt(qn)) ** 2
-    return {
-        m: (math.fsum(t.tolist()), math.fsum(np.abs(t).tolist())) for m, t in terms.items()
-    }
+    return {m: (math.fsum(t.tolist()), math.fsum(np.abs(t).tolist())) for m, t in terms.items()}
 
 
 _CACHE = {}
@@ -267,16 +272,57 @@ def exp_inputs(dtype):
         lim = np.array([-745.2], np.float64).view(np.int64)[0] & 0x7FFFFFFFFFFFFFFF
         x = _bits_uniform(rng, N_SAMPLES, 0, int(lim), dtype)
         uni = -rng.uniform(0, 745.2, 200_000)
-        edges = [0.0, -5e-324, -1e-300, -2.0**-53, -2.0**-52, -1e-10, -0.5, -1.0, -math.log(2), -708.3, -708.39,
-                 -708.396, -708.4, -709.0, -744.0, -745.13, -745.2, -746.0, -1000.0, -1e300]
+        edges = [
+            0.0,
+            -5e-324,
+            -1e-300,
+            -(2.0**-53),
+            -(2.0**-52),
+            -1e-10,
+            -0.5,
+            -1.0,
+            -math.log(2),
+            -708.3,
+            -708.39,
+            -708.396,
+            -708.4,
+            -709.0,
+            -744.0,
+            -745.13,
+            -745.2,
+            -746.0,
+            -1000.0,
+            -1e300,
+        ]
     else:
         lim = np.array([-104.0], np.float32).view(np.int32)[0] & 0x7FFFFFFF
         x = _bits_uniform(rng, N_SAMPLES, 0, int(lim), dtype)
         uni = -rng.uniform(0, 104.0, 200_000)
-        edges = [0.0, -1e-45, -1e-30, -2.0**-24, -2.0**-23, -1e-5, -0.5, -1.0, -math.log(2), -87.0, -87.3, -87.33,
-                 -87.34, -88.0, -100.0, -103.9, -104.0, -200.0, -1e30]
+        edges = [
+            0.0,
+            -1e-45,
+            -1e-30,
+            -(2.0**-24),
+            -(2.0**-23),
+            -1e-5,
+            -0.5,
+            -1.0,
+            -math.log(2),
+            -87.0,
+            -87.3,
+            -87.33,
+            -87.34,
+            -88.0,
+            -100.0,
+            -103.9,
+            -104.0,
+            -200.0,
+            -1e30,
+        ]
     x = -np.abs(x)  # bit patterns above are magnitudes; make them non-positive
-    return np.ascontiguousarray(np.concatenate([x, uni.astype(dtype), np.array(edges, dtype)]).astype(dtype))
+    return np.ascontiguousarray(
+        np.concatenate([x, uni.astype(dtype), np.array(edges, dtype)]).astype(dtype)
+    )
 
 
 _REF = {}
@@ -363,7 +409,9 @@ def assert_log_ulp(isa, x, got, ref):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f8", "f4"])
 def test_simd_log_special_values(isa, dtype, isa_state):
     _dv.set_isa(isa)
-    x = np.array([0.0, np.inf, np.nan, -1.0, -np.inf, -np.finfo(dtype).smallest_subnormal, 1.0], dtype=dtype)
+    x = np.array(
+        [0.0, np.inf, np.nan, -1.0, -np.inf, -np.finfo(dtype).smallest_subnormal, 1.0], dtype=dtype
+    )
     got = _dv.simd_log(x)
     assert got[0] == -np.inf
     assert got[1] == np.inf
@@ -404,7 +452,9 @@ def test_simd_exp_ulp(isa, dtype, isa_state):
     assert err <= T.SIMD_ULP, f"{isa} {x.dtype}: {err} ulp vs C library at {where}"
     # below the normal range: 0 or a (tiny) subnormal, never garbage
     low = ~normal
-    assert np.all((got[low] >= 0) & (got[low] <= tiny)), x[low][~((got[low] >= 0) & (got[low] <= tiny))][:5]
+    assert np.all((got[low] >= 0) & (got[low] <= tiny)), x[low][
+        ~((got[low] >= 0) & (got[low] <= tiny))
+    ][:5]
     very_low = x < (-746.0 if dtype == np.float64 else -104.0)
     assert np.all(got[very_low] == 0.0)
     assert np.all(got <= 1.0)
@@ -427,6 +477,7 @@ def test_simd_exp_exact_points(isa, dtype, isa_state):
 # one-pass entropy and cross-entropy) and fd_logratio_s (log(x / y) without
 # forming x / y, used by every divergence), over their whole domain
 # (0, 2^969] for float64 and (0, 2^102] for float32.
+
 
 def _domain_limit(dtype):
     return 2.0**969 if dtype == np.float64 else 2.0**102
@@ -460,7 +511,9 @@ def logratio_pairs(dtype):
     xc = anywhere(n)
     yc = xc.copy()
     for _ in range(3):
-        yc = np.where(rng.random(n) < 0.5, np.nextafter(yc, dtype(np.inf)), np.nextafter(yc, dtype(0)))
+        yc = np.where(
+            rng.random(n) < 0.5, np.nextafter(yc, dtype(np.inf)), np.nextafter(yc, dtype(0))
+        )
     xd = anywhere(4 * n)
     r = np.concatenate([rng.uniform(0.55, 0.8, 2 * n), rng.uniform(1.25, 1.85, 2 * n)])
     yd = (xd.astype(np.float64) / r).astype(dtype)
@@ -483,13 +536,19 @@ def test_simd_logratio_ulp(isa, dtype, isa_state):
         if key not in _REF:
             with mpmath.workdps(40):
                 _REF[key] = np.array(
-                    [float(mpmath.log(mpmath.mpf(a) / mpmath.mpf(b))) for a, b in zip(x.tolist(), y.tolist())]
+                    [
+                        float(mpmath.log(mpmath.mpf(a) / mpmath.mpf(b)))
+                        for a, b in zip(x.tolist(), y.tolist())
+                    ]
                 )
         ref = _REF[key]
     else:
         ref = np.log(x.astype(np.float64) / y.astype(np.float64)).astype(np.float32)
     err, where = worst(x, got, ref)
-    assert err <= T.SIMD_ULP, f"{isa} {dtype}: {err} ulp vs log(x/y) at {where} (y={y[np.argmax(ulp_distance(got, ref))]!r})"
+    assert err <= T.SIMD_ULP, (
+        f"{isa} {dtype}: {err} ulp vs log(x/y) at {where} "
+        f"(y={y[np.argmax(ulp_distance(got, ref))]!r})"
+    )
     # equal arguments give exactly 0
     assert np.all(_dv.simd_logratio(x, x) == 0.0)
 
@@ -509,14 +568,22 @@ def _peaked(K, rng, total):
 @pytest.mark.parametrize("kind", ["uniform", "lognormal", "peaked"])
 @pytest.mark.parametrize(
     "sp, sq",
-    [(1.0, 1.0), (1 + 1e-9, 1 - 3e-10), (1 - 1e-6, 1 + 1e-5), (1 + 2e-5, 1.0), (1000.0, 1000.0 * (1 + 1e-7)),
-     (3.5, 3.5 * (1 - 1e-5)), (1e6, 2.0), (1e-6, 7e4)],
+    [
+        (1.0, 1.0),
+        (1 + 1e-9, 1 - 3e-10),
+        (1 - 1e-6, 1 + 1e-5),
+        (1 + 2e-5, 1.0),
+        (1000.0, 1000.0 * (1 + 1e-7)),
+        (3.5, 3.5 * (1 - 1e-5)),
+        (1e6, 2.0),
+        (1e-6, 7e4),
+    ],
 )
 def test_onepass_accuracy(kind, sp, sq):
     if kind == "peaked":
         rng = np.random.default_rng(5)
         p, q = _peaked(3000, rng, 1.0), _peaked(3000, rng, 1.0)
-        q = 0.5 * (p + q)       # KL, JS small against sum(p log p)
+        q = 0.5 * (p + q)  # KL, JS small against sum(p log p)
     else:
         p, q = make_data(3000, kind, seed=5)
     p = p / math.fsum(p.tolist()) * sp
@@ -535,10 +602,10 @@ def test_onepass_chunks_with_zeros_and_subnormals(dtype, isa, isa_state):
     tiny = float(np.finfo(dtype).smallest_subnormal) * 3
     p, q = make_data(3000, "uniform", seed=8)
     p, q = (p / p.sum()).astype(dtype), (q / q.sum()).astype(dtype)
-    q[300] = tiny               # subnormal q under a normal p: a large term
-    p[700] = tiny               # subnormal p
-    p[1300] = q[1300] = 0       # a zero pair
-    p[2100] = 0                 # zero p only
+    q[300] = tiny  # subnormal q under a normal p: a large term
+    p[700] = tiny  # subnormal p
+    p[1300] = q[1300] = 0  # a zero pair
+    p[2100] = 0  # zero p only
     rel = T.ORACLE_F64.per_scale if dtype == np.float64 else T.ORACLE_F32.per_scale
     ref = mp_reference(p.astype(np.float64), q.astype(np.float64))
     failures = accuracy_failures(p, q, ref, rel=rel)
@@ -546,7 +613,7 @@ def test_onepass_chunks_with_zeros_and_subnormals(dtype, isa, isa_state):
     # the choice never shows: appending a zero pair changes no sum and no
     # chunk boundary, but sends the last chunk down the full loop
     rng = np.random.default_rng(9)
-    a, b = rng.random(3000) + 1e-3, rng.random(3000) + 1e-3    # all normal
+    a, b = rng.random(3000) + 1e-3, rng.random(3000) + 1e-3  # all normal
     a, b = (a / a.sum()).astype(dtype), (b / b.sum()).astype(dtype)
     a0, b0 = np.append(a, dtype(0)), np.append(b, dtype(0))
     assert fd.entropy(a) == fd.entropy(a0)
@@ -571,14 +638,18 @@ def test_onepass_switch_keeps_exact_zeros(scale):
 
 
 @pytest.mark.parametrize("kind", ["uniform", "lognormal"])
-@pytest.mark.parametrize("sp, sq", [(1.0, 1.0), (1 + 3e-4, 1 - 5e-4), (1 + 2e-3, 1.0), (50.0, 50.0 * (1 + 1e-4))])
+@pytest.mark.parametrize(
+    "sp, sq", [(1.0, 1.0), (1 + 3e-4, 1 - 5e-4), (1 + 2e-3, 1.0), (50.0, 50.0 * (1 + 1e-4))]
+)
 def test_onepass_accuracy_float32(kind, sp, sq):
     # the float32 analogue of the bound above (terms rounded to float32,
     # sums in double)
     p, q = make_data(3000, kind, seed=6)
     p = (p / math.fsum(p.tolist()) * sp).astype(np.float32)
     q = (q / math.fsum(q.tolist()) * sq).astype(np.float32)
-    failures = accuracy_failures(p, q, mp_reference(p.astype(np.float64), q.astype(np.float64)), rel=T.ORACLE_F32.per_scale)
+    failures = accuracy_failures(
+        p, q, mp_reference(p.astype(np.float64), q.astype(np.float64)), rel=T.ORACLE_F32.per_scale
+    )
     assert not failures, failures
 
 
@@ -605,8 +676,10 @@ def test_renyi_vs_mpmath(alpha):
             d_ref = mpmath.log(max(x / y for x, y in zip(Pn, Qn) if x > 0))
         else:
             a = mpmath.mpf(alpha)
-            h_ref = mpmath.log(mpmath.fsum(x ** a for x in Pn if x > 0)) / (1 - a)
-            d_ref = mpmath.log(mpmath.fsum(x ** a * y ** (1 - a) for x, y in zip(Pn, Qn) if x > 0)) / (a - 1)
+            h_ref = mpmath.log(mpmath.fsum(x**a for x in Pn if x > 0)) / (1 - a)
+            d_ref = mpmath.log(
+                mpmath.fsum(x**a * y ** (1 - a) for x, y in zip(Pn, Qn) if x > 0)
+            ) / (a - 1)
     h = fd.renyi_entropy(p, alpha)
     d = fd.renyi_divergence(p, q, alpha)
     assert abs(h - float(h_ref)) <= 1e-13 * float(h_ref), (h, float(h_ref))

@@ -16,8 +16,7 @@ from scipy.spatial.distance import jensenshannon
 
 import fastdiv as fd
 from fdtest import tolerance as T
-from fdtest.measures import call, ALL, NO_BASE, ONE_ARG, TWO_ARG, WITH_LOGITS
-
+from fdtest.measures import ALL, NO_BASE, TWO_ARG, WITH_LOGITS, call
 
 # --------------------------------------------------------------------------
 # oracles (float64, inputs already broadcast)
@@ -123,7 +122,9 @@ ORACLE = {
 
 
 def oracle(name, p, q=None, *, alpha=None, base=None, axis=-1, normalize=True, keepdims=False):
-    r = np.asarray(ORACLE[name](p, q, base=base, axis=axis, normalize=normalize, alpha=alpha), dtype=np.float64)
+    r = np.asarray(
+        ORACLE[name](p, q, base=base, axis=axis, normalize=normalize, alpha=alpha), dtype=np.float64
+    )
     if keepdims:
         r = np.expand_dims(r, axis)
     return r
@@ -186,7 +187,14 @@ def test_matches_oracle(name, alpha, base, normalize, dtype, rng):
     kw = dict(base=base) if name not in NO_BASE else {}
     got = call(name, p, q, alpha=alpha, normalize=normalize, **kw)
     # the oracle sees exactly the values the function saw, widened to float64
-    expected = oracle(name, p.astype(np.float64), q.astype(np.float64), alpha=alpha, base=base, normalize=normalize)
+    expected = oracle(
+        name,
+        p.astype(np.float64),
+        q.astype(np.float64),
+        alpha=alpha,
+        base=base,
+        normalize=normalize,
+    )
     check(got, expected, dtype)
 
 
@@ -343,7 +351,9 @@ def test_logits_ignore_normalize(name, rng):
 def test_logits_zero_row_is_uniform():
     # with logits a zero row is not an error: it is the uniform distribution
     assert fd.entropy(np.zeros(8), logits=True) == pytest.approx(math.log(8), rel=1e-15)
-    assert fd.kl_divergence(np.zeros(8), np.full(8, -3.0), logits=True) == pytest.approx(0.0, abs=1e-15)
+    assert fd.kl_divergence(np.zeros(8), np.full(8, -3.0), logits=True) == pytest.approx(
+        0.0, abs=1e-15
+    )
     assert fd.kl_divergence(np.zeros(8), np.zeros(8), logits=True) == 0.0
 
 
@@ -393,7 +403,9 @@ def test_lists_and_ints_accepted():
     assert fd.renyi_divergence([1, 2], [2, 1], 1) == pytest.approx(
         scipy.stats.entropy([1, 2], [2, 1]), rel=1e-14
     )
-    assert fd.cross_entropy([1, 1], [1, 3]) == pytest.approx(-0.5 * math.log(0.25) - 0.5 * math.log(0.75), rel=1e-14)
+    assert fd.cross_entropy([1, 1], [1, 3]) == pytest.approx(
+        -0.5 * math.log(0.25) - 0.5 * math.log(0.75), rel=1e-14
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int16, np.uint32, np.int64, np.uint64])
@@ -456,7 +468,9 @@ def test_renyi_special_orders_closed_forms():
     q = np.array([0.25, 0.25, 0.25, 0.125, 0.125])
     assert fd.renyi_entropy(p, 0) == pytest.approx(math.log(4), rel=1e-15)  # Hartley
     assert fd.renyi_entropy(p, np.inf) == pytest.approx(math.log(2), rel=1e-15)  # min-entropy
-    assert fd.renyi_entropy(p, 2) == pytest.approx(-math.log(0.25 + 0.0625 + 2 * 0.015625), rel=1e-14)
+    assert fd.renyi_entropy(p, 2) == pytest.approx(
+        -math.log(0.25 + 0.0625 + 2 * 0.015625), rel=1e-14
+    )
     assert fd.renyi_entropy(p, 1) == pytest.approx(scipy.stats.entropy(p), rel=1e-14)
     assert fd.renyi_divergence(p, q, 0) == pytest.approx(-math.log(0.875), rel=1e-14)
     assert fd.renyi_divergence(p, q, np.inf) == pytest.approx(math.log(2), rel=1e-14)

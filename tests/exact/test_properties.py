@@ -28,7 +28,14 @@ LAYOUTS = ["C", "F", "strided", "reversed", "axis0"]
 BATCHES = [(), (1,), (3,), (2, 3)]
 LOG2 = math.log(2.0)
 
-TWO_ARG = ["cross_entropy", "kl_divergence", "js_divergence", "js_distance", "total_variation", "hellinger"]
+TWO_ARG = [
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "js_distance",
+    "total_variation",
+    "hellinger",
+]
 
 
 @dataclass
@@ -86,7 +93,9 @@ def cases(draw, n=2, nice=False):
     width = 8 * dtype.itemsize
     if nice:
         # values whose normalized form stays far from float32 underflow
-        lo = float(np.nextafter(np.float32(1e-3), np.float32(1)))  # exactly representable in both widths
+        lo = float(
+            np.nextafter(np.float32(1e-3), np.float32(1))
+        )  # exactly representable in both widths
         elem = st.one_of(st.just(0.0), st.floats(lo, 1e3, width=width))
     else:
         elem = st.floats(0.0, 1e3, width=width, allow_subnormal=True)
@@ -136,7 +145,13 @@ def test_equal_inputs_give_exactly_zero(c):
     (p,), axis = c.views()
     p2 = p.copy()  # equal values, another array
     for q in (p, p2):
-        for name in ["kl_divergence", "js_divergence", "js_distance", "total_variation", "hellinger"]:
+        for name in [
+            "kl_divergence",
+            "js_divergence",
+            "js_distance",
+            "total_variation",
+            "hellinger",
+        ]:
             r = np.asarray(getattr(fd, name)(p, q, axis=axis))
             assert np.all(r == 0.0), (name, r)
         for alpha in [0.0, 0.5, 1.0, 2.0, 3.7, np.inf]:
@@ -196,7 +211,12 @@ def test_renyi_entropy_monotone_in_alpha(c):
         assert np.all(np.isfinite(h)), a
         assert np.all(h >= -atol) and np.all(h <= math.log(c.K) * (1 + rtol) + atol), (a, h)
     for i in range(len(alphas) - 1):
-        assert np.all(hs[i + 1] <= hs[i] + atol + rtol * np.abs(hs[i])), (alphas[i], alphas[i + 1], hs[i], hs[i + 1])
+        assert np.all(hs[i + 1] <= hs[i] + atol + rtol * np.abs(hs[i])), (
+            alphas[i],
+            alphas[i + 1],
+            hs[i],
+            hs[i + 1],
+        )
     assert close(hs[alphas.index(1.0)], fd.entropy(p, axis=axis), **c.tol)
 
 
@@ -260,14 +280,20 @@ def test_base_change_scales_by_inverse_log_base(c, base):
         (fd.kl_divergence(p, q, axis=axis, base=base), fd.kl_divergence(p, q, axis=axis)),
         (fd.js_divergence(p, q, axis=axis, base=base), fd.js_divergence(p, q, axis=axis)),
         (fd.renyi_entropy(p, 2.0, axis=axis, base=base), fd.renyi_entropy(p, 2.0, axis=axis)),
-        (fd.renyi_divergence(p, q, 0.5, axis=axis, base=base), fd.renyi_divergence(p, q, 0.5, axis=axis)),
+        (
+            fd.renyi_divergence(p, q, 0.5, axis=axis, base=base),
+            fd.renyi_divergence(p, q, 0.5, axis=axis),
+        ),
     ]
     for got, nats in pairs:
         assert close(got, np.asarray(nats) / lb, **T.REROUNDED), (base, got, nats)
     # js_distance scales by 1/sqrt(log base) (only defined for base > 1)
     if base > 1:
-        assert close(fd.js_distance(p, q, axis=axis, base=base),
-                     np.asarray(fd.js_distance(p, q, axis=axis)) / math.sqrt(lb), **T.REROUNDED)
+        assert close(
+            fd.js_distance(p, q, axis=axis, base=base),
+            np.asarray(fd.js_distance(p, q, axis=axis)) / math.sqrt(lb),
+            **T.REROUNDED,
+        )
 
 
 # --------------------------------------------------------------------------
@@ -379,13 +405,17 @@ def rows(draw, kmax=600, zeros=True):
 
 
 @settings(max_examples=60)
-@given(pq=rows(), kp=st.integers(-1050, 1000), kq=st.integers(-1050, 1000),
-       alpha=st.sampled_from([0.0, 0.5, 2.0, 7.5, np.inf]))
+@given(
+    pq=rows(),
+    kp=st.integers(-1050, 1000),
+    kq=st.integers(-1050, 1000),
+    alpha=st.sampled_from([0.0, 0.5, 2.0, 7.5, np.inf]),
+)
 def test_power_of_two_scaling_changes_nothing(pq, kp, kq, alpha):
     # p 2^kp normalizes to the same distribution for any kp that keeps its
     # entries exact (sums from ~2^-1030 to beyond DBL_MAX: the wide kernels)
     p, q = pq
-    kp = min(kp, 1023 - 10)     # entries stay finite; a sum may overflow
+    kp = min(kp, 1023 - 10)  # entries stay finite; a sum may overflow
     kq = min(kq, 1023 - 10)
     ps, qs = np.ldexp(p, kp), np.ldexp(q, kq)
     assert np.array_equal(np.ldexp(ps, -kp), p) and np.array_equal(np.ldexp(qs, -kq), q)
@@ -397,8 +427,7 @@ def test_power_of_two_scaling_changes_nothing(pq, kp, kq, alpha):
 
 
 @settings(max_examples=40)
-@given(pq=rows(kmax=5000), dtype=st.sampled_from(["<f8", ">f8", "<f4"]),
-       logits=st.booleans())
+@given(pq=rows(kmax=5000), dtype=st.sampled_from(["<f8", ">f8", "<f4"]), logits=st.booleans())
 def test_negative_zero_is_a_zero(pq, dtype, logits):
     # -0.0 anywhere (chunk boundaries included) gives the bits of +0.0
     p, q = (a.astype(dtype) for a in pq)
@@ -416,9 +445,12 @@ def test_negative_zero_is_a_zero(pq, dtype, logits):
 
 
 @settings(max_examples=60)
-@given(K=st.integers(1, 700), seed=st.integers(0, 2**32 - 1),
-       offset=st.sampled_from([2.0**30, 1e17, -1e17, 3 * 2.0**60, 2.0**1000, -(2.0**1000)]),
-       dtype=st.sampled_from(["<f8", "<f4"]))
+@given(
+    K=st.integers(1, 700),
+    seed=st.integers(0, 2**32 - 1),
+    offset=st.sampled_from([2.0**30, 1e17, -1e17, 3 * 2.0**60, 2.0**1000, -(2.0**1000)]),
+    dtype=st.sampled_from(["<f8", "<f4"]),
+)
 def test_logits_common_offset_changes_nothing(K, seed, offset, dtype):
     # softmax is shift-invariant; where z + c is exact, so are the results
     rng = np.random.default_rng(seed)
@@ -429,7 +461,9 @@ def test_logits_common_offset_changes_nothing(K, seed, offset, dtype):
     zp = rng.integers(-40, 40, K) * step
     zq = rng.integers(-40, 40, K) * step
     sp, sq = (zp + offset).astype(dtype), (zq + offset).astype(dtype)
-    assert np.array_equal(sp.astype(float) - offset, zp) and np.array_equal(sq.astype(float) - offset, zq)
+    assert np.array_equal(sp.astype(float) - offset, zp) and np.array_equal(
+        sq.astype(float) - offset, zq
+    )
     zp, zq = zp.astype(dtype), zq.astype(dtype)
     for name in ["entropy"] + TWO_ARG:
         a = np.float64(_measure(name, zp, zq, logits=True))
@@ -451,8 +485,18 @@ def test_renyi_monotone_in_alpha_up_to_huge_orders(pq, scale):
         assert np.isfinite(h) and 0.0 <= h <= math.log(p.size) * (1 + 1e-12), (a, h)
         assert d >= 0.0 and not np.isnan(d), (a, d)
     for i in range(len(alphas) - 1):
-        assert hs[i + 1] <= hs[i] * (1 + 1e-12) + 1e-15, (alphas[i], alphas[i + 1], hs[i], hs[i + 1])
-        assert ds[i + 1] >= ds[i] * (1 - 1e-12) - 1e-15, (alphas[i], alphas[i + 1], ds[i], ds[i + 1])
+        assert hs[i + 1] <= hs[i] * (1 + 1e-12) + 1e-15, (
+            alphas[i],
+            alphas[i + 1],
+            hs[i],
+            hs[i + 1],
+        )
+        assert ds[i + 1] >= ds[i] * (1 - 1e-12) - 1e-15, (
+            alphas[i],
+            alphas[i + 1],
+            ds[i],
+            ds[i + 1],
+        )
 
 
 @st.composite
@@ -482,13 +526,21 @@ def test_infinite_exactly_where_the_support_fails(pqj):
     p, q, j = pqj
     q = q.copy()
     q[j] = 0.0
-    for name, kw in [("kl_divergence", {}), ("cross_entropy", {}),
-                     ("renyi_divergence", {"alpha": 2.0}), ("renyi_divergence", {"alpha": np.inf})]:
+    for name, kw in [
+        ("kl_divergence", {}),
+        ("cross_entropy", {}),
+        ("renyi_divergence", {"alpha": 2.0}),
+        ("renyi_divergence", {"alpha": np.inf}),
+    ]:
         assert _measure(name, p, q, **kw) == np.inf, (name, kw)
-    q[p > 0] = np.ldexp(1.0, -149).astype(q.dtype)      # tiny, positive
+    q[p > 0] = np.ldexp(1.0, -149).astype(q.dtype)  # tiny, positive
     q[np.argmax(q == 0)] = np.asarray(1e30 if q.dtype == np.float32 else 1e300, q.dtype)
-    for name, kw in [("kl_divergence", {}), ("cross_entropy", {}),
-                     ("renyi_divergence", {"alpha": 2.0}), ("renyi_divergence", {"alpha": np.inf})]:
+    for name, kw in [
+        ("kl_divergence", {}),
+        ("cross_entropy", {}),
+        ("renyi_divergence", {"alpha": 2.0}),
+        ("renyi_divergence", {"alpha": np.inf}),
+    ]:
         r = _measure(name, p, q, **kw)
         assert np.isfinite(r) and r >= 0, (name, kw, r)
     for name in ["entropy", "js_divergence", "js_distance", "total_variation", "hellinger"]:

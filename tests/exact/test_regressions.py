@@ -7,9 +7,10 @@ and are compared with its one accuracy bound (``reference.check``); only exact
 Items 1 and 2 crashed the interpreter: they run in a child process (the fuzz
 harness of fdtest/fuzz.py), so that a crash fails one test with its reproducer.
 """
+
 import math
-import os
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -32,7 +33,9 @@ def oracle(name, p, q=None, alpha=None, logits=False, normalize=True):
     q = None if q is None else np.asarray(q, dtype=np.float64).ravel()
     key = (name, p.tobytes(), None if q is None else q.tobytes(), alpha, logits, normalize)
     if key not in _ORACLE_CACHE:
-        args = [p.tolist()] + ([] if q is None else [q.tolist()]) + ([] if alpha is None else [alpha])
+        args = (
+            [p.tolist()] + ([] if q is None else [q.tolist()]) + ([] if alpha is None else [alpha])
+        )
         kw = {"normalize": normalize}
         if logits:
             kw["logits"] = True
@@ -40,12 +43,14 @@ def oracle(name, p, q=None, alpha=None, logits=False, normalize=True):
     return _ORACLE_CACHE[key]
 
 
-def oracle_check(name, got, p, q=None, *, alpha=None, dtype=np.float64, base=None, logits=False,
-                 normalize=True):
+def oracle_check(
+    name, got, p, q=None, *, alpha=None, dtype=np.float64, base=None, logits=False, normalize=True
+):
     """``got`` against the oracle for one distribution (or pair) with the one bound."""
     value, scale = oracle(name, p, q, alpha, logits, normalize)
-    return R.check(got, value, scale, dtype, measure=name, alpha=alpha, base=base,
-                   K=np.asarray(p).size)
+    return R.check(
+        got, value, scale, dtype, measure=name, alpha=alpha, base=base, K=np.asarray(p).size
+    )
 
 
 def call(name, p, q=None, alpha=None, **kw):
@@ -65,10 +70,16 @@ def names_arg(name):
 
 def run_child(fn, args, kwargs=None, pre=None, threads=None):
     """Run fastdiv.<fn>(*args, **kwargs) in the fuzz harness's child process."""
-    spec = {"fn": fn, "args": [F.val(a) if not (isinstance(a, tuple) and a and a[0] in
-                                                ("arr", "rng", "special", "val")) else a
-                               for a in args],
-            "kwargs": {k: F.val(v) for k, v in (kwargs or {}).items()}}
+    spec = {
+        "fn": fn,
+        "args": [
+            F.val(a)
+            if not (isinstance(a, tuple) and a and a[0] in ("arr", "rng", "special", "val"))
+            else a
+            for a in args
+        ],
+        "kwargs": {k: F.val(v) for k, v in (kwargs or {}).items()},
+    }
     if pre is not None:
         spec["pre"] = pre
     if threads is not None:
@@ -86,8 +97,10 @@ def _close_worker():
 # 1. None for an argument crashed every two-argument function
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name,logits", [(n, False) for n in TWO_ARG]
-                         + [(n, True) for n in TWO_ARG if n in WITH_LOGITS])
+
+@pytest.mark.parametrize(
+    "name,logits", [(n, False) for n in TWO_ARG] + [(n, True) for n in TWO_ARG if n in WITH_LOGITS]
+)
 def test_1_none_for_q_is_a_typeerror_naming_q(name, logits):
     args = [[0.5, 0.5], None] + ([2.0] if name == "renyi_divergence" else [])
     kw = {"logits": True} if logits else {}
@@ -96,21 +109,33 @@ def test_1_none_for_q_is_a_typeerror_naming_q(name, logits):
     assert names_arg("q").search(out[2]), out
 
 
-BAD_OBJECTS = [("p", None), ("q", None), ("q", ("special", "object")), ("p", ("special", "opaque")),
-               ("q", ("special", "dict")), ("q", ("special", "none_list")), ("q", "abc")]
+BAD_OBJECTS = [
+    ("p", None),
+    ("q", None),
+    ("q", ("special", "object")),
+    ("p", ("special", "opaque")),
+    ("q", ("special", "dict")),
+    ("q", ("special", "none_list")),
+    ("q", "abc"),
+]
 
 
 @pytest.mark.parametrize(
     "name,which,bad",
-    [(n, w, b) for n in TWO_ARG + ONE_ARG + ["self_information"] for w, b in BAD_OBJECTS
-     if w == "p" or n in TWO_ARG])
+    [
+        (n, w, b)
+        for n in TWO_ARG + ONE_ARG + ["self_information"]
+        for w, b in BAD_OBJECTS
+        if w == "p" or n in TWO_ARG
+    ],
+)
 def test_1_neighbours_objects_for_any_argument(name, which, bad):
     good = F.arr(np.array([[0.25, 0.75], [0.5, 0.5]]))
     args = [good, good] if name in TWO_ARG else [good]
     args[0 if which == "p" else 1] = bad if isinstance(bad, tuple) else F.val(bad)
     if name in RENYI:
         args.append(F.val(2.0))
-    for logits in ([False, True] if name in WITH_LOGITS else [False]):
+    for logits in [False, True] if name in WITH_LOGITS else [False]:
         out = run_child(name, args, {"logits": True} if logits else {})["result"]
         assert out[0] == "raise" and "TypeError" in out[1], (logits, out)
         assert names_arg(which).search(out[2]), (logits, out)
@@ -139,8 +164,13 @@ def _thread_case(mode, n, name="entropy", dtype="<f8"):
             arrays.append(i)
         else:
             args.append(F.val(2.0))
-    spec = {"fn": name, "args": args, "kwargs": {}, "pre": (mode, n),
-            "threads": {"arrays": arrays, "axis": -1, "long": False}}
+    spec = {
+        "fn": name,
+        "args": args,
+        "kwargs": {},
+        "pre": (mode, n),
+        "threads": {"arrays": arrays, "axis": -1, "long": False},
+    }
     return spec
 
 
@@ -153,8 +183,11 @@ def test_2_reproducer_set_num_threads_100000_then_entropy():
 
 
 @pytest.mark.parametrize("mode", ["set", "ctx"])
-@pytest.mark.parametrize("n", [LIMIT + 1, 100_000, 2**31, 2**63, 2**31 - 1, 2**64, 10**30],
-                         ids=["limit+1", "1e5", "2**31", "2**63", "2**31-1", "2**64", "1e30"])
+@pytest.mark.parametrize(
+    "n",
+    [LIMIT + 1, 100_000, 2**31, 2**63, 2**31 - 1, 2**64, 10**30],
+    ids=["limit+1", "1e5", "2**31", "2**63", "2**31-1", "2**64", "1e30"],
+)
 def test_2_beyond_the_limit_is_a_valueerror_naming_n(mode, n):
     out = F.run_spec(_thread_case(mode, n, "kl_divergence"))
     assert out["pre"][0] == "raise" and "ValueError" in out["pre"][1], out["pre"]
@@ -176,6 +209,7 @@ def test_2_the_limit_itself_works_and_matches_one_thread(name, mode, dtype):
 # 3. a -0.0 in q hid the +inf of p > 0 = q
 # --------------------------------------------------------------------------
 
+
 def _item3_pair(dtype):
     q = np.full(16, 1 / 15)
     q[0] = -0.0
@@ -186,8 +220,15 @@ def _item3_pair(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, ">f8", ">f4"])
-@pytest.mark.parametrize("name,alpha", [("kl_divergence", None), ("cross_entropy", None),
-                                        ("renyi_divergence", 2.0), ("renyi_divergence", np.inf)])
+@pytest.mark.parametrize(
+    "name,alpha",
+    [
+        ("kl_divergence", None),
+        ("cross_entropy", None),
+        ("renyi_divergence", 2.0),
+        ("renyi_divergence", np.inf),
+    ],
+)
 def test_3_reproducer_negative_zero_in_q_gives_inf(name, alpha, dtype):
     p, q = _item3_pair(dtype)
     got = call(name, p, q, alpha)
@@ -213,9 +254,13 @@ def test_3_negative_zero_in_q_at_chunk_and_block_boundaries(j, K, dtype):
     q[j] = -0.0
     qplus = q.copy()
     qplus[j] = 0.0
-    for name, alpha in [("kl_divergence", None), ("cross_entropy", None),
-                        ("renyi_divergence", 2.0), ("renyi_divergence", 7.5),
-                        ("renyi_divergence", np.inf)]:
+    for name, alpha in [
+        ("kl_divergence", None),
+        ("cross_entropy", None),
+        ("renyi_divergence", 2.0),
+        ("renyi_divergence", 7.5),
+        ("renyi_divergence", np.inf),
+    ]:
         got = call(name, p, q, alpha)
         assert got == np.inf, (name, alpha, got)
         assert call(name, p, qplus, alpha) == np.inf
@@ -241,8 +286,15 @@ def test_3_negative_zero_is_a_zero_everywhere(j, dtype):
             qm[j], qz[j] = -0.0, 0.0
         cases.append((pm, qm, pz, qz))
     for pm, qm, pz, qz in cases:
-        for name in ["entropy", "cross_entropy", "kl_divergence", "js_divergence", "js_distance",
-                     "total_variation", "hellinger"]:
+        for name in [
+            "entropy",
+            "cross_entropy",
+            "kl_divergence",
+            "js_divergence",
+            "js_distance",
+            "total_variation",
+            "hellinger",
+        ]:
             a, b = call(name, pm, qm), call(name, pz, qz)
             assert np.float64(a).tobytes() == np.float64(b).tobytes(), (name, a, b)
         for name in RENYI:
@@ -251,22 +303,27 @@ def test_3_negative_zero_is_a_zero_everywhere(j, dtype):
                 assert np.float64(a).tobytes() == np.float64(b).tobytes(), (name, alpha, a, b)
     pm, qm = cases[2][0], cases[2][1]
     oracle_check("kl_divergence", call("kl_divergence", pm, qm), pm, qm, dtype=dtype)
-    oracle_check("renyi_divergence", call("renyi_divergence", pm, qm, 2.0), pm, qm, alpha=2.0,
-                 dtype=dtype)
+    oracle_check(
+        "renyi_divergence", call("renyi_divergence", pm, qm, 2.0), pm, qm, alpha=2.0, dtype=dtype
+    )
 
 
 # --------------------------------------------------------------------------
 # 4. Renyi overflow / underflow, and monotonicity in alpha
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "name,p,q,alpha",
-    [("renyi_divergence", [0.9, 0.1], [0.1, 0.9], 1000.0),
-     ("renyi_divergence", [1.0, 0.0], [5e-324, 1.0], 2.0),
-     ("renyi_entropy", [0.9, 0.1], None, 1e4),
-     ("renyi_entropy", [0.9, 0.1], None, 1e5),
-     ("renyi_divergence", [1.0, 0.0, 5e-324], [1.0, 0.5, 5e-324], np.inf)],
-    ids=["div-1000", "div-subnormal-q", "ent-1e4", "ent-1e5", "div-inf-subnormal"])
+    [
+        ("renyi_divergence", [0.9, 0.1], [0.1, 0.9], 1000.0),
+        ("renyi_divergence", [1.0, 0.0], [5e-324, 1.0], 2.0),
+        ("renyi_entropy", [0.9, 0.1], None, 1e4),
+        ("renyi_entropy", [0.9, 0.1], None, 1e5),
+        ("renyi_divergence", [1.0, 0.0, 5e-324], [1.0, 0.5, 5e-324], np.inf),
+    ],
+    ids=["div-1000", "div-subnormal-q", "ent-1e4", "ent-1e5", "div-inf-subnormal"],
+)
 def test_4_reproducers(name, p, q, alpha):
     got = call(name, np.array(p), None if q is None else np.array(q), alpha)
     assert np.isfinite(got), got
@@ -275,7 +332,8 @@ def test_4_reproducers(name, p, q, alpha):
 
 def test_4_reproducer_analytic_values():
     assert fd.renyi_divergence([1, 0, 5e-324], [1, 0.5, 5e-324], np.inf) == pytest.approx(
-        math.log(1.5), rel=1e-13)
+        math.log(1.5), rel=1e-13
+    )
     # exact: log(0.9**1000 * 0.1**-999 + 0.1**1000 * 0.9**-999) / 999
     exact = (1000 * math.log(0.9) - 999 * math.log(0.1)) / 999
     assert fd.renyi_divergence([0.9, 0.1], [0.1, 0.9], 1000) == pytest.approx(exact, rel=1e-13)
@@ -287,8 +345,12 @@ BIG_ALPHAS = [1e2, 1e3, 1e4, 1e5, 1e6, 1e10, 1e15, 1e100, 1e300]
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("alpha", BIG_ALPHAS)
 def test_4_large_orders(alpha, dtype):
-    pairs = [([0.9, 0.1], [0.1, 0.9]), ([0.5, 0.3, 0.2], [0.2, 0.3, 0.5]),
-             ([1 - 1e-9, 1e-9], [0.5, 0.5]), ([0.25] * 4, [0.1, 0.2, 0.3, 0.4])]
+    pairs = [
+        ([0.9, 0.1], [0.1, 0.9]),
+        ([0.5, 0.3, 0.2], [0.2, 0.3, 0.5]),
+        ([1 - 1e-9, 1e-9], [0.5, 0.5]),
+        ([0.25] * 4, [0.1, 0.2, 0.3, 0.4]),
+    ]
     for p, q in pairs:
         p, q = np.array(p, dtype=dtype), np.array(q, dtype=dtype)
         for name, args in [("renyi_entropy", (p, None)), ("renyi_divergence", (p, q))]:
@@ -300,10 +362,25 @@ def test_4_large_orders(alpha, dtype):
 @pytest.mark.parametrize("alpha", [0.0, 0.5, 0.999, 1.5, 2.0, 3.0, 10.0, 1e3, np.inf])
 @pytest.mark.parametrize(
     "p,q",
-    [([1.0, 0.0], [5e-324, 1.0]), ([1.0, 1.0], [1e-300, 1e300]), ([1.0, 1e-300], [1e-300, 1.0]),
-     ([1.0, 0.0], [1e-300, 1e300]), ([1e-308, 0.0], [5e-324, 1e300]),
-     ([0.5, 0.5, 5e-324], [1.0, 1e-300, 5e-324]), ([1e300, 1.0], [1.0, 1e300])],
-    ids=["subnormal-q", "far-q", "crossed", "alpha0-underflow", "subnormal-p", "mixed", "swapped-scales"])
+    [
+        ([1.0, 0.0], [5e-324, 1.0]),
+        ([1.0, 1.0], [1e-300, 1e300]),
+        ([1.0, 1e-300], [1e-300, 1.0]),
+        ([1.0, 0.0], [1e-300, 1e300]),
+        ([1e-308, 0.0], [5e-324, 1e300]),
+        ([0.5, 0.5, 5e-324], [1.0, 1e-300, 5e-324]),
+        ([1e300, 1.0], [1.0, 1e300]),
+    ],
+    ids=[
+        "subnormal-q",
+        "far-q",
+        "crossed",
+        "alpha0-underflow",
+        "subnormal-p",
+        "mixed",
+        "swapped-scales",
+    ],
+)
 def test_4_subnormal_and_far_apart_entries(p, q, alpha):
     got = fd.renyi_divergence(p, q, alpha)
     oracle_check("renyi_divergence", got, p, q, alpha=alpha)
@@ -311,12 +388,28 @@ def test_4_subnormal_and_far_apart_entries(p, q, alpha):
     oracle_check("renyi_entropy", got, p, alpha=alpha)
 
 
-ALPHA_GRID = [0.0, 0.1, 0.5, 1 - 1e-9, 1.0, 1 + 1e-9, 1.5, 2.0, 7.5, 100.0, 1e3, 1e4, 1e5, 1e10, 1e100,
-              np.inf]
+ALPHA_GRID = [
+    0.0,
+    0.1,
+    0.5,
+    1 - 1e-9,
+    1.0,
+    1 + 1e-9,
+    1.5,
+    2.0,
+    7.5,
+    100.0,
+    1e3,
+    1e4,
+    1e5,
+    1e10,
+    1e100,
+    np.inf,
+]
 
 
 def _monotone(values, increasing):
-    for (a0, x), (a1, y) in zip(values, values[1:]):
+    for (a0, x), (a1, y) in pairwise(values):
         assert not (math.isnan(x) or math.isnan(y)), values
         if math.isinf(x) or math.isinf(y):
             assert (y >= x) if increasing else (y <= x), (a0, x, a1, y)
@@ -342,7 +435,11 @@ def test_4_monotone_in_alpha(seed):
 
 
 def test_4_monotone_reproducer_pairs():
-    for p, q in [([0.9, 0.1], [0.1, 0.9]), ([1, 0], [5e-324, 1]), ([1, 0, 5e-324], [1, 0.5, 5e-324])]:
+    for p, q in [
+        ([0.9, 0.1], [0.1, 0.9]),
+        ([1, 0], [5e-324, 1]),
+        ([1, 0, 5e-324], [1, 0.5, 5e-324]),
+    ]:
         _monotone([(a, float(fd.renyi_divergence(p, q, a))) for a in ALPHA_GRID], True)
         _monotone([(a, float(fd.renyi_entropy(p, a))) for a in ALPHA_GRID], False)
 
@@ -350,6 +447,7 @@ def test_4_monotone_reproducer_pairs():
 # --------------------------------------------------------------------------
 # 5. logits with a large common offset
 # --------------------------------------------------------------------------
+
 
 def test_5_reproducers_are_exactly_zero():
     assert fd.js_divergence([0.0, 0.0], [1e17, 1e17], logits=True) == 0.0
@@ -386,11 +484,20 @@ def test_5_rounded_offsets_meet_the_bound(K, dtype):
     offsets = OFFSETS64 if dtype == np.float64 else OFFSETS32
     for c in offsets if K < 1000 else offsets[2::3]:
         zc = np.clip(z + c, -np.finfo(dtype).max, np.finfo(dtype).max).astype(dtype)
-        names = ["entropy", "cross_entropy", "kl_divergence", "js_divergence", "js_distance",
-                 "total_variation", "hellinger"]
+        names = [
+            "entropy",
+            "cross_entropy",
+            "kl_divergence",
+            "js_divergence",
+            "js_distance",
+            "total_variation",
+            "hellinger",
+        ]
         for name in names if K < 1000 else names[::2]:
             wd = w.astype(dtype)
-            for args in [(zc,)] if name == "entropy" else [(zc, wd), (wd, zc)][:2 if K < 1000 else 1]:
+            for args in (
+                [(zc,)] if name == "entropy" else [(zc, wd), (wd, zc)][: 2 if K < 1000 else 1]
+            ):
                 got = call(name, *args, logits=True)
                 oracle_check(name, got, *args, logits=True, dtype=dtype)
 
@@ -405,15 +512,22 @@ def test_5_exact_shifts_do_not_change_results_beyond_the_bound(e):
         z = np.round(rng.uniform(-spread, spread, K)) * u
         w = np.round(rng.uniform(-spread, spread, K)) * u
         for sign in (1.0, -1.0):
-            c = sign * 2.0 ** e
+            c = sign * 2.0**e
             zc, wc = z + c, w - c
             assert np.all(zc - c == z) and np.all(wc + c == w)
-            for name in ["entropy", "cross_entropy", "kl_divergence", "js_divergence",
-                         "js_distance", "total_variation", "hellinger"]:
+            for name in [
+                "entropy",
+                "cross_entropy",
+                "kl_divergence",
+                "js_divergence",
+                "js_distance",
+                "total_variation",
+                "hellinger",
+            ]:
                 shifted = (zc,) if name == "entropy" else (zc, wc)
                 plain = (z,) if name == "entropy" else (z, w)
                 got = call(name, *shifted, logits=True)
-                oracle_check(name, got, *plain, logits=True)   # the oracle of the unshifted rows
+                oracle_check(name, got, *plain, logits=True)  # the oracle of the unshifted rows
                 oracle_check(name, call(name, *plain, logits=True), *plain, logits=True)
 
 
@@ -434,6 +548,7 @@ def test_5_shift_of_a_row_in_a_batch():
 # --------------------------------------------------------------------------
 # 6. rows whose sums are huge or tiny
 # --------------------------------------------------------------------------
+
 
 def test_6_reproducers():
     assert fd.kl_divergence([1e160, 1e-170], [1, 0]) == np.inf
@@ -465,8 +580,15 @@ def test_6_scaled_rows(K, dtype):
         for t in sums:
             with np.errstate(over="ignore", under="ignore"):
                 p, q = (p0 * s / K).astype(dtype), (q0 * t / K).astype(dtype)
-            for name in ["entropy", "cross_entropy", "kl_divergence", "js_divergence",
-                         "total_variation", "hellinger", "renyi_divergence"]:
+            for name in [
+                "entropy",
+                "cross_entropy",
+                "kl_divergence",
+                "js_divergence",
+                "total_variation",
+                "hellinger",
+                "renyi_divergence",
+            ]:
                 alpha = 2.0 if name == "renyi_divergence" else None
                 args = (p,) if name == "entropy" else (p, q)
                 got = call(name, *args, alpha)
@@ -475,19 +597,35 @@ def test_6_scaled_rows(K, dtype):
 
 @pytest.mark.parametrize("K", [2, 3, 100, 4097])
 def test_6_sums_that_overflow_and_subnormal_rows(K):
-    rows = [np.full(K, 1e308), np.full(K, 1.7976931348623157e308), np.full(K, 5e-324),
-            np.r_[np.full(K - 1, 1.7e308), 5e-324], np.r_[np.full(K - 1, 5e-324), 1e-310]]
+    rows = [
+        np.full(K, 1e308),
+        np.full(K, 1.7976931348623157e308),
+        np.full(K, 5e-324),
+        np.r_[np.full(K - 1, 1.7e308), 5e-324],
+        np.r_[np.full(K - 1, 5e-324), 1e-310],
+    ]
     for i, p in enumerate(rows):
         got = fd.entropy(p)
         oracle_check("entropy", got, p)
         long = K > 1000  # the oracle is slow on long rows: fewer pairs and measures
-        for q in rows[i:i + 2] if long else rows:
-            for name in (["kl_divergence", "js_divergence"] if long else
-                         ["cross_entropy", "kl_divergence", "js_divergence", "js_distance",
-                          "total_variation", "hellinger"]):
+        for q in rows[i : i + 2] if long else rows:
+            for name in (
+                ["kl_divergence", "js_divergence"]
+                if long
+                else [
+                    "cross_entropy",
+                    "kl_divergence",
+                    "js_divergence",
+                    "js_distance",
+                    "total_variation",
+                    "hellinger",
+                ]
+            ):
                 oracle_check(name, call(name, p, q), p, q)
             for alpha in [2.0] if long else [0.5, 2.0, np.inf]:
-                oracle_check("renyi_divergence", fd.renyi_divergence(p, q, alpha), p, q, alpha=alpha)
+                oracle_check(
+                    "renyi_divergence", fd.renyi_divergence(p, q, alpha), p, q, alpha=alpha
+                )
     assert fd.entropy(np.full(K, 1e308)) == pytest.approx(math.log(K), rel=1e-14)
 
 
@@ -495,13 +633,20 @@ def test_6_sums_that_overflow_and_subnormal_rows(K):
 # 7. logit spreads beyond DBL_MAX
 # --------------------------------------------------------------------------
 
+
 def test_7_reproducers():
     assert fd.entropy([1e308, -1e308], logits=True) == 0.0
     assert fd.kl_divergence([-1e308, 1e308], [1e308, -1e308], logits=True) == np.inf
 
 
-SPREADS = [[1e308, -1e308], [-1e308, 1e308], [1.7976931348623157e308, -1.7976931348623157e308, 0.0],
-           [0.0, 0.0], [1e308, 1e308], [-1.7e308, 0.0, 1.7e308, -0.0]]
+SPREADS = [
+    [1e308, -1e308],
+    [-1e308, 1e308],
+    [1.7976931348623157e308, -1.7976931348623157e308, 0.0],
+    [0.0, 0.0],
+    [1e308, 1e308],
+    [-1.7e308, 0.0, 1.7e308, -0.0],
+]
 
 
 def test_7_neighbours_pairs_of_extremes():
@@ -509,8 +654,14 @@ def test_7_neighbours_pairs_of_extremes():
         for q in SPREADS:
             if len(p) != len(q):
                 continue
-            for name in ["cross_entropy", "kl_divergence", "js_divergence", "js_distance",
-                         "total_variation", "hellinger"]:
+            for name in [
+                "cross_entropy",
+                "kl_divergence",
+                "js_divergence",
+                "js_distance",
+                "total_variation",
+                "hellinger",
+            ]:
                 got = call(name, np.array(p), np.array(q), logits=True)
                 assert not np.isnan(got), (name, p, q)
                 oracle_check(name, got, p, q, logits=True)
@@ -531,8 +682,15 @@ def test_7_long_rows_of_extremes(K, dtype):
     for trial in range(3 if K < 1000 else 1):
         z = rng.choice([-big, big, 0.0, -big / 2, big / 3], K).astype(dtype)
         w = rng.choice([-big, big, 1.0, -0.0], K).astype(dtype)
-        for name in ["entropy", "cross_entropy", "kl_divergence", "js_divergence", "js_distance",
-                     "total_variation", "hellinger"]:
+        for name in [
+            "entropy",
+            "cross_entropy",
+            "kl_divergence",
+            "js_divergence",
+            "js_distance",
+            "total_variation",
+            "hellinger",
+        ]:
             args = (z,) if name == "entropy" else (z, w)
             got = call(name, *args, logits=True)
             assert not np.isnan(got), (name, trial)
@@ -542,6 +700,7 @@ def test_7_long_rows_of_extremes(K, dtype):
 # --------------------------------------------------------------------------
 # 8. base and alpha beyond float64; dimensions beyond 32 and 64
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("base", [10**400, -(10**400)], ids=["1e400", "-1e400"])
 @pytest.mark.parametrize("name", WITH_BASE + ["self_information"])
@@ -572,8 +731,9 @@ def test_8_broadcasting_beyond_32_dimensions(name, nd_p, nd_q):
         assert names_arg("p").search(str(e)) and names_arg("q").search(str(e)), e
         return
     assert got.shape == (1,) * max(nd_p, nd_q)
-    oracle_check(name, got.reshape(-1)[0], [0.3, 0.7], [0.6, 0.4],
-                 alpha=2.0 if name in RENYI else None)
+    oracle_check(
+        name, got.reshape(-1)[0], [0.3, 0.7], [0.6, 0.4], alpha=2.0 if name in RENYI else None
+    )
 
 
 @pytest.mark.parametrize("name", ONE_ARG)
@@ -591,8 +751,15 @@ def _deep(depth):
     return x
 
 
-@pytest.mark.parametrize("name,which", [(n, w) for n in TWO_ARG + ONE_ARG + ["self_information"]
-                                        for w in "pq" if w == "p" or n in TWO_ARG])
+@pytest.mark.parametrize(
+    "name,which",
+    [
+        (n, w)
+        for n in TWO_ARG + ONE_ARG + ["self_information"]
+        for w in "pq"
+        if w == "p" or n in TWO_ARG
+    ],
+)
 def test_8_more_than_64_dimensions(name, which):
     bad = _deep(65)
     good = [0.5, 0.5]
@@ -607,6 +774,7 @@ def test_8_more_than_64_dimensions(name, which):
 # --------------------------------------------------------------------------
 # found by the long fuzz profile after the fixes above
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("K", [3, 9, 10, 26, 1000])
 @pytest.mark.parametrize("logits", [False, True])
@@ -623,8 +791,9 @@ def test_fuzz_logits_value_past_dbl_max_in_nats_fits_in_base_10(name):
     # exact: 2e308 nats (+inf in nats), 8.6859e307 in base 10
     zp, zq = [1e308, -1e308], [-1e308, 1e308]
     assert getattr(fd, name)(zp, zq, logits=True) == np.inf
-    oracle_check(name, getattr(fd, name)(zp, zq, logits=True, base=10), zp, zq,
-                 logits=True, base=10)
+    oracle_check(
+        name, getattr(fd, name)(zp, zq, logits=True, base=10), zp, zq, logits=True, base=10
+    )
 
 
 @pytest.mark.parametrize("alpha", [0.5, 1 - 1e-9, 1 + 1e-9, 2.0, 1e3])
@@ -635,5 +804,4 @@ def test_fuzz_renyi_normalize_false_divides_by_the_mass(alpha):
     q = [0.1, 0.9]
     got = fd.renyi_divergence(p, q, alpha, normalize=False)
     # mixed float32 / float64 input: the float64 bound
-    oracle_check("renyi_divergence", got, p.astype(float).tolist(), q, alpha=alpha,
-                 normalize=False)
+    oracle_check("renyi_divergence", got, p.astype(float).tolist(), q, alpha=alpha, normalize=False)

@@ -26,8 +26,10 @@ registry of targets, hypothesis strategies and the checks.
   batches and long rows) for a fraction of cases.  Bad input: a
   ``ValueError``/``TypeError`` whose message names the argument in quotes.
 """
+
 import atexit
 import collections
+import contextlib
 import dataclasses
 import hashlib
 import math
@@ -41,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import numpy as np
 from hypothesis import HealthCheck, settings
@@ -72,12 +74,23 @@ def examples(n):
 
 def fuzz_settings(n, **kw):
     """Explicit, reproducible hypothesis settings with ``examples(n)`` examples."""
-    return settings(max_examples=examples(n), derandomize=True, database=None, deadline=None,
-                    print_blob=False, suppress_health_check=_SUPPRESS, **kw)
+    return settings(
+        max_examples=examples(n),
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=False,
+        suppress_health_check=_SUPPRESS,
+        **kw,
+    )
 
 
-_SUPPRESS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
-             HealthCheck.large_base_example]
+_SUPPRESS = [
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.filter_too_much,
+    HealthCheck.large_base_example,
+]
 
 
 COUNTS = collections.Counter()
@@ -114,6 +127,7 @@ def thread_limit():
 # --------------------------------------------------------------------------
 # failures: one raise site per kind, so hypothesis reports each kind
 # --------------------------------------------------------------------------
+
 
 class FuzzFailure(AssertionError):
     pass
@@ -231,7 +245,10 @@ def spec_code(spec):
             names.append(f"a{i}")
     kws = [f"{k}={_arg_code(v)}" for k, v in spec.get("kwargs", {}).items()]
     if any("build_arg(" in b for b in body + names + kws):
-        lines.append("from fdtest.fuzz_child import build_arg  # run from tests/: it rebuilds the memory layout")
+        lines.append(
+            "from fdtest.fuzz_child import build_arg"
+            "  # run from tests/: it rebuilds the memory layout"
+        )
     if spec.get("isa"):
         lines.append(f"fastdiv._divergence.set_isa({spec['isa']!r})")
     call = f"fastdiv.{spec['fn']}({', '.join(names + kws)})"
@@ -256,8 +273,7 @@ def spec_code(spec):
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # -c puts the working directory first on sys.path, where a source tree's fastdiv could
 # shadow the installed one: the child replaces it with tests/ (for fdtest.fuzz_child).
-_BOOT = (f"import sys; sys.path[0] = {TESTS_DIR!r}; from fdtest import fuzz_child; "
-         f"fuzz_child.main()")
+_BOOT = f"import sys; sys.path[0] = {TESTS_DIR!r}; from fdtest import fuzz_child; fuzz_child.main()"
 RECYCLE = 200
 TIMEOUT = 120.0
 
@@ -288,9 +304,14 @@ class Worker:
         self.history = []
 
     def start(self):
-        self.err = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.err, bufsize=0)
+        self.err = tempfile.TemporaryFile()  # noqa: SIM115 - kept open; closed in close()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.err,
+            bufsize=0,
+        )
         self.history = []
         COUNTS["children"] += 1
 
@@ -312,10 +333,8 @@ class Worker:
                     p.wait()
         finally:
             for f in (p.stdin, p.stdout):
-                try:
+                with contextlib.suppress(OSError):
                     f.close()
-                except OSError:
-                    pass
             self.err.close()
 
     def _stderr(self):
@@ -419,16 +438,20 @@ def run_spec(spec, worker=None, timeout=None):
         n = 1 + len(died.history)
         if alone is not None:
             where = "the case in flight" if i == 0 else f"an earlier case ({i} of {n - 1})"
-            msg = (f"child {_signame(died.how)} while running a batch of {n} cases; re-run one "
-                   f"by one, {where} {_signame(alone.how)} on its own:\n{spec_code(alone.spec)}\n"
-                   f"-- child stderr --\n{alone.stderr[-1500:]}")
+            msg = (
+                f"child {_signame(died.how)} while running a batch of {n} cases; re-run one "
+                f"by one, {where} {_signame(alone.how)} on its own:\n{spec_code(alone.spec)}\n"
+                f"-- child stderr --\n{alone.stderr[-1500:]}"
+            )
         else:
             path = os.path.join(_repro_dir(), "sequence.pkl")
             with open(path, "wb") as f:
                 pickle.dump([*died.history, died.spec], f)
-            msg = (f"child {_signame(died.how)} in a batch of {n} cases, but no case crashes on "
-                   f"its own (the sequence is saved in {path}); the case in flight:\n"
-                   f"{spec_code(died.spec)}\n-- child stderr --\n{died.stderr[-1500:]}")
+            msg = (
+                f"child {_signame(died.how)} in a batch of {n} cases, but no case crashes on "
+                f"its own (the sequence is saved in {path}); the case in flight:\n"
+                f"{spec_code(died.spec)}\n-- child stderr --\n{died.stderr[-1500:]}"
+            )
         fail("crash", msg)
 
 
@@ -458,10 +481,11 @@ class Target:
     values    per-keyword valid values overriding the family's defaults
     invalid   per-keyword extra bad values (beyond the family's)
     """
+
     name: str
     args: tuple
     keywords: tuple = ()
-    oracle: Optional[Callable] = None
+    oracle: Callable | None = None
     family: str = "rows"
     errors: tuple = (ValueError, TypeError)
     values: tuple = ()
@@ -479,32 +503,59 @@ REGISTRY = [
     Target("cross_entropy", args=("p", "q"), keywords=EXACT_KW, oracle=reference.cross_entropy),
     Target("kl_divergence", args=("p", "q"), keywords=EXACT_KW, oracle=reference.kl_divergence),
     Target("js_divergence", args=("p", "q"), keywords=EXACT_KW, oracle=reference.js_divergence),
-    Target("js_distance", args=("p", "q"), keywords=EXACT_KW, oracle=reference.js_distance,
-           values=(("base", BASES_ABOVE_1),), invalid=(("base", (0.5, 0.1)),)),
-    Target("total_variation", args=("p", "q"), keywords=NOBASE_KW, oracle=reference.total_variation),
+    Target(
+        "js_distance",
+        args=("p", "q"),
+        keywords=EXACT_KW,
+        oracle=reference.js_distance,
+        values=(("base", BASES_ABOVE_1),),
+        invalid=(("base", (0.5, 0.1)),),
+    ),
+    Target(
+        "total_variation", args=("p", "q"), keywords=NOBASE_KW, oracle=reference.total_variation
+    ),
     Target("hellinger", args=("p", "q"), keywords=NOBASE_KW, oracle=reference.hellinger),
     Target("renyi_entropy", args=("p", "alpha"), keywords=RENYI_KW, oracle=reference.renyi_entropy),
-    Target("renyi_divergence", args=("p", "q", "alpha"), keywords=RENYI_KW,
-           oracle=reference.renyi_divergence),
-    Target("self_information", args=("p",), keywords=("base",), oracle=reference.self_information,
-           family="elementwise"),
+    Target(
+        "renyi_divergence",
+        args=("p", "q", "alpha"),
+        keywords=RENYI_KW,
+        oracle=reference.renyi_divergence,
+    ),
+    Target(
+        "self_information",
+        args=("p",),
+        keywords=("base",),
+        oracle=reference.self_information,
+        family="elementwise",
+    ),
 ]
 BY_NAME = {t.name: t for t in REGISTRY}
 
 ARRAY_PARAMS = ("p", "q")
-DIVERGENCES = frozenset({"kl_divergence", "js_divergence", "js_distance", "total_variation",
-                         "hellinger", "renyi_divergence"})
+DIVERGENCES = frozenset(
+    {
+        "kl_divergence",
+        "js_divergence",
+        "js_distance",
+        "total_variation",
+        "hellinger",
+        "renyi_divergence",
+    }
+)
 
 
 # --------------------------------------------------------------------------
 # cases
 # --------------------------------------------------------------------------
 
+
 @dataclasses.dataclass
 class Expect:
     """What a case must do: "valid" (a result, checked), "error" (one of
     ``types``, naming one of ``names``, or all of them if ``all_names``) or
     "either"."""
+
     kind: str = "valid"
     types: tuple = ("ValueError", "TypeError")
     names: tuple = ()
@@ -515,7 +566,7 @@ class Expect:
 class Case:
     target: str
     spec: dict
-    expect: Optional[Expect] = None  # None: decided from the values (see classify)
+    expect: Expect | None = None  # None: decided from the values (see classify)
     note: str = ""
 
     def __repr__(self):
@@ -542,13 +593,28 @@ FLOAT_INFO = {
     "f64": (-323.3, 308.25, F64MAX, 2.2250738585072014e-308),
     "f32": (-44.85, 38.53, F32MAX, float(np.finfo(np.float32).tiny)),
 }
-PROB_FAMILIES = ("uniform", "counts", "sparse", "onehot", "wide", "scaled", "mixed", "subnormal",
-                 "huge", "peaked", "lognormal")
+PROB_FAMILIES = (
+    "uniform",
+    "counts",
+    "sparse",
+    "onehot",
+    "wide",
+    "scaled",
+    "mixed",
+    "subnormal",
+    "huge",
+    "peaked",
+    "lognormal",
+)
 LOGIT_FAMILIES = ("normal", "offset", "spread", "extremes", "constant")
-OFFSETS = {"f64": (1e3, -1e3, 1e10, 1e17, -1e17, 1e100, 1e300, -1e300, 1.7e308, -1.7e308),
-           "f32": (1e3, -1e3, 1e10, 1e17, -1e17, 1e30, 3e38, -3e38)}
-SCALES = {"f64": (-320, -300, -200, -100, -10, 0, 10, 100, 200, 300, 305),
-          "f32": (-44, -40, -30, -10, 0, 10, 30, 37)}
+OFFSETS = {
+    "f64": (1e3, -1e3, 1e10, 1e17, -1e17, 1e100, 1e300, -1e300, 1.7e308, -1.7e308),
+    "f32": (1e3, -1e3, 1e10, 1e17, -1e17, 1e30, 3e38, -3e38),
+}
+SCALES = {
+    "f64": (-320, -300, -200, -100, -10, 0, 10, 100, 200, 300, 305),
+    "f32": (-44, -40, -30, -10, 0, 10, 30, 37),
+}
 BOUNDARIES = (0, 1, 15, 16, 17, 255, 256, 257, 4095, 4096, 4097)
 
 
@@ -585,7 +651,7 @@ def prob_values(rng, family, shape, dc):
         return rng.random(shape) * s
     if family == "mixed":
         e = 38 if dc == "f32" else 300
-        return np.where(rng.random(shape) < 0.5, 10.0 ** -e, 10.0 ** e) * rng.uniform(0.5, 1, shape)
+        return np.where(rng.random(shape) < 0.5, 10.0**-e, 10.0**e) * rng.uniform(0.5, 1, shape)
     if family == "subnormal":
         return rng.uniform(0, tiny, shape)
     if family == "huge":
@@ -641,7 +707,9 @@ def cast(x, dtype):
         return np.asarray(x).astype(bool)
     info = np.iinfo(dt)
     with np.errstate(invalid="ignore"):
-        return np.clip(np.nan_to_num(np.asarray(x, dtype=np.float64)), info.min, info.max).astype(dt)
+        return np.clip(np.nan_to_num(np.asarray(x, dtype=np.float64)), info.min, info.max).astype(
+            dt
+        )
 
 
 def make_positive(x):
@@ -658,9 +726,12 @@ def make_positive(x):
 # strategies: the rows family
 # --------------------------------------------------------------------------
 
-K_SIZES = st.one_of(st.integers(1, 8), st.sampled_from((15, 16, 17, 255, 256, 257, 511, 4095,
-                                                        4096, 4097)),
-                    st.integers(9, 300), st.integers(300, KMAX))
+K_SIZES = st.one_of(
+    st.integers(1, 8),
+    st.sampled_from((15, 16, 17, 255, 256, 257, 511, 4095, 4096, 4097)),
+    st.integers(9, 300),
+    st.integers(300, KMAX),
+)
 
 
 @st.composite
@@ -724,8 +795,15 @@ def _values(rng, shape, dtype, logits, family):
     return _overrides(rng, np.array(x, dtype=np.float64), dc, logits)
 
 
-PROB_RELATIONS = ("independent", "equal", "scaled", "perturbed", "zero-where-p", "disjoint",
-                  "negzero")
+PROB_RELATIONS = (
+    "independent",
+    "equal",
+    "scaled",
+    "perturbed",
+    "zero-where-p",
+    "disjoint",
+    "negzero",
+)
 LOGIT_RELATIONS = ("independent", "equal", "shift", "constant-pair", "reverse", "perturbed")
 
 
@@ -739,10 +817,11 @@ def _relate(rng, p, shape, qdtype, logits, relation, family):
         q = np.empty(shape)
         qf, pf = q.reshape(-1, K), p.reshape(-1, K)
         for r in range(qf.shape[0]):
-            qf[r] = _relate(rng, pf[r:r + 1], (1, K), qdtype, logits,
-                            rels[rng.integers(len(rels))], family)[0]
+            qf[r] = _relate(
+                rng, pf[r : r + 1], (1, K), qdtype, logits, rels[rng.integers(len(rels))], family
+            )[0]
         return q
-    if relation == "independent" or dc in ("int", "u1", "bool") and relation != "equal":
+    if relation == "independent" or (dc in ("int", "u1", "bool") and relation != "equal"):
         return _values(rng, shape, qdtype, logits, family)
     if relation == "equal":
         return p.copy()
@@ -809,7 +888,7 @@ def rows_valid(draw, target, small=False, unnormalized=True):
     t = draw(st.integers(0, nb)) if nb and draw(st.booleans()) else 0
     ax = -1 - t
     # which argument is reduced for broadcasting, and how
-    full = {a: batch for a in arrays}
+    full = dict.fromkeys(arrays, batch)
     if len(arrays) == 2 and nb and draw(st.booleans()):
         red = draw(st.sampled_from(arrays))
         d = draw(st.integers(0, nb - t))
@@ -870,7 +949,9 @@ def rows_valid(draw, target, small=False, unnormalized=True):
     if "keepdims" in kws and draw(st.integers(0, 4)) == 0:
         kwargs["keepdims"] = val(True)
     if "normalize" in kws and (not normalize or draw(st.integers(0, 4)) == 0):
-        kwargs["normalize"] = val(normalize if not draw(st.integers(0, 5)) == 0 else np.bool_(normalize))
+        kwargs["normalize"] = val(
+            normalize if draw(st.integers(0, 5)) != 0 else np.bool_(normalize)
+        )
     if logits:
         kwargs["logits"] = val(True)
     spec = {"fn": target.name, "args": specs, "kwargs": kwargs}
@@ -878,8 +959,11 @@ def rows_valid(draw, target, small=False, unnormalized=True):
     if isa:
         spec["isa"] = isa
     if draw(st.integers(0, 3)) == 0:
-        spec["threads"] = {"arrays": [i for i, a in enumerate(target.args) if a in ARRAY_PARAMS],
-                           "axis": ax, "long": normalize}
+        spec["threads"] = {
+            "arrays": [i for i, a in enumerate(target.args) if a in ARRAY_PARAMS],
+            "axis": ax,
+            "long": normalize,
+        }
     return Case(target.name, spec, None, ", ".join(note + [f"seed={seed}"]))
 
 
@@ -896,8 +980,9 @@ def _normalized(x):
 def _isas():
     try:
         from fastdiv import _divergence
+
         return tuple(_divergence.isa_available())
-    except Exception:  # pragma: no cover - no ISA switch in this build
+    except Exception:  # noqa: BLE001  # pragma: no cover - no ISA switch in this build
         return ()
 
 
@@ -908,13 +993,25 @@ ISAS = _isas()
 # strategies: bad input for the rows family
 # --------------------------------------------------------------------------
 
-TYPE_SPECIALS = ("object", "opaque", "dict", "set", "str_list", "bytes", "complex_list",
-                 "object_array", "datetime_array", "complex_array", "str_array", "mixed_list",
-                 "none_list")
+TYPE_SPECIALS = (
+    "object",
+    "opaque",
+    "dict",
+    "set",
+    "str_list",
+    "bytes",
+    "complex_list",
+    "object_array",
+    "datetime_array",
+    "complex_array",
+    "str_array",
+    "mixed_list",
+    "none_list",
+)
 SHAPE_SPECIALS = ("ragged", "ragged3", "deep65")
-BAD_BASES_VALUE = (0, 0.0, 1, 1.0, -1, -2.5, math.nan, math.inf, -math.inf, 10**400, -10**400)
+BAD_BASES_VALUE = (0, 0.0, 1, 1.0, -1, -2.5, math.nan, math.inf, -math.inf, 10**400, -(10**400))
 BAD_BASES_TYPE = ("2", True, 2j, [2])
-BAD_ALPHAS_VALUE = (-1, -1e-300, math.nan, -math.inf, 10**400, -10**400)
+BAD_ALPHAS_VALUE = (-1, -1e-300, math.nan, -math.inf, 10**400, -(10**400))
 BAD_ALPHAS_TYPE = (None, "2", 2j, [2], True)
 BAD_FLAGS = (1, 0, "True", None, 1.0, np.int64(1))
 V, T = ("ValueError",), ("TypeError",)
@@ -942,13 +1039,16 @@ def rows_bad(draw, target):
     arrays = [a for a in target.args if a in ARRAY_PARAMS]
     kw = case.spec["kwargs"]
     logits = bool(kw.get("logits", ("val", False))[1])
-    normalize = bool(kw.get("normalize", ("val", True))[1])
     kinds = ["none", "type", "shape", "nonfinite", "missing", "empty", "scalar"]
     if not logits:
         kinds += ["negative", "zerosum", "offsum"]
     if len(arrays) == 2:
         kinds += ["broadcast", "manydims"]
-    kinds += [k for k in ("base", "alpha", "axis", "flag", "keyword") if k != "base" or "base" in target.keywords]
+    kinds += [
+        k
+        for k in ("base", "alpha", "axis", "flag", "keyword")
+        if k != "base" or "base" in target.keywords
+    ]
     if "alpha" not in target.args:
         kinds.remove("alpha")
     kind = draw(st.sampled_from(kinds))
@@ -964,9 +1064,11 @@ def rows_bad(draw, target):
         return out(_with_arg(case, target, a, ("special", s)), Expect("error", T, (a,)), f"{a}={s}")
     if kind == "shape":
         s = draw(st.sampled_from(SHAPE_SPECIALS))
-        return out(_with_arg(case, target, a, ("special", s)), Expect("error", VT, (a,)), f"{a}={s}")
+        return out(
+            _with_arg(case, target, a, ("special", s)), Expect("error", VT, (a,)), f"{a}={s}"
+        )
     if kind == "missing":
-        spec = dict(case.spec, args=case.spec["args"][:target.args.index(a)])
+        spec = dict(case.spec, args=case.spec["args"][: target.args.index(a)])
         spec.pop("threads", None)
         return out(spec, Expect("error", T, (a,)), f"{a} missing")
     if kind == "scalar":
@@ -975,16 +1077,19 @@ def rows_bad(draw, target):
         if others:
             # broadcasts against the other argument: a valid call, checked like any other
             return out(_with_arg(case, target, a, val(v)), None, f"{a}={v!r} (scalar)")
-        return out(_with_arg(case, target, a, val(v)), Expect("error", VT, (a, "axis")),
-                   f"{a}={v!r} (0-d)")
+        return out(
+            _with_arg(case, target, a, val(v)), Expect("error", VT, (a, "axis")), f"{a}={v!r} (0-d)"
+        )
     if kind in ("nonfinite", "negative", "zerosum", "offsum", "empty"):
         _, data, layout, ax = _get_arr(case, target, a)
         x = np.array(data, dtype=np.float64)
         if kind == "empty":
             spec = case.spec
             for b in arrays:
-                _, d, lay, axb = _get_arr(case, target, b)
-                e = np.zeros(d.shape[:-1] + (0,), dtype=d.dtype if d.dtype.kind == "f" else np.float64)
+                _, d, _lay, axb = _get_arr(case, target, b)
+                e = np.zeros(
+                    d.shape[:-1] + (0,), dtype=d.dtype if d.dtype.kind == "f" else np.float64
+                )
                 spec = _with_arg(Case(case.target, spec), target, b, arr(e, "C", axb))
             return out(spec, Expect("error", V, tuple(arrays)), "empty support")
         flat = x.reshape(-1, x.shape[-1])
@@ -993,7 +1098,11 @@ def rows_bad(draw, target):
         if kind == "nonfinite":
             flat[r, c] = draw(st.sampled_from((math.nan, math.inf, -math.inf)))
         elif kind == "negative":
-            tiny = (1.0, 1e-45, 0.25) if dclass_of(data.dtype.str) == "f32" else (1.0, 1e-300, 5e-324, 0.25)
+            tiny = (
+                (1.0, 1e-45, 0.25)
+                if dclass_of(data.dtype.str) == "f32"
+                else (1.0, 1e-300, 5e-324, 0.25)
+            )
             flat[r, c] = -draw(st.sampled_from(tiny))
         elif kind == "zerosum":
             flat[r, :] = 0.0
@@ -1010,8 +1119,17 @@ def rows_bad(draw, target):
             return out(spec, None, f"sum off 1 in {a} with normalize=False")
         return out(spec, Expect("error", V, (a,)), f"{kind} in {a}")
     if kind == "broadcast":
-        sp, sq = draw(st.sampled_from((((3, 4), (2, 4)), ((4,), (5,)), ((2, 3, 4), (3, 2, 4)),
-                                       ((3, 4), (5,)), ((4,), (3, 5)))))
+        sp, sq = draw(
+            st.sampled_from(
+                (
+                    ((3, 4), (2, 4)),
+                    ((4,), (5,)),
+                    ((2, 3, 4), (3, 2, 4)),
+                    ((3, 4), (5,)),
+                    ((4,), (3, 5)),
+                )
+            )
+        )
         spec = _with_arg(case, target, "p", arr(np.full(sp, 0.25)))
         spec = _with_arg(Case(case.target, spec), target, "q", arr(np.full(sq, 0.2)))
         spec["kwargs"].pop("axis", None)
@@ -1021,38 +1139,70 @@ def rows_bad(draw, target):
         n1, n2 = draw(st.sampled_from(((40, 30), (33, 33), (64, 1), (50, 63))))
         spec = case.spec
         for b, n in zip(arrays, (n1, n2)):
-            _, d, lay, axb = _get_arr(case, target, b)
-            row = np.array(d.reshape(-1, d.shape[-1])[:1]) if d.size else np.ones((1, max(1, d.shape[-1])))
+            _, d, _lay, axb = _get_arr(case, target, b)
+            row = (
+                np.array(d.reshape(-1, d.shape[-1])[:1])
+                if d.size
+                else np.ones((1, max(1, d.shape[-1])))
+            )
             nd = min(n, 63)
-            spec = _with_arg(Case(case.target, spec), target, b, arr(row.reshape((1,) * nd + row.shape[-1:]), "C", -1))
+            spec = _with_arg(
+                Case(case.target, spec),
+                target,
+                b,
+                arr(row.reshape((1,) * nd + row.shape[-1:]), "C", -1),
+            )
         spec["kwargs"].pop("axis", None)
         spec["kwargs"].pop("keepdims", None)
         # NumPy supports 64 dimensions: either a result or a ValueError naming p and q
         return out(spec, Expect("either", V, ("p", "q"), True), f"{n1} and {n2} dimensions")
     if kind == "base":
-        bad = draw(st.sampled_from(BAD_BASES_VALUE + BAD_BASES_TYPE + dict(target.invalid).get("base", ())))
+        bad = draw(
+            st.sampled_from(BAD_BASES_VALUE + BAD_BASES_TYPE + dict(target.invalid).get("base", ()))
+        )
         types = T if isinstance(bad, (bool, str, complex, list)) else V
-        return out(_with_arg(case, target, "base", val(bad)), Expect("error", types, ("base",)),
-                   f"base={_value_code(bad)}")
+        return out(
+            _with_arg(case, target, "base", val(bad)),
+            Expect("error", types, ("base",)),
+            f"base={_value_code(bad)}",
+        )
     if kind == "alpha":
         bad = draw(st.sampled_from(BAD_ALPHAS_VALUE + BAD_ALPHAS_TYPE))
         types = T if (bad is None or isinstance(bad, (bool, str, complex, list))) else V
-        return out(_with_arg(case, target, "alpha", val(bad)), Expect("error", types, ("alpha",)),
-                   f"alpha={_value_code(bad)}")
+        return out(
+            _with_arg(case, target, "alpha", val(bad)),
+            Expect("error", types, ("alpha",)),
+            f"alpha={_value_code(bad)}",
+        )
     if kind == "axis":
         nd = max(np.ndim(build_arg(_get_arr(case, target, b))) for b in arrays)
         bad = draw(st.sampled_from((nd, -nd - 1, 100, -100, 2**63, 1.0, "1", (0, 1), [1])))
         types = V if isinstance(bad, int) else T
-        return out(_with_arg(case, target, "axis", val(bad)), Expect("error", types, ("axis",)),
-                   f"axis={bad!r}")
+        return out(
+            _with_arg(case, target, "axis", val(bad)),
+            Expect("error", types, ("axis",)),
+            f"axis={bad!r}",
+        )
     if kind == "flag":
-        flag = draw(st.sampled_from([k for k in ("normalize", "logits", "keepdims") if k in target.keywords]))
+        flag = draw(
+            st.sampled_from(
+                [k for k in ("normalize", "logits", "keepdims") if k in target.keywords]
+            )
+        )
         bad = draw(st.sampled_from(BAD_FLAGS))
-        return out(_with_arg(case, target, flag, val(bad)), Expect("error", T, (flag,)),
-                   f"{flag}={bad!r}")
+        return out(
+            _with_arg(case, target, flag, val(bad)), Expect("error", T, (flag,)), f"{flag}={bad!r}"
+        )
     if kind == "keyword":
-        k = draw(st.sampled_from([k for k in ("base", "logits", "alpha", "normalise", "weights")
-                                  if k not in target.keywords and k not in target.args]))
+        k = draw(
+            st.sampled_from(
+                [
+                    k
+                    for k in ("base", "logits", "alpha", "normalise", "weights")
+                    if k not in target.keywords and k not in target.args
+                ]
+            )
+        )
         spec = dict(case.spec, kwargs=dict(case.spec["kwargs"], **{k: val(2.0)}))
         spec.pop("threads", None)
         return out(spec, Expect("error", T, (k,)), f"unexpected keyword {k}")
@@ -1062,6 +1212,7 @@ def rows_bad(draw, target):
 # --------------------------------------------------------------------------
 # strategies: the elementwise family (self_information)
 # --------------------------------------------------------------------------
+
 
 @st.composite
 def elementwise_valid(draw, target):
@@ -1084,8 +1235,16 @@ def elementwise_valid(draw, target):
         x = np.where(rng.random(shape) < 0.5, rng.random(shape), 10.0 ** rng.uniform(lo, 0, shape))
         x = np.where(rng.random(shape) < 0.1, draw(st.sampled_from((0.0, -0.0, 1.0))), x)
     x = cast(x, dtype)
-    lay = "C" if nd == 0 else _layout(draw, dtype, nd, ("C", "F", "view", "strided", "reversed",
-                                                        "unaligned", "readonly", "list"))
+    lay = (
+        "C"
+        if nd == 0
+        else _layout(
+            draw,
+            dtype,
+            nd,
+            ("C", "F", "view", "strided", "reversed", "unaligned", "readonly", "list"),
+        )
+    )
     kwargs = {}
     b = draw(st.sampled_from(BASES))
     if b is not None:
@@ -1101,22 +1260,43 @@ def elementwise_bad(draw, target):
     case = draw(elementwise_valid(target))
     kind = draw(st.sampled_from(("none", "type", "shape", "range", "base", "keyword")))
     if kind == "none":
-        return Case(target.name, _with_arg(case, target, "p", val(None)), Expect("error", T, ("p",)), "p=None")
+        return Case(
+            target.name,
+            _with_arg(case, target, "p", val(None)),
+            Expect("error", T, ("p",)),
+            "p=None",
+        )
     if kind == "type":
         s = draw(st.sampled_from(TYPE_SPECIALS))
-        return Case(target.name, _with_arg(case, target, "p", ("special", s)), Expect("error", T, ("p",)), s)
+        return Case(
+            target.name, _with_arg(case, target, "p", ("special", s)), Expect("error", T, ("p",)), s
+        )
     if kind == "shape":
         s = draw(st.sampled_from(SHAPE_SPECIALS))
-        return Case(target.name, _with_arg(case, target, "p", ("special", s)), Expect("error", VT, ("p",)), s)
+        return Case(
+            target.name,
+            _with_arg(case, target, "p", ("special", s)),
+            Expect("error", VT, ("p",)),
+            s,
+        )
     if kind == "range":
         v = draw(st.sampled_from((1.5, -0.5, -1e-300, math.nan, math.inf, 1 + 2**-52)))
         x = np.array([0.5, v, 0.25])
-        return Case(target.name, _with_arg(case, target, "p", arr(x)), Expect("error", V, ("p",)), f"entry {v!r}")
+        return Case(
+            target.name,
+            _with_arg(case, target, "p", arr(x)),
+            Expect("error", V, ("p",)),
+            f"entry {v!r}",
+        )
     if kind == "base":
         bad = draw(st.sampled_from(BAD_BASES_VALUE + BAD_BASES_TYPE))
         types = T if isinstance(bad, (bool, str, complex, list)) else V
-        return Case(target.name, _with_arg(case, target, "base", val(bad)), Expect("error", types, ("base",)),
-                    f"base={_value_code(bad)}")
+        return Case(
+            target.name,
+            _with_arg(case, target, "base", val(bad)),
+            Expect("error", types, ("base",)),
+            f"base={_value_code(bad)}",
+        )
     spec = dict(case.spec, kwargs=dict(case.spec["kwargs"], axis=val(0)))
     return Case(target.name, spec, Expect("error", T, ("axis",)), "unexpected keyword axis")
 
@@ -1124,6 +1304,7 @@ def elementwise_bad(draw, target):
 # --------------------------------------------------------------------------
 # evaluation
 # --------------------------------------------------------------------------
+
 
 def _is_f32_array(x):
     if not isinstance(x, (np.ndarray, np.generic)):
@@ -1162,18 +1343,26 @@ def _name_re(name):
 def check_error(case, res, expect, target):
     """A raised exception against the documented one."""
     if res[0] != "raise":
-        fail("error", f"expected {'/'.join(expect.types)} naming "
-                      f"{' and '.join(expect.names) if expect.all_names else ' or '.join(expect.names)}, "
-                      f"got {res!r}\n{case!r}")
+        fail(
+            "error",
+            f"expected {'/'.join(expect.types)} naming "
+            f"{' and '.join(expect.names) if expect.all_names else ' or '.join(expect.names)}, "
+            f"got {res!r}\n{case!r}",
+        )
     mro, msg = res[1], res[2]
-    documented = {e.__name__ for e in (target.errors if target is not None else (ValueError, TypeError))}
+    documented = {
+        e.__name__ for e in (target.errors if target is not None else (ValueError, TypeError))
+    }
     if not any(t in mro for t in expect.types) or not documented & set(mro):
         fail("error", f"expected {'/'.join(expect.types)}, got {mro[0]}: {msg}\n{case!r}")
     hits = [n for n in expect.names if _name_re(n).search(msg)]
     if not hits or (expect.all_names and len(hits) != len(expect.names)):
-        fail("error", f"{mro[0]} message does not name "
-                      f"{' and '.join(expect.names) if expect.all_names else ' or '.join(expect.names)} "
-                      f"in quotes: {msg!r}\n{case!r}")
+        fail(
+            "error",
+            f"{mro[0]} message does not name "
+            f"{' and '.join(expect.names) if expect.all_names else ' or '.join(expect.names)} "
+            f"in quotes: {msg!r}\n{case!r}",
+        )
     COUNTS["errors"] += 1
 
 
@@ -1183,8 +1372,12 @@ def _common(case, out):
     if out["modified"]:
         fail("contract", f"input modified: {out['modified']}\n{case!r}")
     if out["threads"]:
-        fail("threads", "results differ with the thread count or the batch:\n  "
-                        + "\n  ".join(out["threads"][:5]) + f"\n{case!r}")
+        fail(
+            "threads",
+            "results differ with the thread count or the batch:\n  "
+            + "\n  ".join(out["threads"][:5])
+            + f"\n{case!r}",
+        )
     COUNTS["threads"] += max(0, out.get("runs", 1) - 1)
 
 
@@ -1241,7 +1434,7 @@ def evaluate_rows(target, case):
         return
     # the values decide: build the arguments as the child did
     args = [build_arg(a) for a in spec["args"]]
-    names = target.args[:len(args)]
+    names = target.args[: len(args)]
     arrays = [(n, x) for n, x in zip(names, args) if n in ARRAY_PARAMS]
     axis = _kw(spec, "axis", -1)
     keepdims = bool(_kw(spec, "keepdims", False))
@@ -1254,7 +1447,9 @@ def evaluate_rows(target, case):
         return
     L = [np.moveaxis(x, axis, -1) for x in L]
     if expect is None:
-        expect = classify(target, case, [(n, x, o) for (n, o), x in zip(arrays, L)], logits, normalize)
+        expect = classify(
+            target, case, [(n, x, o) for (n, o), x in zip(arrays, L)], logits, normalize
+        )
     if expect.kind == "error" or (expect.kind == "either" and res[0] == "raise"):
         check_error(case, res, expect, target)
         return
@@ -1265,13 +1460,16 @@ def evaluate_rows(target, case):
     batch = L[0].shape[:-1]
     want_shape = batch
     if keepdims:
-        want_shape = L[0].shape[:axis % nd] + (1,) + L[0].shape[axis % nd:-1]
+        want_shape = L[0].shape[: axis % nd] + (1,) + L[0].shape[axis % nd : -1]
     if nd == 1 and not keepdims:
         if type(got) is not np.float64:
             fail("contract", f"1-D input gave {type(got).__name__}, not numpy.float64\n{case!r}")
     elif not (isinstance(got, np.ndarray) and got.dtype == np.float64 and got.shape == want_shape):
-        fail("contract", f"result {type(got).__name__} {getattr(got, 'dtype', '')} "
-                         f"{getattr(got, 'shape', '')}, expected float64 {want_shape}\n{case!r}")
+        fail(
+            "contract",
+            f"result {type(got).__name__} {getattr(got, 'dtype', '')} "
+            f"{getattr(got, 'shape', '')}, expected float64 {want_shape}\n{case!r}",
+        )
     if target.oracle is None:
         return
     g = np.asarray(got, dtype=np.float64)
@@ -1298,9 +1496,17 @@ def evaluate_rows(target, case):
         value, scale = cache[key]
         where = f" row {r} of {g.size} (K={K})"
         try:
-            ratio = reference.check(g[r], value, scale, dtype, measure=target.name,
-                                    alpha=None if alpha is None else float(alpha), base=base, K=K,
-                                    where=where)
+            ratio = reference.check(
+                g[r],
+                value,
+                scale,
+                dtype,
+                measure=target.name,
+                alpha=None if alpha is None else float(alpha),
+                base=base,
+                K=K,
+                where=where,
+            )
             _note_ratio(f"{target.name} {np.dtype(dtype).name}", ratio, f"{case.note}, row {r}")
         except AssertionError as e:
             problems.append(str(e))
@@ -1347,8 +1553,14 @@ def evaluate_elementwise(target, case):
         if v not in cache:
             cache[v] = target.oracle(v)
         try:
-            ratio = reference.check(g[i], *cache[v], np.float64, measure=target.name, base=base,
-                                    where=f" entry {i} ({v!r})")
+            ratio = reference.check(
+                g[i],
+                *cache[v],
+                np.float64,
+                measure=target.name,
+                base=base,
+                where=f" entry {i} ({v!r})",
+            )
             _note_ratio(target.name, ratio, f"{case.note}, entry {i}")
         except AssertionError as e:
             problems.append(str(e))
@@ -1361,9 +1573,9 @@ def evaluate_elementwise(target, case):
 
 @dataclasses.dataclass(frozen=True)
 class Family:
-    valid: Callable      # target -> strategy of valid Cases
-    bad: Callable        # target -> strategy of bad-input Cases
-    evaluate: Callable   # (target, case) -> None, raising on failure
+    valid: Callable  # target -> strategy of valid Cases
+    bad: Callable  # target -> strategy of bad-input Cases
+    evaluate: Callable  # (target, case) -> None, raising on failure
 
 
 FAMILIES = {
@@ -1388,17 +1600,39 @@ def evaluate(target, case):
 # thread counts
 # --------------------------------------------------------------------------
 
+
 @st.composite
 def thread_cases(draw):
     """set_num_threads / num_threads with n around and far beyond the limit,
     then a measure on a (64, 5000) batch (enough work for every thread)."""
     lim = thread_limit()
-    n = draw(st.one_of(
-        st.sampled_from((1, 2, lim, lim + 1, 100_000, 2**31 - 1, 2**31, 2**32 + 1, 2**63 - 1,
-                         2**63, 2**64, 10**30, 0, -1, -(2**63))),
-        st.integers(1, lim), st.integers(lim + 1, 2**70),
-        st.sampled_from((2.0, "2", None, [2], np.float64(2.0))),
-        st.sampled_from((np.int64(2), np.int32(lim), np.uint64(2**63)))))
+    n = draw(
+        st.one_of(
+            st.sampled_from(
+                (
+                    1,
+                    2,
+                    lim,
+                    lim + 1,
+                    100_000,
+                    2**31 - 1,
+                    2**31,
+                    2**32 + 1,
+                    2**63 - 1,
+                    2**63,
+                    2**64,
+                    10**30,
+                    0,
+                    -1,
+                    -(2**63),
+                )
+            ),
+            st.integers(1, lim),
+            st.integers(lim + 1, 2**70),
+            st.sampled_from((2.0, "2", None, [2], np.float64(2.0))),
+            st.sampled_from((np.int64(2), np.int32(lim), np.uint64(2**63))),
+        )
+    )
     mode = draw(st.sampled_from(("set", "ctx")))
     target = draw(st.sampled_from([t for t in REGISTRY if t.family == "rows"]))
     seed = draw(st.integers(0, 2**16))
@@ -1410,8 +1644,13 @@ def thread_cases(draw):
             arrays.append(i)
         else:
             args.append(val(2.0))
-    spec = {"fn": target.name, "args": args, "kwargs": {}, "pre": (mode, n),
-            "threads": {"arrays": arrays, "axis": -1, "long": False}}
+    spec = {
+        "fn": target.name,
+        "args": args,
+        "kwargs": {},
+        "pre": (mode, n),
+        "threads": {"arrays": arrays, "axis": -1, "long": False},
+    }
     try:
         ok = 1 <= int(n) <= lim and not isinstance(n, (float, np.floating, str))
     except (TypeError, ValueError):
@@ -1490,9 +1729,12 @@ def check_monotone(target, case):
             else:
                 ok = sign * (y - x) >= -monotone_slack(x, y)
             if not ok:
-                fail("accuracy", f"{target.name} not {'non-decreasing' if sign > 0 else 'non-increasing'}"
-                                 f" in alpha: row {i}: alpha={a0!r} gives {x!r}, alpha={a1!r} gives "
-                                 f"{y!r}\n{case!r}")
+                fail(
+                    "accuracy",
+                    f"{target.name} not {'non-decreasing' if sign > 0 else 'non-increasing'}"
+                    f" in alpha: row {i}: alpha={a0!r} gives {x!r}, alpha={a1!r} gives "
+                    f"{y!r}\n{case!r}",
+                )
 
 
 @st.composite
@@ -1503,9 +1745,13 @@ def shift_cases(draw, target):
     f32 = dtype.endswith("f4")
     K = draw(st.one_of(st.integers(1, 8), st.sampled_from((16, 255, 256, 257, 4097))))
     rows = draw(st.integers(1, 3)) if K < 1000 else 1
-    e = draw(st.sampled_from((10, 30, 52, 53, 60, 100, 126) if f32 else (10, 30, 52, 60, 100, 300, 1000, 1023)))
+    e = draw(
+        st.sampled_from(
+            (10, 30, 52, 53, 60, 100, 126) if f32 else (10, 30, 52, 60, 100, 300, 1000, 1023)
+        )
+    )
     mant = 23 if f32 else 52
-    u = 2.0 ** (e - mant)           # ulp of 2**e
+    u = 2.0 ** (e - mant)  # ulp of 2**e
     spread = min(2.0 ** (mant - 2), max(1.0, draw(st.sampled_from((1.0, 8.0, 64.0))) / u))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
@@ -1514,7 +1760,7 @@ def shift_cases(draw, target):
         if a not in ARRAY_PARAMS:
             args.append(val(2.0))
             continue
-        c = (-1.0 if draw(st.booleans()) else 1.0) * 2.0 ** e
+        c = (-1.0 if draw(st.booleans()) else 1.0) * 2.0**e
         z = np.round(rng.uniform(-spread, spread, (rows, K))) * u
         zc = z + c
         assert np.all(zc - c == z) and np.all(np.isfinite(zc))

@@ -27,6 +27,7 @@ out, in order; ``None`` ends the child.  The child writes its answers to a
 duplicate of fd 1 and points fd 1 at stderr, so that a stray print from C
 cannot corrupt the stream.
 """
+
 import copy
 import os
 import pickle
@@ -135,11 +136,13 @@ def resolve(name):
 
     if name == "!segv":
         import ctypes
+
         return lambda *a, **k: ctypes.string_at(0)
     if name == "!abort":
         return lambda *a, **k: os.abort()
     if name == "!hang":
         import time
+
         return lambda *a, **k: time.sleep(3600)
     f = fastdiv
     for part in name.split("."):
@@ -234,7 +237,8 @@ def _thread_checks(f, args, kwargs, t, base):
                 k = int(np.flatnonzero(_bits(got[bad[0]]) != _bits(flat))[0])
                 problems.append(
                     f"tiled batch ({reps} x {R} rows), {n} threads: copy {bad[0]} row {k} "
-                    f"gives {got[bad[0]][k]!r}, the call gave {flat[k]!r}")
+                    f"gives {got[bad[0]][k]!r}, the call gave {flat[k]!r}"
+                )
     if t.get("long") and R and K:
         reps = max(2, -(-40_000 // K))
         longa = list(args)
@@ -243,7 +247,9 @@ def _thread_checks(f, args, kwargs, t, base):
         rr = [_call(f, longa, kw, n) for n in (1, 2)]
         runs += 2
         if rr[0][0] != rr[1][0] or (rr[0][0] == "ok" and not _same(rr[0][1], rr[1][1])):
-            problems.append(f"one row of {reps * K} entries: 1 thread {rr[0]!r}, 2 threads {rr[1]!r}")
+            problems.append(
+                f"one row of {reps * K} entries: 1 thread {rr[0]!r}, 2 threads {rr[1]!r}"
+            )
     return problems, runs
 
 
@@ -255,6 +261,7 @@ def execute(spec):
     isa_prev = None
     if spec.get("isa"):
         from fastdiv import _divergence
+
         isa_prev = _divergence.get_isa()
         _divergence.set_isa(spec["isa"])
     threads_prev = fastdiv.get_num_threads()
@@ -284,7 +291,7 @@ def execute(spec):
                     entered = True
                     out["pre"] = ("ok", fastdiv.get_num_threads())
                     out["result"] = _call(f, args, kwargs)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 if entered:
                     raise
                 out["pre"] = _exc(e)
@@ -304,6 +311,7 @@ def execute(spec):
             fastdiv.set_num_threads(threads_prev)
         if isa_prev is not None:
             from fastdiv import _divergence
+
             _divergence.set_isa(isa_prev)
 
 
@@ -336,8 +344,15 @@ def main():
         try:
             payload = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as e:  # noqa: BLE001 - e.g. a result that cannot be pickled
-            payload = pickle.dumps({"pre": None, "result": ("unpicklable", repr(e)),
-                                    "threads": None, "modified": [], "runs": 0})
+            payload = pickle.dumps(
+                {
+                    "pre": None,
+                    "result": ("unpicklable", repr(e)),
+                    "threads": None,
+                    "modified": [],
+                    "runs": 0,
+                }
+            )
         out.write(struct.pack("<Q", len(payload)) + payload)
 
 

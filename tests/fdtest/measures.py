@@ -1,4 +1,5 @@
 """Names of the exact measures, grouped by signature, shared by the tests."""
+
 ONE_ARG = ["entropy", "renyi_entropy"]
 TWO_ARG = [
     "cross_entropy",

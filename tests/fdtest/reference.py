@@ -71,6 +71,7 @@ unit (``base``: both divided by ``log(base)``, the scale by its modulus) and
   value clamped into the range: with normalize=False the measure of the
   values as given can leave the range by the sum's tolerance.
 """
+
 import math
 
 import mpmath
@@ -82,9 +83,21 @@ DPS = 50
 INF = mpmath.inf
 
 __all__ = [
-    "DPS", "entropy", "cross_entropy", "kl_divergence", "js_divergence", "js_distance",
-    "total_variation", "hellinger", "renyi_entropy", "renyi_divergence", "self_information",
-    "ORACLES", "tolerance", "check", "in_base",
+    "DPS",
+    "entropy",
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "js_distance",
+    "total_variation",
+    "hellinger",
+    "renyi_entropy",
+    "renyi_divergence",
+    "self_information",
+    "ORACLES",
+    "tolerance",
+    "check",
+    "in_base",
 ]
 
 SQUARED = frozenset({"js_distance", "hellinger"})
@@ -93,6 +106,7 @@ SQUARED = frozenset({"js_distance", "hellinger"})
 # --------------------------------------------------------------------------
 # distributions
 # --------------------------------------------------------------------------
+
 
 def _mp(x):
     """An exact mpf of a Python/NumPy real (float, int, bool, float32)."""
@@ -149,6 +163,7 @@ def _sum(terms):
 # --------------------------------------------------------------------------
 # Shannon family
 # --------------------------------------------------------------------------
+
 
 def entropy(p, *, logits=False, normalize=True):
     """H(P) = -sum pn log pn: (value, sum |terms|)."""
@@ -218,13 +233,15 @@ def hellinger(p, q, *, logits=False, normalize=True):
     with mpmath.workdps(DPS):
         P, Q = _pair(p, q, logits, normalize, logs=False)
         half = mpmath.mpf("0.5")
-        return _sum(half * (mpmath.sqrt(pn) - mpmath.sqrt(qn)) ** 2
-                    for (pn, _), (qn, _) in zip(P, Q))
+        return _sum(
+            half * (mpmath.sqrt(pn) - mpmath.sqrt(qn)) ** 2 for (pn, _), (qn, _) in zip(P, Q)
+        )
 
 
 # --------------------------------------------------------------------------
 # Renyi
 # --------------------------------------------------------------------------
+
 
 def _alpha(alpha):
     a = _mp(alpha)
@@ -275,14 +292,16 @@ def renyi_divergence(p, q, alpha, *, logits=False, normalize=True):
         s = mpmath.fsum(mpmath.exp(a * lp + (1 - a) * lq) for lp, lq in both)
         sp = mpmath.fsum(pn for pn, _ in P)  # 1 unless normalize=False
         value = (mpmath.log(s) - mpmath.log(sp)) / (a - 1)
-        scale = (max(abs(a * lp) for lp, _ in both)
-                 + max(abs((1 - a) * lq) for _, lq in both)) / abs(1 - a)
+        scale = (
+            max(abs(a * lp) for lp, _ in both) + max(abs((1 - a) * lq) for _, lq in both)
+        ) / abs(1 - a)
         return value, scale
 
 
 # --------------------------------------------------------------------------
 # elementwise
 # --------------------------------------------------------------------------
+
 
 def self_information(x):
     """-log x of one probability x in [0, 1]: (value, |value|); +inf for x = 0."""
@@ -297,10 +316,15 @@ def self_information(x):
 
 
 ORACLES = {
-    "entropy": entropy, "cross_entropy": cross_entropy, "kl_divergence": kl_divergence,
-    "js_divergence": js_divergence, "js_distance": js_distance,
-    "total_variation": total_variation, "hellinger": hellinger,
-    "renyi_entropy": renyi_entropy, "renyi_divergence": renyi_divergence,
+    "entropy": entropy,
+    "cross_entropy": cross_entropy,
+    "kl_divergence": kl_divergence,
+    "js_divergence": js_divergence,
+    "js_distance": js_distance,
+    "total_variation": total_variation,
+    "hellinger": hellinger,
+    "renyi_entropy": renyi_entropy,
+    "renyi_divergence": renyi_divergence,
     "self_information": self_information,
 }
 
@@ -390,7 +414,8 @@ def check(got, value, scale, dtype, *, measure, alpha=None, base=None, K=None, w
             if abs(vc) - tol > _DBL_MAX or (abs(vc) + tol >= _DBL_MAX and (got > 0) == (vc > 0)):
                 return 0.0
             raise AssertionError(
-                f"{tag}, expected the finite {mpmath.nstr(vc, 17)} (bound {tol:.3g})")
+                f"{tag}, expected the finite {mpmath.nstr(vc, 17)} (bound {tol:.3g})"
+            )
         if abs(vc) - tol > _DBL_MAX:
             raise AssertionError(f"{tag}, expected inf (exact {mpmath.nstr(vc, 17)} > DBL_MAX)")
         g = mpmath.mpf(got) ** 2 if sq else mpmath.mpf(got)
@@ -403,5 +428,6 @@ def check(got, value, scale, dtype, *, measure, alpha=None, base=None, K=None, w
                 f"error {mpmath.nstr(err, 3)} > bound {tol:.3g} "
                 f"(scale {mpmath.nstr(s, 3)}, {np.dtype(dtype).name}"
                 f"{'' if alpha is None else f', alpha={alpha!r}'}"
-                f"{'' if base is None else f', base={base!r}'}; {ratio:.3g}x the bound)")
+                f"{'' if base is None else f', base={base!r}'}; {ratio:.3g}x the bound)"
+            )
         return ratio

@@ -111,16 +111,28 @@ references are themselves rounded (the C library's log is checked to be
 within 1 ulp of correctly rounded, and float32 references are float64
 results rounded to float32).
 """
+
 import dataclasses
 from types import MappingProxyType
 
 import numpy as np
 
 __all__ = [
-    "F64", "F32", "for_dtype", "approx",
-    "Bound", "ORACLE_F64", "ORACLE_RENYI_F64", "ORACLE_F32", "ORACLE_RENYI_F32", "oracle_bound",
-    "MONOTONE_REL", "MONOTONE_FLOOR", "monotone_slack",
-    "REROUNDED", "SIMD_ULP",
+    "F64",
+    "F32",
+    "for_dtype",
+    "approx",
+    "Bound",
+    "ORACLE_F64",
+    "ORACLE_RENYI_F64",
+    "ORACLE_F32",
+    "ORACLE_RENYI_F32",
+    "oracle_bound",
+    "MONOTONE_REL",
+    "MONOTONE_FLOOR",
+    "monotone_slack",
+    "REROUNDED",
+    "SIMD_ULP",
 ]
 
 
@@ -155,9 +167,11 @@ def approx(tol):
 # 2. the accuracy bound against the 50-digit oracles
 # --------------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class Bound:
     """``|got - value| <= per_value * |value| + per_scale * scale + floor``."""
+
     per_value: float
     per_scale: float
     floor: float

@@ -7,6 +7,7 @@ Profiles: ``pytest tests/fuzz`` runs the quick profile (CI);
 The harness, the registry of targets and the strategies are in fdtest/fuzz.py; the
 counts are printed at the end of the session.
 """
+
 import math
 
 import numpy as np
@@ -16,13 +17,13 @@ from hypothesis import strategies as st
 
 from fdtest import fuzz as F
 
-N_VALID = 30        # examples per target, quick profile
+N_VALID = 30  # examples per target, quick profile
 N_BAD = 40
 N_THREADS = 40
 N_MONOTONE = 12
 N_SHIFT = 10
-PER_EXAMPLE = 4     # cases per hypothesis example (hypothesis repeats itself; more per example
-                    # gives more distinct cases for the same time)
+PER_EXAMPLE = 4  # cases per hypothesis example (hypothesis repeats itself; more per example
+# gives more distinct cases for the same time)
 
 ORACLE_TARGETS = [t for t in F.REGISTRY if t.oracle is not None]
 LOGIT_TARGETS = [t for t in F.REGISTRY if "logits" in t.keywords]
@@ -65,7 +66,7 @@ def test_valid_inputs_match_the_oracle(target):
     run()
     d = delta(before)
     assert d["cases"] >= F.examples(N_VALID), d
-    assert d["oracle"] > 0, d   # the oracle was consulted
+    assert d["oracle"] > 0, d  # the oracle was consulted
     assert d["threads"] > 0, d  # some cases were re-run with 1 and 2 threads
 
 
@@ -131,6 +132,7 @@ def test_exact_logit_shifts_meet_the_bound(target):
 # the harness itself
 # --------------------------------------------------------------------------
 
+
 def _ok_spec(i):
     return {"fn": "entropy", "args": [F.arr(np.array([0.5, 0.25, 0.25 + i]))], "kwargs": {}}
 
@@ -162,8 +164,11 @@ def test_harness_reports_bad_inputs_it_is_given():
     """The error check fails on a wrong type and on a message without the name."""
     failures = F.COUNTS["failures"]
     target = F.BY_NAME["entropy"]
-    case = F.Case("entropy", {"fn": "entropy", "args": [F.arr(np.array([0.5, -0.5]))], "kwargs": {}},
-                  F.Expect("error", ("TypeError",), ("p",)))
+    case = F.Case(
+        "entropy",
+        {"fn": "entropy", "args": [F.arr(np.array([0.5, -0.5]))], "kwargs": {}},
+        F.Expect("error", ("TypeError",), ("p",)),
+    )
     try:
         with pytest.raises(F.ErrorFailure, match="expected TypeError"):
             F.evaluate(target, case)

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 import fastdiv as fd
-from fdtest.measures import ALL
 from fastdiv import _divergence as _dv
+from fdtest.measures import ALL
 
 MEASURE_NAMES = ALL + ["self_information"]
 
@@ -20,7 +20,12 @@ def test_version_is_a_version_string():
 
 
 def test_public_names_exist():
-    for name in MEASURE_NAMES + ["set_num_threads", "get_num_threads", "num_threads", "show_config"]:
+    for name in MEASURE_NAMES + [
+        "set_num_threads",
+        "get_num_threads",
+        "num_threads",
+        "show_config",
+    ]:
         assert callable(getattr(fd, name)), name
 
 

@@ -1,4 +1,5 @@
 """The Examples sections of the public docstrings run and print what they show."""
+
 import doctest
 
 import pytest

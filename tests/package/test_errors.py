@@ -17,9 +17,8 @@ import pytest
 from numpy.exceptions import AxisError
 
 import fastdiv as fd
-
 from fdtest import tolerance as T
-from fdtest.measures import call, ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS
+from fdtest.measures import ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS, call
 
 
 def good(shape, seed=0, dtype=np.float64):
@@ -170,7 +169,10 @@ def test_subnormal_negative_is_negative():
 def test_empty_support_axis(name, shape, axis):
     p = np.zeros(shape)
     q = np.zeros(shape) if name in TWO_ARG else None
-    msg = rf"^'p' must have at least one entry along axis {axis}; got shape {re.escape(str(shape))}\.$"
+    msg = (
+        rf"^'p' must have at least one entry along axis {axis}; "
+        rf"got shape {re.escape(str(shape))}\.$"
+    )
     with pytest.raises(ValueError, match=msg):
         call(name, p, q, axis=axis)
 
@@ -252,16 +254,24 @@ def test_normalize_false_overflowing_sum_is_sum_off():
     # finite entries whose sum overflows: fine with normalize=True (log 2
     # here), off 1 with normalize=False
     assert fd.entropy([1e308, 1e308]) == pytest.approx(math.log(2), rel=1e-15)
-    with pytest.raises(ValueError, match=r"^'p' must sum to 1 along axis when normalize=False "
-                                         r"\(tolerance .*\); it sums to inf\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^'p' must sum to 1 along axis when normalize=False "
+        r"\(tolerance .*\); it sums to inf\.$",
+    ):
         fd.entropy([1e308, 1e308], normalize=False)
-    with pytest.raises(ValueError, match=r"^'q' must sum to 1 along axis when normalize=False "
-                                         r"\(tolerance .*\); row 1 sums to inf\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^'q' must sum to 1 along axis when normalize=False "
+        r"\(tolerance .*\); row 1 sums to inf\.$",
+    ):
         fd.kl_divergence([[0.5, 0.5], [0.5, 0.5]], [[0.5, 0.5], [1e308, 1e308]], normalize=False)
 
 
 def test_normalize_false_1d_no_row():
-    with pytest.raises(ValueError, match=r"^'p' must sum to 1 along axis when normalize=False") as ei:
+    with pytest.raises(
+        ValueError, match=r"^'p' must sum to 1 along axis when normalize=False"
+    ) as ei:
         fd.entropy(np.array([0.5, 0.25, 0.0, 0.0]), normalize=False)
     assert "row" not in str(ei.value)
 
@@ -277,7 +287,9 @@ def test_normalize_false_within_tolerance_passes_float64():
     got = fd.kl_divergence(ok, q, normalize=False)
     expected = float(np.sum(ok * np.log(ok / q)))
     assert got == pytest.approx(expected, **T.approx(T.F64))
-    assert fd.entropy(ok, normalize=False) == pytest.approx(float(-np.sum(ok * np.log(ok))), rel=1e-12)
+    assert fd.entropy(ok, normalize=False) == pytest.approx(
+        float(-np.sum(ok * np.log(ok))), rel=1e-12
+    )
     bad = base.copy()
     bad[3] += 2.0**-44
     with pytest.raises(ValueError, match=off_msg("p", r"2\.8\d*e-14", None, r"1(\.\d*)?")):
@@ -452,19 +464,26 @@ def test_base_beyond_float64(name, base):
     # the OverflowError of float(); the message does not echo 400 digits
     p = good((3, 4))
     q = good((3, 4)) if name in TWO_ARG else None
-    with pytest.raises(ValueError, match=r"^'base' must fit in a float64 \(at most about 1\.8e308\); "
-                                         r"got .{12}\.\.\..{4} \(\d+ characters\)\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^'base' must fit in a float64 \(at most about 1\.8e308\); "
+        r"got .{12}\.\.\..{4} \(\d+ characters\)\.$",
+    ):
         call(name, p, q, base=base)
 
 
 @pytest.mark.parametrize("base", [np.float64(2.0), np.int64(2), np.float32(2.0), 2.0])
 def test_numpy_and_float_base_accepted(base):
     p, q = good((3, 4), 5), good((3, 4), 6)
-    assert np.allclose(fd.kl_divergence(p, q, base=base), fd.kl_divergence(p, q, base=2), rtol=1e-15, atol=0)
+    assert np.allclose(
+        fd.kl_divergence(p, q, base=base), fd.kl_divergence(p, q, base=2), rtol=1e-15, atol=0
+    )
 
 
 def test_self_information_bad_base():
-    with pytest.raises(ValueError, match=r"^'base' must be a positive number other than 1 or None; got 1\.$"):
+    with pytest.raises(
+        ValueError, match=r"^'base' must be a positive number other than 1 or None; got 1\.$"
+    ):
         fd.self_information(np.array([0.5]), base=1)
     with pytest.raises(TypeError, match=r"^'base' must be a real number or None; got str\.$"):
         fd.self_information(np.array([0.5]), base="e")
@@ -492,7 +511,9 @@ def test_bad_alpha_value(name, alpha):
 
 
 @pytest.mark.parametrize("name", RENYI)
-@pytest.mark.parametrize("alpha,tname", [("2", "str"), (None, "NoneType"), (2j, "complex"), ([2], "list")])
+@pytest.mark.parametrize(
+    "alpha,tname", [("2", "str"), (None, "NoneType"), (2j, "complex"), ([2], "list")]
+)
 def test_bad_alpha_type(name, alpha, tname):
     p = good((3, 4))
     q = good((3, 4)) if name in TWO_ARG else None
@@ -505,7 +526,9 @@ def test_bad_alpha_type(name, alpha, tname):
 def test_alpha_beyond_float64(name, alpha):
     p = good((3, 4))
     q = good((3, 4)) if name in TWO_ARG else None
-    with pytest.raises(ValueError, match=r"^'alpha' must fit in a float64 \(at most about 1\.8e308\); got "):
+    with pytest.raises(
+        ValueError, match=r"^'alpha' must fit in a float64 \(at most about 1\.8e308\); got "
+    ):
         call(name, p, q, alpha=alpha)
 
 
@@ -526,7 +549,13 @@ def flag_cases():
     for name in ALL:
         flags = ["normalize", "keepdims"] + (["logits"] if name in WITH_LOGITS else [])
         for flag in flags:
-            for value, tname in [(1, "int"), (0, "int"), (None, "NoneType"), ("True", "str"), (1.0, "float")]:
+            for value, tname in [
+                (1, "int"),
+                (0, "int"),
+                (None, "NoneType"),
+                ("True", "str"),
+                (1.0, "float"),
+            ]:
                 yield pytest.param(name, flag, value, tname, id=f"{name}-{flag}-{tname}-{value!r}")
 
 
@@ -590,7 +619,11 @@ def test_logits_must_be_finite(name, which, value):
         (np.array([np.inf, 0.5]), "inf", "0"),
         (np.array([[0.5, 0.5, 0.5], [0.1, 1.5, 0.2]])[::-1], "1.5", "(0, 1)"),
         (np.array([[0.5, 0.5, 1.5], [0.1, 7.0, 0.2]]), "1.5", "(0, 2)"),
-        (np.array([[[0.5, 0.5], [0.1, 0.2]], [[0.3, -1e-300], [3.0, 0.0]]]), "-1e-300", "(1, 0, 1)"),
+        (
+            np.array([[[0.5, 0.5], [0.1, 0.2]], [[0.3, -1e-300], [3.0, 0.0]]]),
+            "-1e-300",
+            "(1, 0, 1)",
+        ),
         (np.array([1.5], dtype=np.float32), "1.5", "0"),
     ],
 )
@@ -612,14 +645,18 @@ def test_self_information_accepts_boundaries():
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n,tname", [(2.0, "float"), ("2", "str"), (None, "NoneType"), ([2], "list")])
+@pytest.mark.parametrize(
+    "n,tname", [(2.0, "float"), ("2", "str"), (None, "NoneType"), ([2], "list")]
+)
 def test_set_num_threads_wrong_type(n, tname, thread_state):
     with pytest.raises(TypeError, match=rf"^'n' must be an integer; got {tname}\.$"):
         fd.set_num_threads(n)
     assert fd.get_num_threads() == thread_state
-    with pytest.raises(TypeError, match=rf"^'n' must be an integer; got {tname}\.$"):
-        with fd.num_threads(n):
-            pass
+    with (
+        pytest.raises(TypeError, match=rf"^'n' must be an integer; got {tname}\.$"),
+        fd.num_threads(n),
+    ):
+        pass
     assert fd.get_num_threads() == thread_state
 
 
@@ -628,9 +665,11 @@ def test_set_num_threads_not_positive(n, thread_state):
     with pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"):
         fd.set_num_threads(n)
     assert fd.get_num_threads() == thread_state
-    with pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"):
-        with fd.num_threads(n):
-            pass
+    with (
+        pytest.raises(ValueError, match=rf"^'n' must be a positive integer; got {n}\.$"),
+        fd.num_threads(n),
+    ):
+        pass
     assert fd.get_num_threads() == thread_state
 
 
@@ -644,14 +683,15 @@ def test_set_num_threads_above_limit(excess, thread_state):
     limit = 4 * _cores()
     assert fd.thread_limit() == limit
     n = excess if excess > limit + 1 else limit + excess
-    msg = re.escape(f"'n' must be at most {limit} (4 x the {limit // 4} cores available; "
-                    f"see thread_limit); got {n}.")
+    msg = re.escape(
+        f"'n' must be at most {limit} (4 x the {limit // 4} cores available; "
+        f"see thread_limit); got {n}."
+    )
     with pytest.raises(ValueError, match="^" + msg + "$"):
         fd.set_num_threads(n)
     assert fd.get_num_threads() == thread_state
-    with pytest.raises(ValueError, match="^" + msg + "$"):
-        with fd.num_threads(n):
-            pass
+    with pytest.raises(ValueError, match="^" + msg + "$"), fd.num_threads(n):
+        pass
     assert fd.get_num_threads() == thread_state
 
 

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 import fastdiv as fd
-
-from fdtest.measures import call, ALL, ONE_ARG, TWO_ARG
+from fdtest.measures import TWO_ARG, call
 from fdtest.tolerance import F32, F64
 
 VARIANTS = [
@@ -107,7 +106,12 @@ def test_axis0_and_middle_axis_match_last_axis(name, kw, rng):
     p = rng.random((4, 23, 5)) + 0.01
     q = rng.random((4, 23, 5)) + 0.01
     # axis 1 of a C array vs the same values moved to the last axis, contiguous
-    ref = call(name, np.ascontiguousarray(np.moveaxis(p, 1, -1)), np.ascontiguousarray(np.moveaxis(q, 1, -1)), **kw)
+    ref = call(
+        name,
+        np.ascontiguousarray(np.moveaxis(p, 1, -1)),
+        np.ascontiguousarray(np.moveaxis(q, 1, -1)),
+        **kw,
+    )
     got = call(name, p, q, axis=1, **kw)
     assert got.shape == (4, 5)
     assert_identical(got, ref)
@@ -115,7 +119,12 @@ def test_axis0_and_middle_axis_match_last_axis(name, kw, rng):
     assert got.shape == (4, 1, 5)
     assert_identical(got[:, 0, :], ref)
     # axis 0
-    ref = call(name, np.ascontiguousarray(np.moveaxis(p, 0, -1)), np.ascontiguousarray(np.moveaxis(q, 0, -1)), **kw)
+    ref = call(
+        name,
+        np.ascontiguousarray(np.moveaxis(p, 0, -1)),
+        np.ascontiguousarray(np.moveaxis(q, 0, -1)),
+        **kw,
+    )
     got = call(name, p, q, axis=0, **kw)
     assert got.shape == (23, 5)
     assert_identical(got, ref)
@@ -138,8 +147,11 @@ def test_2d_axis0_on_fortran_and_transposed(name, kw, rng):
     assert_identical(call(name, p.T, q.T, **kw), ref)  # a transposed (Fortran) view, axis -1
 
 
-@pytest.mark.parametrize("name,kw", [v for v in VARIANTS if v[0] in TWO_ARG],
-                         ids=[i for v, i in zip(VARIANTS, VIDS) if v[0] in TWO_ARG])
+@pytest.mark.parametrize(
+    "name,kw",
+    [v for v in VARIANTS if v[0] in TWO_ARG],
+    ids=[i for v, i in zip(VARIANTS, VIDS) if v[0] in TWO_ARG],
+)
 def test_broadcast_views_bit_identical(name, kw, data):
     p, q = data
     q1 = q[2]
@@ -153,13 +165,20 @@ def test_broadcast_views_bit_identical(name, kw, data):
     a, b = p[:3, None, :], q[None, :4, :]
     got = call(name, a, b, **kw)
     assert got.shape == (3, 4)
-    ref = call(name, np.ascontiguousarray(np.broadcast_to(a, (3, 4, 37))),
-               np.ascontiguousarray(np.broadcast_to(b, (3, 4, 37))), **kw)
+    ref = call(
+        name,
+        np.ascontiguousarray(np.broadcast_to(a, (3, 4, 37))),
+        np.ascontiguousarray(np.broadcast_to(b, (3, 4, 37))),
+        **kw,
+    )
     assert_identical(got, ref)
 
 
-@pytest.mark.parametrize("name,kw", [v for v in VARIANTS if v[0] in TWO_ARG],
-                         ids=[i for v, i in zip(VARIANTS, VIDS) if v[0] in TWO_ARG])
+@pytest.mark.parametrize(
+    "name,kw",
+    [v for v in VARIANTS if v[0] in TWO_ARG],
+    ids=[i for v, i in zip(VARIANTS, VIDS) if v[0] in TWO_ARG],
+)
 def test_batch_rows_match_single_rows(name, kw, data):
     p, q = data
     got = call(name, p, q, **kw)
@@ -169,8 +188,11 @@ def test_batch_rows_match_single_rows(name, kw, data):
         np.testing.assert_allclose(got[i], r, **F64)
 
 
-@pytest.mark.parametrize("name,kw", [v for v in VARIANTS if v[0] in TWO_ARG],
-                         ids=[i for v, i in zip(VARIANTS, VIDS) if v[0] in TWO_ARG])
+@pytest.mark.parametrize(
+    "name,kw",
+    [v for v in VARIANTS if v[0] in TWO_ARG],
+    ids=[i for v, i in zip(VARIANTS, VIDS) if v[0] in TWO_ARG],
+)
 def test_mixed_float32_float64_computed_in_float64(name, kw, data):
     p, q = data
     p32 = p.astype(np.float32)
@@ -182,7 +204,9 @@ def test_mixed_float32_float64_computed_in_float64(name, kw, data):
     np.testing.assert_allclose(call(name, q, p32.astype(">f4"), **kw), ref, **F64)
 
 
-@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint16, np.uint64, np.bool_, ">i4"])
+@pytest.mark.parametrize(
+    "dtype", [np.int8, np.int32, np.int64, np.uint16, np.uint64, np.bool_, ">i4"]
+)
 @pytest.mark.parametrize("name,kw", VARIANTS, ids=VIDS)
 def test_int_and_bool_inputs_are_float64(name, kw, dtype, rng):
     hi = 2 if np.dtype(dtype) == np.bool_ else 50
@@ -212,7 +236,9 @@ def test_python_lists(name, kw, data):
     # a list of ints mixed with an array of floats
     ints = [[1, 2, 3, 0], [4, 0, 1, 1]]
     qq = np.array([0.25, 0.25, 0.25, 0.25])
-    np.testing.assert_allclose(call(name, ints, qq, **kw), call(name, np.array(ints, float), qq, **kw), **F64)
+    np.testing.assert_allclose(
+        call(name, ints, qq, **kw), call(name, np.array(ints, float), qq, **kw), **F64
+    )
 
 
 def test_self_information_layouts(rng):

@@ -6,6 +6,7 @@ ValueError naming it; results never depend on it.  The one-step path
 (``_divergence.simple``: a 1-D contiguous pair with the default keywords)
 must give the general path's result bit for bit and leave every error to it.
 """
+
 import math
 import os
 
@@ -15,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastdiv as fd
-from fdtest.measures import ALL, ONE_ARG, call
 from fastdiv._threads import resolve_threads
+from fdtest.measures import ALL, ONE_ARG, call
 
 
 def bits(x):
@@ -26,7 +27,7 @@ def bits(x):
 @pytest.fixture(scope="module")
 def batch():
     rng = np.random.default_rng(7)
-    p = rng.random((64, 1500))          # 96,000 elements: past the one-thread size
+    p = rng.random((64, 1500))  # 96,000 elements: past the one-thread size
     q = rng.random((64, 1500)) + 0.01
     p[:, ::7] = 0.0
     return p, q
@@ -66,11 +67,11 @@ def test_bad_n_threads_is_a_value_error(name, value):
     p = [0.25, 0.75]
     with pytest.raises(ValueError, match="'n_threads'") as e:
         call(name, p, [0.5, 0.5], n_threads=value)
-    assert len(str(e.value)) < 200        # 10**400 is not echoed in full
+    assert len(str(e.value)) < 200  # 10**400 is not echoed in full
 
 
 def test_n_threads_above_thread_limit_rejected():
-    with pytest.raises(ValueError, match="'n_threads'.*thread_limit"):
+    with pytest.raises(ValueError, match=r"'n_threads'.*thread_limit"):
         fd.entropy([1.0, 2.0], n_threads=fd.thread_limit() + 1)
     assert fd.entropy([1.0, 1.0], n_threads=fd.thread_limit()) == math.log(2)
 
@@ -81,7 +82,7 @@ def test_resolve_threads_order(thread_state):
     assert resolve_threads(None) == fd.get_num_threads()
     with fd.num_threads(1):
         assert resolve_threads(None) == 1
-        assert resolve_threads(2) == 2           # the call's own value wins
+        assert resolve_threads(2) == 2  # the call's own value wins
         assert resolve_threads(np.int64(3)) == 3
     fd.set_num_threads(2)
     assert resolve_threads(None) == 2
@@ -89,6 +90,7 @@ def test_resolve_threads_order(thread_state):
 
 
 # ---- the one-step path ---------------------------------------------------------
+
 
 def _general(name, p, q, **kw):
     """The same call through the general path: a batch of one row."""
@@ -99,10 +101,14 @@ finite = st.floats(0.0, 1e300, allow_subnormal=True)
 values = st.one_of(finite, st.sampled_from([0.0, 5e-324, 1e-310, 1.0, 1e308, 3.0]))
 
 
-@given(st.lists(st.tuples(values, values), min_size=1, max_size=300),
-       st.sampled_from(ALL), st.sampled_from(["f8", "f4"]), st.sampled_from([0.5, 2.0, 1.0, 0.0, math.inf]))
+@given(
+    st.lists(st.tuples(values, values), min_size=1, max_size=300),
+    st.sampled_from(ALL),
+    st.sampled_from(["f8", "f4"]),
+    st.sampled_from([0.5, 2.0, 1.0, 0.0, math.inf]),
+)
 def test_one_step_path_matches_general_path(pairs, name, dtype, alpha):
-    with np.errstate(over="ignore"):        # float32: large values become inf
+    with np.errstate(over="ignore"):  # float32: large values become inf
         p = np.array([a for a, _ in pairs], dtype=dtype)
         q = np.array([b for _, b in pairs], dtype=dtype)
     kw = {"alpha": alpha} if name.startswith("renyi") else {}
@@ -120,9 +126,11 @@ def test_one_step_path_matches_general_path(pairs, name, dtype, alpha):
 
 @pytest.mark.parametrize("name", ALL)
 def test_one_step_path_errors_match_general_path(name):
-    cases = [([0.5, -0.1], [0.5, 0.5], "'p' must be non-negative"),
-             ([0.5, np.nan], [0.5, 0.5], "'p' must be finite"),
-             ([0.0, 0.0], [0.5, 0.5], "'p' must have a positive sum")]
+    cases = [
+        ([0.5, -0.1], [0.5, 0.5], "'p' must be non-negative"),
+        ([0.5, np.nan], [0.5, 0.5], "'p' must be finite"),
+        ([0.0, 0.0], [0.5, 0.5], "'p' must have a positive sum"),
+    ]
     if name not in ONE_ARG:
         cases.append(([0.5, 0.5], [0.0, np.inf], "'q' must be finite"))
     for p, q, message in cases:

@@ -1,4 +1,5 @@
 """The README's usage example runs as written."""
+
 import pathlib
 import re
 
@@ -16,4 +17,4 @@ def test_readme_python_blocks_run(capsys):
         namespace = {}
         exec(compile(code, str(README), "exec"), namespace)
         assert "fastdiv" in namespace
-    assert "fastdiv" in capsys.readouterr().out   # show_config() printed
+    assert "fastdiv" in capsys.readouterr().out  # show_config() printed

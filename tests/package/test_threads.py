@@ -6,19 +6,20 @@ No test asserts on speed.
 
 import os
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
 import fastdiv as fd
+from fastdiv import _divergence as _dv
 from fdtest import tolerance as T
 from fdtest.measures import call
-from fastdiv import _divergence as _dv
 
 THREADS = [1, 2, 4]
 
@@ -68,8 +69,12 @@ def data(kind, dtype):
         # parallel); longrows: several multi-block rows (rows run in parallel,
         # each over several blocks); fewlong: fewer rows than 2 x threads
         # (each row's blocks run in parallel, row after row).
-        shape = {"rows": (2000, 300), "long": (3_000_000,), "longrows": (6, 3 * 4096 + 17),
-                 "fewlong": (3, 100_003)}[kind]
+        shape = {
+            "rows": (2000, 300),
+            "long": (3_000_000,),
+            "longrows": (6, 3 * 4096 + 17),
+            "fewlong": (3, 100_003),
+        }[kind]
         _DATA[key] = make(shape, dtype, seed=len(shape) + shape[-1] % 7)
     return _DATA[key]
 
@@ -89,7 +94,9 @@ def run_all(p, q, n, normalized=True):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f8", "f4"])
-@pytest.mark.parametrize("kind", ["rows", "long", "longrows", "fewlong", "wide-rows", "wide-fewlong"])
+@pytest.mark.parametrize(
+    "kind", ["rows", "long", "longrows", "fewlong", "wide-rows", "wide-fewlong"]
+)
 @pytest.mark.parametrize("isa", _dv.isa_available())
 def test_bit_identical_for_any_thread_count(isa, kind, dtype, isa_state):
     _dv.set_isa(isa)
@@ -119,7 +126,12 @@ def test_bit_identical_across_set_num_threads(kind, thread_state):
     for n in THREADS + [3, 1]:
         fd.set_num_threads(n)
         assert fd.get_num_threads() == n
-        r = (fd.kl_divergence(p, q), fd.js_distance(p, q), fd.entropy(p, base=10), fd.hellinger(p, q))
+        r = (
+            fd.kl_divergence(p, q),
+            fd.js_distance(p, q),
+            fd.entropy(p, base=10),
+            fd.hellinger(p, q),
+        )
         if ref is None:
             ref = r
         for a, b in zip(r, ref):
@@ -167,15 +179,13 @@ def test_set_get_and_context_manager(thread_state):
 
 def test_context_manager_restores_on_exception(thread_state):
     fd.set_num_threads(2)
-    with pytest.raises(ZeroDivisionError):
-        with fd.num_threads(1):
-            assert fd.get_num_threads() == 1
-            1 / 0
+    with pytest.raises(ZeroDivisionError), fd.num_threads(1):
+        assert fd.get_num_threads() == 1
+        1 / 0  # noqa: B018 - raises ZeroDivisionError inside the block on purpose
     assert fd.get_num_threads() == 2
     # and after an error raised by fastdiv itself inside the block
-    with pytest.raises(ValueError):
-        with fd.num_threads(4):
-            fd.entropy([-1.0, 2.0])
+    with pytest.raises(ValueError), fd.num_threads(4):
+        fd.entropy([-1.0, 2.0])
     assert fd.get_num_threads() == 2
 
 
@@ -196,15 +206,22 @@ def _subprocess_threads(env_value):
         "r = fastdiv.kl_divergence(np.full((64, 512), 1.0), np.arange(1.0, 513.0))\n"
         "print(n, fastdiv.show_config(mode='dicts')['num_threads'], fastdiv.get_num_threads())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         timeout=120, cwd=tempfile.gettempdir())
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tempfile.gettempdir(),
+    )
     assert out.returncode == 0, out.stderr
     return [int(v) for v in out.stdout.split()]
 
 
 requires_openmp = pytest.mark.skipif(
     not fd.show_config(mode="dicts")["openmp"],
-    reason="serial build: no OpenMP runtime reads OMP_NUM_THREADS or takes threadpoolctl limits")
+    reason="serial build: no OpenMP runtime reads OMP_NUM_THREADS or takes threadpoolctl limits",
+)
 
 
 @requires_openmp
@@ -369,7 +386,7 @@ def test_gil_released_during_kernel(name, kw, layout, big_pair):
             hb.result()
         inside = [t for t in ticks if t0 < t < t1]
         points = [t0] + inside + [t1]
-        gap = max(b - a for a, b in zip(points, points[1:]))
+        gap = max(b - a for a, b in pairwise(points))
         return gap, t1 - t0, len(inside)
 
     # A kernel that held the GIL stalls the heartbeat for most of every call;
