@@ -27,8 +27,8 @@ measure's row of the table ``fd_measures`` (``fd_measures.c``) names:
 """
 
 cimport numpy as cnp
-from libc.stdlib cimport malloc, calloc, free
-from libc.math cimport log, sqrt, fabs, isfinite, log1p, frexp, ldexp, INFINITY
+from libc.stdlib cimport malloc, free
+from libc.math cimport log, INFINITY
 
 from _openmp cimport FD_HAVE_OPENMP, FD_OPENMP_VERSION, omp_get_max_threads
 from _core cimport (
@@ -66,6 +66,7 @@ cpdef enum Status:
     ZEROSUM = ROW_ZEROSUM
     SUMOFF = ROW_SUMOFF
     STATUS_STRIDE = ROW_STATUS_STRIDE
+
 
 def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normalize=True,
             bint logits=False, double tolp=0.0, double tolq=0.0, double alpha=1.0,
@@ -165,7 +166,8 @@ def simple(int code, object p, object q, double alpha, object base, object axis,
     J.nb = (K + FD_BLK - 1) // FD_BLK
     J.f64 = cp
     for i in range(2):
-        J.a[i].data = <const char *>cnp.PyArray_DATA(<cnp.ndarray>(p if i == 0 or J.nin == 1 else q))
+        x = p if i == 0 or J.nin == 1 else q
+        J.a[i].data = <const char *>cnp.PyArray_DATA(<cnp.ndarray>x)
         J.a[i].kstride = 8 if cp else 4
         J.a[i].code = cp
         J.a[i].direct = 1

@@ -40,8 +40,9 @@ cdef struct Job:
     const fd_kernels *k     # the kernels of the compute dtype and current ISA
     char *bufs              # per-thread gather buffers, buf_bytes() each
     double *parts           # per-thread partials, FD_MAXACC * nb each, pstride apart
-    Py_ssize_t pstride      # FD_MAXACC * nb plus at least 64 bytes of gap: threads
-                            # never write to one cache line
+    # FD_MAXACC * nb plus at least 64 bytes of gap: threads never write to
+    # one cache line
+    Py_ssize_t pstride
     unsigned char *status   # per-row status (0: fine)
 
 
