@@ -104,8 +104,12 @@ CORE = (
 
 class BuildClib(build_clib):
     def build_libraries(self, libraries):
+        # hidden: the core's functions are linked statically, never exported
+        # from an extension, so calls between them need no interposition
+        # (GCC may inline them)
+        hidden = [] if self.compiler.compiler_type == "msvc" else ["-fvisibility=hidden"]
         for _, info in libraries:
-            info["cflags"] = c_flags(self.compiler)
+            info["cflags"] = c_flags(self.compiler) + hidden
         super().build_libraries(libraries)
 
 
@@ -164,7 +168,10 @@ def extension(name):
         f"fastdiv.{name}",
         [f"src/fastdiv/{name}.pyx"],
         include_dirs=["src", np.get_include()],
-        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        define_macros=[
+            ("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"),
+            ("FD_DEBUG", "1" if DEBUG else "0"),
+        ],
         depends=CORE_HEADERS + PXD,
     )
 

@@ -33,7 +33,8 @@ def show_config(mode: str = "stdout") -> dict[str, Any] | None:
         OpenMP), ``openmp_version`` (the ``_OPENMP`` date, 0 if none),
         ``num_threads`` (what the next call uses), ``isa`` (the instruction
         set the kernels run with on this CPU), ``isa_available``,
-        ``machine`` and ``python``.
+        ``machine``, ``python`` and ``debug`` (bool: a ``FASTDIV_DEBUG=1``
+        build, with Cython's bounds checks on).
 
     Raises
     ------
@@ -45,7 +46,7 @@ def show_config(mode: str = "stdout") -> dict[str, Any] | None:
     >>> import fastdiv
     >>> cfg = fastdiv.show_config(mode="dicts")
     >>> sorted(cfg)[:4]
-    ['isa', 'isa_available', 'machine', 'num_threads']
+    ['debug', 'isa', 'isa_available', 'machine']
     """
     from . import __version__
     from ._threads import get_num_threads
@@ -60,6 +61,7 @@ def show_config(mode: str = "stdout") -> dict[str, Any] | None:
         "isa_available": _divergence.isa_available(),
         "machine": platform.machine(),
         "python": platform.python_version(),
+        "debug": _divergence.debug_build(),
     }
     if mode == "dicts":
         return info
@@ -69,4 +71,6 @@ def show_config(mode: str = "stdout") -> dict[str, Any] | None:
     print(f"  OpenMP:       {'yes (' + str(ver) + ')' if have else 'no (serial build)'}")
     print(f"  threads:      {info['num_threads']}")
     print(f"  kernels ISA:  {info['isa']} (available: {', '.join(info['isa_available'])})")
+    if info["debug"]:
+        print("  debug build:  yes (FASTDIV_DEBUG=1: bounds checks on, C at -O1)")
     return None

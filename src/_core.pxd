@@ -16,6 +16,9 @@ cdef extern from "fd_core.h" nogil:
         int shift
         double fp, ep, fq, eq, wcm, kc, wa, alpha, M
 
+    enum:  # enum fd_acc_slot
+        FD_ACC_P, FD_ACC_P_BAD, FD_ACC_Q, FD_ACC_Q_BAD, FD_ACC_TERMS, FD_ACC_TERMS2
+
     ctypedef void (*fd_blockfn)(const void *p, const void *q, intp_t n,
                                 const fd_row *c, double *acc) noexcept nogil
 

@@ -60,6 +60,19 @@ typedef struct {
     double M;                /* Renyi log-sum-exp shift */
 } fd_row;
 
+/* The acc slots of a first pass over a row (FD_K_STATS, the one-pass
+   kernels, and FD_K_LSTATS for logits, which puts each input's largest
+   logit where its sum would be and flags non-finite entries).  The other
+   kernels return their sums from slot 0 on, as each documents. */
+enum fd_acc_slot {
+    FD_ACC_P = 0,            /* sum p (logits: max p) */
+    FD_ACC_P_BAD = 1,        /* 1 if some p < 0 (logits: not finite) */
+    FD_ACC_Q = 2,            /* the same for q */
+    FD_ACC_Q_BAD = 3,
+    FD_ACC_TERMS = 4,        /* one-pass kernels: the sum of their terms */
+    FD_ACC_TERMS2 = 5        /* and a second sum (Hellinger) */
+};
+
 /* A block kernel: the partials of one block of n <= FD_BLK elements of p
    (and q, or NULL) into acc[0..FD_MAXACC); see fd_kernels.template.c. */
 typedef void (*fd_blockfn)(const void *p, const void *q, fd_intp n,

@@ -304,9 +304,10 @@ void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m
     } while (0)
 
 /* One pass over the block that sums and checks the NIN (1 or 2) inputs p
-   and q -- acc[0] = sum p, acc[1] = 1 if some p < 0, acc[2], acc[3] the
+   and q -- the slots fd_acc_slot (fd_core.h): acc[FD_ACC_P] = sum p,
+   acc[FD_ACC_P_BAD] = 1 if some p < 0, acc[FD_ACC_Q], acc[FD_ACC_Q_BAD] the
    same for q; a NaN or infinity makes a sum non-finite -- and sums NT (0, 1
-   or 2) kinds of terms into acc[4] and acc[5].  Each chunk is summed and
+   or 2) kinds of terms into acc[FD_ACC_TERMS] and acc[FD_ACC_TERMS2].  Each chunk is summed and
    checked first (from memory), then its terms are computed (from L1) by the
    statement FAST, or by SLOW where some x of the chunk in an input flagged
    by LOWP / LOWQ (0 or 1) is not a normal positive number; either sets
@@ -345,14 +346,14 @@ void FD_FN(hint)(const FD_T *a, fd_intp dp, const FD_T *b, fd_intp dq, fd_intp m
             }                                                                 \
             np_++;                                                            \
         }                                                                     \
-        acc[0] = fd_pairwise(sp_, np_);                                       \
-        acc[1] = ngp_;                                                        \
+        acc[FD_ACC_P] = fd_pairwise(sp_, np_);                                \
+        acc[FD_ACC_P_BAD] = ngp_;                                             \
         if ((NIN) > 1) {                                                      \
-            acc[2] = fd_pairwise(sq_, np_);                                   \
-            acc[3] = ngq_;                                                    \
+            acc[FD_ACC_Q] = fd_pairwise(sq_, np_);                            \
+            acc[FD_ACC_Q_BAD] = ngq_;                                         \
         }                                                                     \
-        if ((NT) > 0) acc[4] = fd_pairwise(s0_, np_);                         \
-        if ((NT) > 1) acc[5] = fd_pairwise(s1_, np_);                         \
+        if ((NT) > 0) acc[FD_ACC_TERMS] = fd_pairwise(s0_, np_);              \
+        if ((NT) > 1) acc[FD_ACC_TERMS2] = fd_pairwise(s1_, np_);             \
     } while (0)
 
 /* ---- checks and normalizers (phase 1) ---------------------------------- */
@@ -368,13 +369,13 @@ static void FD_FN(stats)(const void *p_, const void *q_, fd_intp n,
 }
 
 /* ---- one-pass kernels ------------------------------------------------------
-   The stats of FD_PASS and, in acc[4], the terms of a measure on the inputs
+   The stats of FD_PASS and, in acc[FD_ACC_TERMS], the terms of a measure on the inputs
    as they are (not normalized); the row driver normalizes afterwards
    algebraically where that is as accurate as normalizing first (see
    row_probs in _divergence.pyx) and otherwise runs the two-pass kernels
    below. */
 
-/* acc[4] = -sum p log p */
+/* acc[FD_ACC_TERMS] = -sum p log p */
 static void FD_FN(fent)(const void *p_, const void *q_, fd_intp n,
                         const fd_row *c, double *acc)
 {
@@ -384,7 +385,7 @@ static void FD_FN(fent)(const void *p_, const void *q_, fd_intp n,
             t0_[j] = FD_FN(term_ent1)(p[i]););
 }
 
-/* acc[4] = -sum p log q */
+/* acc[FD_ACC_TERMS] = -sum p log q */
 static void FD_FN(fxent)(const void *p_, const void *q_, fd_intp n,
                          const fd_row *c, double *acc)
 {
@@ -394,7 +395,7 @@ static void FD_FN(fxent)(const void *p_, const void *q_, fd_intp n,
             t0_[j] = FD_FN(term_xent1)(p[i], q[i]););
 }
 
-/* acc[4] = sum p log(p / q) */
+/* acc[FD_ACC_TERMS] = sum p log(p / q) */
 static void FD_FN(fkl)(const void *p_, const void *q_, fd_intp n,
                        const fd_row *c, double *acc)
 {
@@ -404,8 +405,9 @@ static void FD_FN(fkl)(const void *p_, const void *q_, fd_intp n,
             t0_[j] = FD_FN(term_kl1)(p[i], q[i]););
 }
 
-/* acc[4] = sum (sqrt p - sqrt q)^2, acc[5] = sum sqrt q (sqrt p - sqrt q):
-   then sum (sqrt p - sqrt(q r))^2 = acc[4] - 2 e acc[5] + e^2 sum q exactly,
+/* acc[FD_ACC_TERMS] = T = sum (sqrt p - sqrt q)^2, acc[FD_ACC_TERMS2] =
+   V = sum sqrt q (sqrt p - sqrt q): then sum (sqrt p - sqrt(q r))^2 =
+   T - 2 e V + e^2 sum q exactly,
    with sqrt r = 1 + e. */
 static void FD_FN(fhel)(const void *p_, const void *q_, fd_intp n,
                         const fd_row *c, double *acc)
@@ -423,8 +425,8 @@ static void FD_FN(fhel)(const void *p_, const void *q_, fd_intp n,
 #undef FD_HEL_TERMS
 }
 
-/* logits: acc[0] = max p, acc[1] = 1 if some p is not finite; acc[2], acc[3]
-   the same for q. */
+/* logits: acc[FD_ACC_P] = max p, acc[FD_ACC_P_BAD] = 1 if some p is not
+   finite; acc[FD_ACC_Q], acc[FD_ACC_Q_BAD] the same for q. */
 static void FD_FN(lstats)(const void *p_, const void *q_, fd_intp n,
                           const fd_row *c, double *acc)
 {
@@ -439,8 +441,8 @@ static void FD_FN(lstats)(const void *p_, const void *q_, fd_intp n,
         FD_T mx = x[0];
         for (fd_intp i = 0; i < n; i++) bad |= !(x[i] - x[i] == 0);
         for (fd_intp i = 0; i < n; i++) mx = (x[i] > mx) ? x[i] : mx;
-        acc[2 * s] = (double)mx;
-        acc[2 * s + 1] = bad;
+        acc[s ? FD_ACC_Q : FD_ACC_P] = (double)mx;
+        acc[s ? FD_ACC_Q_BAD : FD_ACC_P_BAD] = bad;
     }
 }
 

@@ -219,6 +219,21 @@ def neglog(cnp.ndarray P, double[::1] out, int nthreads=1):
 
 # ---- configuration and test hooks -------------------------------------------
 
+cdef extern from *:
+    """
+    #ifndef FD_DEBUG
+    #define FD_DEBUG 0
+    #endif
+    """
+    int FD_DEBUG        # built with FASTDIV_DEBUG=1 (setup.py)
+
+
+def debug_build():
+    """True for a FASTDIV_DEBUG=1 build: Cython's bounds, wraparound and
+    initialization checks on, the C at -O1."""
+    return bool(FD_DEBUG)
+
+
 def openmp_info():
     """(built with OpenMP, OpenMP version date (0 if none), omp_get_max_threads())."""
     return bool(FD_HAVE_OPENMP), int(FD_OPENMP_VERSION), int(omp_get_max_threads())

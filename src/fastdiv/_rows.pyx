@@ -150,8 +150,8 @@ cdef void resum_overflow(const Job *J, const char **rp, char *buf, double *parts
         scl[i] = 1.0 if (i >= J.nin or isfinite(S[i])) else ldexp(1.0, -OVF_SHIFT)
     phase(J, rp, J.k.block[FD_K_STATS], &c, scl, 0, res, buf, parts, nthreads)
     for i in range(J.nin):
-        if scl[i] != 1.0 and isfinite(res[2 * i]):
-            S[i] = res[2 * i]
+        if scl[i] != 1.0 and isfinite(res[FD_ACC_Q if i else FD_ACC_P]):
+            S[i] = res[FD_ACC_Q if i else FD_ACC_P]
             ex[i] = OVF_SHIFT
 
 
@@ -229,13 +229,15 @@ cdef int row_logits(const Job *J, const char **rp, char *buf, double *parts,
     cdef int form = J.d.logit_form
     cdef double one[2]
     one[0] = one[1] = 1.0
-    phase(J, rp, J.k.block[FD_K_LSTATS], &rc, one, 0b0101u, res, buf, parts, nthreads)
-    if res[1] > 0:
+    # the maxima combine by max, the flags by sum
+    phase(J, rp, J.k.block[FD_K_LSTATS], &rc, one, (1u << FD_ACC_P) | (1u << FD_ACC_Q), res,
+          buf, parts, nthreads)
+    if res[FD_ACC_P_BAD] > 0:
         return ROW_NONFINITE
-    if J.nin == 2 and res[3] > 0:
+    if J.nin == 2 and res[FD_ACC_Q_BAD] > 0:
         return ROW_STATUS_STRIDE + ROW_NONFINITE
-    rc.mp = res[0]
-    rc.mq = res[2]
+    rc.mp = res[FD_ACC_P]
+    rc.mq = res[FD_ACC_Q]
     if form == FD_LG_ENTROPY:
         phase(J, rp, J.k.block[FD_K_LENT], &rc, one, 0, res, buf, parts, nthreads)
         S = res[0]
@@ -295,8 +297,8 @@ cdef void next_row_delta(const Job *J, Py_ssize_t r, const char **rp, fd_row *c)
 
 
 cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
-    """The row's value from the sums of a one-pass kernel, res[0] = Sp,
-    res[2] = Sq, res[4] = T (and res[5]), where that is as accurate as the
+    """The row's value from the sums of a one-pass kernel (slots
+    fd_acc_slot: Sp, Sq, T and V), where that is as accurate as the
     two passes (normalize, then sum the terms); else 0 and nothing written.
 
     With pn = p / Sp and qn = q / Sq, normalizing afterwards is algebra:
@@ -304,7 +306,7 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
       cross-entropy  -sum pn log qn     = T / Sp + log Sq,     T = -sum p log q
       KL             sum pn log(pn/qn)  = T / Sp + log(Sq/Sp), T = sum p log(p/q)
       Hellinger      sum (sqrt p - sqrt(q r))^2 = T - 2 e V + e^2 Sq,
-                     r = Sp / Sq = (1 + e)^2, V = res[5]    (then times 1/Sp).
+                     r = Sp / Sq = (1 + e)^2                (then times 1/Sp).
     The rounding error of the raw terms and of the correction (log Sp,
     log Sq, log(Sq/Sp); the e parts) is ~eps times their magnitudes, which
     can exceed the result when they cancel: a row whose correction is
@@ -315,7 +317,7 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
     hold both paths to is 1e-13).  The caller passes only rows whose sums
     are in range (in_range)."""
     cdef int form = J.d.onepass_form
-    cdef double Sp = res[0], Sq = res[2], T = res[4], c, d, e, v
+    cdef double Sp = res[FD_ACC_P], Sq = res[FD_ACC_Q], T = res[FD_ACC_TERMS], c, d, e, v
     if not J.normalize:
         Sp = Sq = 1.0           # what the two-pass kernels use: T is the value
     elif not in_range(J, Sp) or (J.nin == 2 and not in_range(J, Sq)):
@@ -323,7 +325,7 @@ cdef int onepass(const Job *J, const double *res, double *out) noexcept nogil:
     if form == FD_OP_HELLINGER:
         d = (Sp - Sq) / Sq      # r - 1, exact difference for close sums
         e = d / (sqrt(1.0 + d) + 1.0) if fabs(d) < 0.5 else sqrt(Sp / Sq) - 1.0
-        v = T - 2.0 * e * res[5] + e * e * Sq
+        v = T - 2.0 * e * res[FD_ACC_TERMS2] + e * e * Sq
         if not (T + 2.0 * fabs(e) * sqrt(T * Sq) + e * e * Sq <= ONEPASS_AMP * v):
             return 0
         out[0] = finish_terms(J, v * (1.0 / Sp))
@@ -491,14 +493,14 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
     # the terms on the raw inputs, and that may already give the value.
     phase(J, rp, J.k.block[D.onepass if D.onepass != FD_K_NONE else FD_K_STATS], &rc, one,
           0, res, buf, parts, nthreads)
-    S[0] = res[0]
-    S[1] = res[2] if J.nin == 2 else 1.0
+    S[0] = res[FD_ACC_P]
+    S[1] = res[FD_ACC_Q] if J.nin == 2 else 1.0
     ex[0] = ex[1] = 0
     if not (isfinite(S[0]) and isfinite(S[1])):
         resum_overflow(J, rp, buf, parts, nthreads, S, ex)
-    st = check_sum(J, S[0], res[1], ex[0], 0)
+    st = check_sum(J, S[0], res[FD_ACC_P_BAD], ex[0], 0)
     if st == 0 and J.nin == 2:
-        st = check_sum(J, S[1], res[3], ex[1], 1)
+        st = check_sum(J, S[1], res[FD_ACC_Q_BAD], ex[1], 1)
     if st:
         return st
     # The probability kernels take sums in range; the wide ones the rest.

@@ -86,3 +86,13 @@ def test_python_m_fastdiv_runs():
     for name in MEASURE_NAMES:
         assert name in out.stdout, name
     assert fd.__version__ in out.stdout
+
+
+def test_show_config_reports_debug_build(capsys):
+    """``debug`` says whether this is a FASTDIV_DEBUG=1 build (CI's debug leg
+    checks that it is True there); the report prints a line only then."""
+    cfg = fd.show_config(mode="dicts")
+    assert cfg["debug"] is _dv.debug_build()
+    assert isinstance(cfg["debug"], bool)
+    fd.show_config()
+    assert ("debug build" in capsys.readouterr().out) == cfg["debug"]
