@@ -91,7 +91,13 @@ def c_flags(compiler):
 
 # The C core (src/fd_core.h): compiled once into a static library that every
 # extension links.  Its headers are listed so that editing one rebuilds it.
-CORE_HEADERS = ["src/fd_core.h", "src/fd_math.h", "src/fd_wide.h", "src/fd_kernels.template.c"]
+CORE_HEADERS = [
+    "src/fd_core.h",
+    "src/fd_math.h",
+    "src/fd_wide.h",
+    "src/fd_kernels_isa.h",
+    "src/fd_kernels.template.c",
+]
 CORE = (
     "fastdiv_core",
     {

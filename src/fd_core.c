@@ -56,19 +56,10 @@ double fd_pairwise(const double *a, fd_intp n)
 
 #include "fd_wide.h"
 
-/* ---- instantiation: element type x instruction set (f64 first: the f32
-   kernels that sum double terms use the f64 chunk sum) ------------------- */
+/* ---- instantiation: every instruction set, each for both element types
+   (fd_kernels_isa.h) ------------------------------------------------------ */
 #define FD_ISA base
-#define FD_T double
-#define FD_TS f64
-#include "fd_kernels.template.c"
-#undef FD_T
-#undef FD_TS
-#define FD_T float
-#define FD_TS f32
-#include "fd_kernels.template.c"
-#undef FD_T
-#undef FD_TS
+#include "fd_kernels_isa.h"
 #undef FD_ISA
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
@@ -78,32 +69,14 @@ double fd_pairwise(const double *a, fd_intp n)
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 #define FD_ISA avx2
-#define FD_T double
-#define FD_TS f64
-#include "fd_kernels.template.c"
-#undef FD_T
-#undef FD_TS
-#define FD_T float
-#define FD_TS f32
-#include "fd_kernels.template.c"
-#undef FD_T
-#undef FD_TS
+#include "fd_kernels_isa.h"
 #undef FD_ISA
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512")
 #define FD_ISA avx512
-#define FD_T double
-#define FD_TS f64
-#include "fd_kernels.template.c"
-#undef FD_T
-#undef FD_TS
-#define FD_T float
-#define FD_TS f32
-#include "fd_kernels.template.c"
-#undef FD_T
-#undef FD_TS
+#include "fd_kernels_isa.h"
 #undef FD_ISA
 #pragma GCC pop_options
 #endif
