@@ -43,9 +43,11 @@ __all__ = [
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 _STRIDE = _k.Status.STATUS_STRIDE
-# the measures of one distribution (the others require `q`); identity tests,
-# which are cheaper per call than hashing an enum
-_ENTROPY, _RENYI_ENTROPY = _k.Measure.ENTROPY, _k.Measure.RENYI_ENTROPY
+# The measures' codes, looked up once (a call pays for no attribute lookup).
+_M = _k.Measure
+_ENTROPY, _CROSS_ENTROPY, _KL = _M.ENTROPY, _M.CROSS_ENTROPY, _M.KL
+_JS, _JS_DISTANCE, _TV, _HELLINGER = _M.JS, _M.JS_DISTANCE, _M.TV, _M.HELLINGER
+_RENYI_ENTROPY, _RENYI_DIVERGENCE = _M.RENYI_ENTROPY, _M.RENYI_DIVERGENCE
 
 
 def _entry_error(
@@ -283,9 +285,7 @@ def entropy(
     logits: bool = False,
     n_threads: int | None = None,
 ) -> np.float64 | npt.NDArray[np.float64]:
-    return _run(
-        _k.Measure.ENTROPY, p, None, base, axis, keepdims, normalize, logits, 1.0, n_threads
-    )
+    return _run(_ENTROPY, p, None, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Cross-entropy :math:`H(P, Q)` of each pair of distributions.
@@ -336,9 +336,7 @@ def cross_entropy(
     logits: bool = False,
     n_threads: int | None = None,
 ) -> np.float64 | npt.NDArray[np.float64]:
-    return _run(
-        _k.Measure.CROSS_ENTROPY, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads
-    )
+    return _run(_CROSS_ENTROPY, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Kullback-Leibler divergence :math:`D_{{KL}}(P \\| Q)` of each pair.
@@ -396,7 +394,7 @@ def kl_divergence(
     logits: bool = False,
     n_threads: int | None = None,
 ) -> np.float64 | npt.NDArray[np.float64]:
-    return _run(_k.Measure.KL, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
+    return _run(_KL, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Jensen-Shannon divergence of each pair of distributions.
@@ -455,7 +453,7 @@ def js_divergence(
     logits: bool = False,
     n_threads: int | None = None,
 ) -> np.float64 | npt.NDArray[np.float64]:
-    return _run(_k.Measure.JS, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
+    return _run(_JS, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Jensen-Shannon distance: the square root of `js_divergence`.
@@ -513,9 +511,7 @@ def js_distance(
             f"'base' must be greater than 1 for js_distance (below 1 the divergence is "
             f"negative and has no square root); got {base!r}."
         )
-    return _run(
-        _k.Measure.JS_DISTANCE, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads
-    )
+    return _run(_JS_DISTANCE, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Total variation distance of each pair of distributions.
@@ -561,7 +557,7 @@ def total_variation(
     logits: bool = False,
     n_threads: int | None = None,
 ) -> np.float64 | npt.NDArray[np.float64]:
-    return _run(_k.Measure.TV, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
+    return _run(_TV, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Hellinger distance of each pair of distributions.
@@ -611,7 +607,7 @@ def hellinger(
     logits: bool = False,
     n_threads: int | None = None,
 ) -> np.float64 | npt.NDArray[np.float64]:
-    return _run(_k.Measure.HELLINGER, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
+    return _run(_HELLINGER, p, q, None, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 
 @_doc("""Renyi entropy of order `alpha` of each distribution.
@@ -683,9 +679,7 @@ def renyi_entropy(
     n_threads: int | None = None,
 ) -> np.float64 | npt.NDArray[np.float64]:
     a = check_alpha(alpha)
-    return _run(
-        _k.Measure.RENYI_ENTROPY, p, None, base, axis, keepdims, normalize, False, a, n_threads
-    )
+    return _run(_RENYI_ENTROPY, p, None, base, axis, keepdims, normalize, False, a, n_threads)
 
 
 @_doc("""Renyi divergence of order `alpha` of each pair of distributions.
@@ -753,9 +747,7 @@ def renyi_divergence(
     n_threads: int | None = None,
 ) -> np.float64 | npt.NDArray[np.float64]:
     a = check_alpha(alpha)
-    return _run(
-        _k.Measure.RENYI_DIVERGENCE, p, q, base, axis, keepdims, normalize, False, a, n_threads
-    )
+    return _run(_RENYI_DIVERGENCE, p, q, base, axis, keepdims, normalize, False, a, n_threads)
 
 
 def self_information(
