@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 import fastdiv
+from fastdiv._threads import resolve_threads
 
 # Next-token distribution over a 10-word vocabulary: what a language model
 # predicts (model) and what the corpus shows (data).
@@ -78,9 +79,12 @@ def _positive_int(text: str) -> int:
 
 
 def _threads(text: str) -> int:
-    n = int(text)
-    if n < 1 and n != -1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer or -1; got {text}")
+    """--threads: what every function's n_threads takes (checked by its resolver)."""
+    try:
+        n = int(text)
+        resolve_threads(n)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
     return n
 
 

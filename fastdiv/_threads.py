@@ -87,7 +87,7 @@ def _check(n: SupportsIndex) -> int:
     limit = thread_limit()
     if n > limit:
         raise ValueError(
-            f"'n' must be at most {limit} ({THREADS_PER_CORE} x the {limit // THREADS_PER_CORE} "
+            f"'n' must be at most {limit} ({THREADS_PER_CORE} x the {_CORES} "
             f"cores available; see thread_limit); got {n}."
         )
     return n

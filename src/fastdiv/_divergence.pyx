@@ -32,12 +32,12 @@ from libc.math cimport log, INFINITY
 
 from _openmp cimport FD_HAVE_OPENMP, FD_OPENMP_VERSION, omp_get_max_threads
 from _core cimport (
-    fd_kernels, FD_BLK, FD_MAXACC, FD_ENTROPY, FD_CROSS_ENTROPY, FD_KL, FD_JS, FD_JS_DISTANCE,
-    FD_TV, FD_HELLINGER, FD_RENYI_ENTROPY, FD_RENYI_DIVERGENCE,
+    fd_kernels, fd_measure, FD_BLK, FD_MAXACC, FD_ENTROPY, FD_CROSS_ENTROPY, FD_KL, FD_JS,
+    FD_JS_DISTANCE, FD_TV, FD_HELLINGER, FD_RENYI_ENTROPY, FD_RENYI_DIVERGENCE,
 )
 from fastdiv._rows cimport (
-    Job, init_job, start_job, end_job, first_bad, measure_of, run_job, run_neglog, do_row,
-    buf_bytes, kernels, isa_count, isa_name, isa_supported, get_isa as rows_get_isa,
+    Job, init_job, set_params, start_job, end_job, first_bad, measure_of, run_job, run_neglog,
+    do_row, buf_bytes, kernels, isa_count, isa_name, isa_supported, get_isa as rows_get_isa,
     set_isa as rows_set_isa, PARALLEL_MIN_WORK, ROW_NONFINITE, ROW_NEGATIVE, ROW_ZEROSUM,
     ROW_SUMOFF, ROW_STATUS_STRIDE,
 )
@@ -82,21 +82,14 @@ def measure(int code, cnp.ndarray P, object Q, double[::1] out, *, bint normaliz
     cdef Py_ssize_t r, R
     cdef int nt
     cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
-    J.d = measure_of(code, alpha)
-    if Q is None and J.d.nin == 2:
+    cdef const fd_measure *d = measure_of(code, alpha)
+    if Q is None and d.nin == 2:
         raise TypeError("internal: this measure takes two inputs")
     init_job(&J, P, Q)
     R = J.R
     if out.shape[0] != R:
         raise ValueError("internal: bad output")
-    J.normalize = normalize
-    J.logits = logits
-    J.tol[0] = tolp
-    J.tol[1] = tolq
-    J.alpha = alpha
-    J.scale = scale
-    J.logK = log(<double>J.K)
-    J.top = top
+    set_params(&J, d, normalize, logits, tolp, tolq, alpha, scale, top)
     if R == 0:
         return (-1, 0)
     nt = start_job(&J, nthreads)
@@ -142,6 +135,7 @@ def simple(int code, object p, object q, double alpha, object base, object axis,
     raises the error).  The value is the general path's, bit for bit: the
     same row routine on the same Job."""
     cdef Job J
+    cdef const fd_measure *d
     cdef double v
     cdef int st, cp, cq, i
     cdef Py_ssize_t K
@@ -152,8 +146,8 @@ def simple(int code, object p, object q, double alpha, object base, object axis,
     if cp < 0:
         return None
     K = cnp.PyArray_DIMS(<cnp.ndarray>p)[0]
-    J.d = measure_of(code, alpha)
-    J.nin = J.d.nin
+    d = measure_of(code, alpha)
+    J.nin = d.nin
     if J.nin == 2:
         cq = simple_code(q, K)
         if cq != cp:
@@ -172,13 +166,8 @@ def simple(int code, object p, object q, double alpha, object base, object axis,
         J.a[i].code = cp
         J.a[i].direct = 1
     J.k = kernels(J.f64)
-    J.normalize = 1
-    J.logits = 0
-    J.tol[0] = J.tol[1] = 0.0
-    J.alpha = alpha
-    J.scale = 1.0
-    J.logK = log(<double>K)
-    J.top = J.logK if J.nin == 1 else INFINITY
+    # the keywords' defaults, as the general path passes them for base=None
+    set_params(&J, d, 1, 0, 0.0, 0.0, alpha, 1.0, log(<double>K) if J.nin == 1 else INFINITY)
     # one allocation: the partials, and a gather buffer (used only to sum
     # again a row whose sum overflows)
     J.pstride = FD_MAXACC * J.nb + 16

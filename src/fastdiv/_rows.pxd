@@ -59,6 +59,8 @@ cdef inline Py_ssize_t buf_bytes() noexcept nogil:
 # a call: describe it, allocate, run, find the first bad row, free
 cdef const fd_measure *measure_of(int code, double alpha) except NULL
 cdef int init_job(Job *J, cnp.ndarray P, object Q) except -1
+cdef void set_params(Job *J, const fd_measure *d, bint normalize, bint logits, double tolp,
+                     double tolq, double alpha, double scale, double top) noexcept nogil
 cdef int start_job(Job *J, int nthreads) except -1
 cdef void end_job(Job *J) noexcept
 cdef Py_ssize_t first_bad(const Job *J) noexcept

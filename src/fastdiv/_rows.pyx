@@ -583,8 +583,11 @@ cdef int init_job(Job *J, cnp.ndarray P, object Q) except -1:
     setup_arg(J, 0, P)
     if J.nin == 2:
         QA = Q
-        if QA.ndim != nd or any(QA.shape[d] != P.shape[d] for d in range(nd)):
+        if cnp.PyArray_NDIM(QA) != nd:
             raise ValueError("internal: shapes differ")
+        for d in range(nd):
+            if cnp.PyArray_DIMS(QA)[d] != cnp.PyArray_DIMS(P)[d]:
+                raise ValueError("internal: shapes differ")
         setup_arg(J, 1, QA)
     else:
         J.a[1] = J.a[0]
@@ -597,6 +600,22 @@ cdef int init_job(Job *J, cnp.ndarray P, object Q) except -1:
     J.parts = NULL
     J.status = NULL
     return 0
+
+
+cdef void set_params(Job *J, const fd_measure *d, bint normalize, bint logits, double tolp,
+                     double tolq, double alpha, double scale, double top) noexcept nogil:
+    """The measure of a call and its keywords (init_job or the caller has set
+    the rows): descriptor, normalize, logits, the normalize=False tolerances,
+    alpha, 1 / log(base), and the largest entropy in that base (top)."""
+    J.d = d
+    J.normalize = normalize
+    J.logits = logits
+    J.tol[0] = tolp
+    J.tol[1] = tolq
+    J.alpha = alpha
+    J.scale = scale
+    J.logK = log(<double>J.K)
+    J.top = top
 
 
 cdef int start_job(Job *J, int nthreads) except -1:
