@@ -41,12 +41,12 @@ from cython.parallel cimport prange, parallel
 
 from _openmp cimport FD_HAVE_OPENMP, omp_get_thread_num
 from _core cimport (
-    fd_measure, fd_gather, fd_pairwise, FD_BLK, FD_MAXACC, FD_K_NONE, FD_K_KL, FD_K_XENT,
+    fd_measure, FD_BLK, FD_MAXACC, FD_K_NONE, FD_K_KL, FD_K_XENT,
     FD_K_HEL, FD_JS, FD_JS_DISTANCE, FD_TV, FD_HELLINGER, FD_DOT_ERR,
 )
 from fastdiv._rows cimport (
     Job, init_job, set_params, start_job, end_job, measure_of, do_row, row_check, row_terms,
-    buf_bytes, kernels, PARALLEL_MIN_WORK,
+    buf_bytes, kernels, gather, pairwise_sum, PARALLEL_MIN_WORK,
 )
 
 cnp.import_array()
@@ -210,7 +210,7 @@ cdef void prepare_row(const Pairs *T, const Job *R, Py_ssize_t r, bint is_b, dou
     if not fast:
         return
     a = 1.0 / S if T.J.normalize else 1.0
-    fd_gather(row, R.a[0].kstride, K, R.a[0].code, 1, dst, 1.0)
+    gather(row, R.a[0].kstride, K, R.a[0].code, dst)
     if T.short_ == SHORT_SQRT:
         for k in range(K):
             dst[k] = sqrt(dst[k] * a)
@@ -229,7 +229,7 @@ cdef void prepare_row(const Pairs *T, const Job *R, Py_ssize_t r, bint is_b, dou
         kernels(1).vlog(dst, K, tmp)
         for k in range(K):
             tmp[k] = -dst[k] * tmp[k] if dst[k] > 0.0 else 0.0
-        h[0] = fd_pairwise(tmp, K)
+        h[0] = pairwise_sum(tmp, K)
     ok[0] = good
 
 
