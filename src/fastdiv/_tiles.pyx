@@ -19,7 +19,7 @@ A pair's value comes one of two ways.
   JS, total variation, Renyi and anything with logits are always computed
   so, and equal the one-pair functions bit for bit.
 * By a shortcut through dot products, for KL, cross-entropy and Hellinger on
-  probabilities.  Each row is prepared once (``prepare``), not once per pair:
+  probabilities (rows of up to SHORT_MAX_K entries).  Each row is prepared once (``prepare``), not once per pair:
   A = p / Sp and B = log(q / Sq) (KL and cross-entropy: H(P, Q) = -A . B and
   KL = H(P, Q) - H(P), with H(P) of each row taken once), or A = sqrt(p / Sp)
   and B = sqrt(q / Sq) (Hellinger: sum (A - B)^2 = 2 - 2 A . B).  The dot
@@ -62,6 +62,8 @@ cdef enum:
 # a margin).
 cdef double SHORT_RTOL = 8e-14
 cdef double U = 1.1102230246251565e-16      # 2^-53, the unit roundoff
+# Rows longer than this take no shortcut.
+cdef Py_ssize_t SHORT_MAX_K = 2048
 # B = ZERO_LOG stands for log 0 (q = 0).  A row of P takes part in the
 # shortcut only if its nonzero pn are >= 2^-900, so a pn > 0 meeting a q = 0
 # adds at least 2^100 to H(P, Q), whose finite values are below 2^10: a sum
@@ -497,12 +499,16 @@ cdef class _Call:
         T.J.bufs = T.bufs
         T.J.parts = T.parts
         T.J.pstride = T.pstride
-        # the shortcut, on probabilities
-        if not logits and (d.terms == FD_K_KL or d.terms == FD_K_XENT):
+        # the shortcut, on probabilities, for rows short enough that its
+        # bound (FD_DOT_ERR grows with Kp) usually holds and the prepared
+        # rows stay small beside the inputs
+        if logits or T.Kp > SHORT_MAX_K:
+            pass
+        elif d.terms == FD_K_KL or d.terms == FD_K_XENT:
             T.short_ = SHORT_LOG
             T.kl = d.terms == FD_K_KL
             T.err = FD_DOT_ERR(T.Kp) + 3.0
-        elif not logits and d.terms == FD_K_HEL:
+        elif d.terms == FD_K_HEL:
             T.short_ = SHORT_SQRT
             T.err = FD_DOT_ERR(T.Kp) + 2.0
         if T.short_ != SHORT_NONE:
