@@ -17,8 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _divergence as _k
-from . import _exact
-from . import _tiles
+from . import _exact, _tiles
 from ._exact import _entry_error
 from ._threads import resolve_threads
 from ._validation import as_real_array, base_scale, check_alpha, check_bool, sum_tolerance
@@ -75,9 +74,7 @@ def _metric(metric: object) -> tuple[str, _Metric]:
 def _rows(x: npt.ArrayLike, name: str) -> npt.NDArray[np.floating[Any]]:
     a = as_real_array(x, name)
     if a.ndim != 2:
-        raise ValueError(
-            f"{name!r} must be 2-D (one distribution per row); got shape {a.shape}."
-        )
+        raise ValueError(f"{name!r} must be 2-D (one distribution per row); got shape {a.shape}.")
     if a.shape[1] == 0:
         raise ValueError(f"{name!r} must have at least one column; got shape {a.shape}.")
     return a
@@ -246,9 +243,7 @@ def pairwise(
     """
     call = _prepare("pairwise", P, Q, metric, n_threads, kwargs)
     m, n = call.P.shape[0], call.n
-    result = (
-        np.empty((m, n), dtype=np.float64) if out is None else _check_out(out, (m, n), call)
-    )
+    result = np.empty((m, n), dtype=np.float64) if out is None else _check_out(out, (m, n), call)
     if m == 0 or n == 0:
         return result
     err = _tiles.pairwise(call.code, call.P, call.Q, result, **call.options)

@@ -36,13 +36,13 @@ cimport cython
 cimport numpy as cnp
 from libc.stdlib cimport malloc, calloc, free
 from libc.string cimport memcpy, memset
-from libc.math cimport log, sqrt, ldexp, isnan, INFINITY, NAN
+from libc.math cimport sqrt, ldexp, isnan, INFINITY, NAN
 from cython.parallel cimport prange, parallel
 
 from _openmp cimport FD_HAVE_OPENMP, omp_get_thread_num
 from _core cimport (
     fd_measure, FD_BLK, FD_MAXACC, FD_K_NONE, FD_K_KL, FD_K_XENT,
-    FD_K_HEL, FD_JS, FD_JS_DISTANCE, FD_TV, FD_HELLINGER, FD_DOT_ERR,
+    FD_K_HEL, FD_JS, FD_JS_DISTANCE, FD_TV, FD_HELLINGER, FD_RENYI_DIVERGENCE, FD_DOT_ERR,
 )
 from fastdiv._rows cimport (
     Job, init_job, set_params, start_job, end_job, measure_of, do_row, row_check, row_terms,
@@ -83,6 +83,7 @@ cdef struct Pairs:
     Py_ssize_t pst, qst     # bytes between rows
     bint self_              # Q is P
     bint sym                # self_ and the metric is symmetric: (i, j) as (min, max)
+    bint renyi              # the Renyi divergence (no shortcut, not even at order 1)
     bint terms              # row_terms computes the measure (not logits, not Renyi)
     double *Sp              # row sums, where fp / fq
     double *Sq
@@ -380,7 +381,7 @@ cdef void nearest_rows(const Pairs *T, Py_ssize_t ti, Py_ssize_t k, int tid, dou
                 if T.self_ and j == i:
                     continue
                 heap_offer(vals + i * k, idx + i * k, cnt[i - i0], k,
-                          C[(i - i0) * T.TJ + (j - j0)], j)
+                           C[(i - i0) * T.TJ + (j - j0)], j)
                 if cnt[i - i0] < k:
                     cnt[i - i0] += 1
     for i in range(i0, i1):
@@ -440,9 +441,8 @@ cdef class _Call:
         cdef Pairs *T = &self.T
         cdef const fd_measure *d = measure_of(code, alpha)
         cdef cnp.ndarray QA = P if Q is None else Q
-        cdef Py_ssize_t r, tile
-        cdef int nt, tid
-        cdef void *raw
+        cdef Py_ssize_t tile
+        cdef int nt
         T.self_ = Q is None
         T.m = P.shape[0]
         T.n = QA.shape[0]
@@ -456,7 +456,10 @@ cdef class _Call:
         # the one-pair Job: rows 0 of P and Q as 1-D
         init_job(&T.J, P[0], QA[0])
         set_params(&T.J, d, normalize, logits, tolp, tolq, alpha, scale, INFINITY)
-        T.terms = not logits and d.terms != FD_K_NONE
+        # Renyi (of any order, 1 included) always goes the one-pair
+        # function's way (do_row), so that it equals it bit for bit
+        T.renyi = code == FD_RENYI_DIVERGENCE
+        T.terms = not logits and not T.renyi and d.terms != FD_K_NONE
         # the first pass over every row: one-input jobs over P and Q
         init_job(&self.JP, P, None)
         set_params(&self.JP, d, normalize, logits, tolp, tolp, alpha, scale, INFINITY)
@@ -485,6 +488,11 @@ cdef class _Call:
         # tiles: a tile of Q's rows within about 256 KiB (a core's L2 share)
         T.Kp = (T.K + 7) // 8 * 8
         tile = tile_rows if tile_rows > 0 else max(8, min(128, (32768 // T.Kp) // 8 * 8))
+        # and small enough that every thread has tiles to take (few rows of
+        # a costly measure, such as Renyi's, are still shared)
+        while tile_rows <= 0 and tile > 8 and (<double>((T.m + tile - 1) // tile)
+                                               * ((T.n + tile - 1) // tile) < 4 * nt):
+            tile //= 2
         T.TI = tile
         T.TJ = tile
         # per-thread buffers of the direct path, as start_job makes them
@@ -502,7 +510,7 @@ cdef class _Call:
         # the shortcut, on probabilities, for rows short enough that its
         # bound (FD_DOT_ERR grows with Kp) usually holds and the prepared
         # rows stay small beside the inputs
-        if logits or T.Kp > SHORT_MAX_K:
+        if logits or T.renyi or T.Kp > SHORT_MAX_K:
             pass
         elif d.terms == FD_K_KL or d.terms == FD_K_XENT:
             T.short_ = SHORT_LOG
