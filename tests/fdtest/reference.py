@@ -511,8 +511,10 @@ def check_pairwise(
 
 def _normalized_rows(x, normalize):
     x = np.asarray(x).astype(np.float64)
-    if not normalize:
+    if not normalize or x.size == 0:
         return x
+    # divided by the row's largest entry first: sums beyond DBL_MAX stay finite
+    x = x / np.max(x, axis=1, keepdims=True)
     return x / x.sum(axis=1, keepdims=True)
 
 
@@ -540,14 +542,16 @@ def term_scale(metric, P, Q=None, *, normalize=True, base=None):
     return s if base is None else s / abs(math.log(base))
 
 
-def check_shortcut(got, one_pair, scale, metric, *, bound, where=""):
+def check_shortcut(got, one_pair, scale, metric, *, bound, base=None, where=""):
     """Assert the pairwise shortcut bound entry by entry: ``got`` against the
     one-pair results ``one_pair`` (arrays of one shape), ``|got - one_pair|
     <= bound * scale`` (hellinger: ``|got - one_pair| (got + one_pair)``, the
     difference of the squares), +inf exactly where one_pair is +inf, never
-    NaN, never negative.  Returns the largest error / bound ratio."""
-    got = np.asarray(got, dtype=np.float64)
-    one = np.asarray(one_pair, dtype=np.float64)
+    NaN, never negative (``base`` below 1: never positive, -inf for +inf).
+    Returns the largest error / bound ratio."""
+    sign = -1.0 if base is not None and base < 1 else 1.0
+    got = sign * np.asarray(got, dtype=np.float64)
+    one = sign * np.asarray(one_pair, dtype=np.float64)
     scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), got.shape)
     with np.errstate(invalid="ignore", over="ignore"):
         finite = np.isfinite(got) & np.isfinite(one)

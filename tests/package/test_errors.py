@@ -3,11 +3,11 @@ documented message (pinned with ``match=``), reports the first offending row,
 and leaves the input untouched.
 
 Messages name the argument, state the rule and echo the value (house style,
-``fastdiv/_validation.py``).  The last section holds the errors of
-``pairwise`` and ``nearest``: the same messages, naming ``'P'``/``'Q'``
-and the row, and their own (metric, shapes, ``out``, ``k``).  Where a message has a computed part (e.g. how a
+``fastdiv/_validation.py``).  Where a message has a computed part (e.g. how a
 tolerance is formatted), the regex pins the digits that are certain and
-nothing more.
+nothing more.  The last section holds the errors of ``pairwise`` and
+``nearest``: the exact family's messages naming ``'P'``/``'Q'`` and the row,
+and their own (metric, keywords, shapes, ``out``, ``k``).
 """
 
 import math
@@ -938,15 +938,15 @@ def test_pw_not_2d_exact_message():
 @pytest.mark.parametrize("fn", PW)
 @pytest.mark.parametrize("sp,sq", [((3, 4), (2, 5)), ((3, 1), (3, 2)), ((1, 7), (1, 6))])
 def test_pw_different_numbers_of_columns(fn, sp, sq):
-    with pytest.raises(ValueError, match="^'P' and 'Q' must have the same number of columns"):
+    with pytest.raises(ValueError, match=r"^'P' and 'Q' must have the same number of columns"):
         pw(fn, good(sp), good(sq))
 
 
 @pytest.mark.parametrize("fn", PW)
 def test_pw_no_columns(fn):
-    with pytest.raises(ValueError, match="^'P' must have at least one column"):
+    with pytest.raises(ValueError, match=r"^'P' must have at least one column"):
         pw(fn, np.ones((3, 0)))
-    with pytest.raises(ValueError, match="^'P' must have at least one column"):
+    with pytest.raises(ValueError, match=r"^'P' must have at least one column"):
         pw(fn, np.ones((3, 0)), np.ones((2, 0)))
 
 
@@ -1069,7 +1069,9 @@ def test_pw_k_at_the_bounds_is_fine():
     [(-0.25, NEG), (-5e-324, NEG), (np.nan, FIN), (np.inf, FIN), (-np.inf, f"({FIN}|{NEG})")],
     ids=["neg", "tiny-neg", "nan", "posinf", "neginf"],
 )
-@pytest.mark.parametrize("metric", ["js_distance", "kl_divergence", "hellinger", "renyi_divergence"])
+@pytest.mark.parametrize(
+    "metric", ["js_distance", "kl_divergence", "hellinger", "renyi_divergence"]
+)
 def test_pw_bad_entry_names_arg_and_row(fn, which, value, pattern, metric):
     bad = with_bad_row(value)  # (5, 4), row 3
     name = which[0]

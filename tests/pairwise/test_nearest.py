@@ -189,7 +189,7 @@ def test_does_not_hold_the_full_matrix(rng):
     fd.nearest(P[:10], Q[:10], k=2, metric="total_variation")  # warm up
     tracemalloc.start()
     try:
-        idx, val = fd.nearest(P, Q, k=2, metric="total_variation")
+        idx, _ = fd.nearest(P, Q, k=2, metric="total_variation")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

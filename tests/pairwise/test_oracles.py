@@ -141,9 +141,7 @@ def check_against_loop(got, P, Q, metric, kw):
         else:
             assert_identical(got, want, f"{metric} {kw}")
     else:
-        scale = R.term_scale(
-            metric, P, Q, normalize=kw.get("normalize", True), base=kw.get("base")
-        )
+        scale = R.term_scale(metric, P, Q, normalize=kw.get("normalize", True), base=kw.get("base"))
         if sym:
             iu = np.triu_indices(m, 1)
             R.check_shortcut(got[iu], want[iu], scale[iu], metric, bound=T.SHORTCUT)
