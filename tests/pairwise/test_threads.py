@@ -177,7 +177,7 @@ def _sized(fn, seconds=0.08):
         t = time.perf_counter()
         fn(P0, Q0)
         dt = time.perf_counter() - t
-    m = int(min(4000, max(64, 64 * math.sqrt(seconds / max(dt, 1e-9)))))
+    m = int(min(2000, max(64, 64 * math.sqrt(seconds / max(dt, 1e-9)))))
     return rng.random((m, K)) + 0.01, rng.random((m, K)) + 0.01
 
 
