@@ -1,8 +1,11 @@
 """Helpers shared by the fastdiv test suite (importable because pytest puts
 ``tests/`` on ``sys.path``: ``pythonpath = ["tests"]`` in pyproject.toml).
 
-* ``measures``    the names of the exact measures, grouped by signature, and ``call``
-* ``reference``   50-digit mpmath oracles and ``check``, the one accuracy bound
+* ``measures``    the names of the exact measures, grouped by signature, and ``call``;
+                  the metrics of pairwise / nearest and ``loop``, the one-pair calls
+* ``reference``   50-digit mpmath oracles and ``check``, the one accuracy bound;
+                  ``pairwise_ref`` / ``check_pairwise`` over every pair of rows, and
+                  ``check_shortcut``, the bound of pairwise's shortcut metrics
 * ``tolerance``   every tolerance the tests compare with, in one table
 * ``fuzz``        the fuzz harness: profiles, child-process worker, registry,
                   strategies and checks

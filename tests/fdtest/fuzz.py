@@ -20,6 +20,9 @@ registry of targets, hypothesis strategies and the checks.
   ``Target("kl_divergence", args=("p", "q"), keywords=EXACT_KW, oracle=reference.kl_divergence)``.
   A new family (joint tables, pairwise, histograms, k-NN) adds a ``Family``
   (strategies for valid and bad cases, and the comparison) to ``FAMILIES``.
+  The families: "rows" (the exact measures), "elementwise"
+  (self_information), "pairwise" (pairwise and nearest: every row of P
+  against every row of Q).
 * **Checks.**  Results: ``reference.check`` row by row (the one accuracy
   bound), result type and shape, exact zeros where the contract says so,
   inputs unmodified, bit-identical with 1 and 2 threads (and on tiled
@@ -51,6 +54,7 @@ from hypothesis import strategies as st
 
 from fdtest import reference
 from fdtest.fuzz_child import LAYOUTS, SPECIALS, build_arg
+from fdtest.tolerance import SHORTCUT as SHORTCUT_BOUND
 from fdtest.tolerance import monotone_slack
 
 # --------------------------------------------------------------------------
@@ -220,6 +224,10 @@ def _arg_code(a):
     if kind == "rng":
         _, seed, shape, dtype = a
         return f"(np.random.default_rng({seed}).random({shape!r}) + 0.01).astype({dtype!r})"
+    if kind == "fn":
+        return f"fastdiv.{a[1]}"
+    if kind == "out":
+        return f"build_arg({a!r})"
     _, data, layout, axis = a
     d = _array_code(data)
     m = f"np.moveaxis({d}, -1, {axis})" if axis not in (-1, data.ndim - 1) else d
@@ -465,6 +473,8 @@ RENYI_KW = ("base", "axis", "keepdims", "normalize")
 BASES = (None, None, 2, 10, 0.5)
 BASES_ABOVE_1 = (None, None, 2, 10, math.e)
 ALPHAS = (0.0, 0.5, 1 - 1e-9, 1.0, 2.0, 7.5, 1e3, 1e5, math.inf)
+#: the keywords of pairwise and nearest the fuzzer varies (the measure's, by metric)
+PAIRWISE_KW = ("metric", "base", "normalize", "logits", "alpha", "n_threads")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -528,6 +538,20 @@ REGISTRY = [
         keywords=("base",),
         oracle=reference.self_information,
         family="elementwise",
+    ),
+    Target(
+        "pairwise",
+        args=("P", "Q"),
+        keywords=PAIRWISE_KW + ("out",),
+        oracle=reference.pairwise_ref,
+        family="pairwise",
+    ),
+    Target(
+        "nearest",
+        args=("P", "Q"),
+        keywords=PAIRWISE_KW + ("k",),
+        oracle=reference.pairwise_ref,
+        family="pairwise",
     ),
 ]
 BY_NAME = {t.name: t for t in REGISTRY}
@@ -1571,6 +1595,529 @@ def evaluate_elementwise(target, case):
         fail("accuracy", "\n".join(problems) + f"\n{case!r}")
 
 
+# --------------------------------------------------------------------------
+# the pairwise family: pairwise and nearest
+# --------------------------------------------------------------------------
+
+PW_METRICS = (
+    "cross_entropy",
+    "kl_divergence",
+    "js_divergence",
+    "js_distance",
+    "total_variation",
+    "hellinger",
+    "renyi_divergence",
+)
+PW_NOBASE = ("total_variation", "hellinger")
+PW_SYMMETRIC = ("js_divergence", "js_distance", "total_variation", "hellinger")
+#: may take the shortcut: within fdtest.tolerance.SHORTCUT of the one-pair call
+PW_SHORTCUT = ("kl_divergence", "cross_entropy", "hellinger")
+#: entries (pairs x support) of one pairwise case compared with the 50-digit oracle
+PW_BUDGET = BUDGET // 2
+PW_LAYOUTS = ("C", "F", "view", "strided", "reversed", "unaligned", "readonly", "bcast", "list")
+BAD_METRICS_VALUE = ("foo", "entropy", "renyi_entropy", "self_information", "KL", "")
+BAD_METRICS_TYPE = (None, 1, b"kl_divergence", ("fn", "entropy"), ("fn", "self_information"))
+BAD_N_THREADS = (0, -2, 1.5, "2", True, [2], 10**400)
+BAD_K_TYPE = (1.5, "2", True, None, 2.0)
+
+
+def _pw_finish(x, dtype, logits, normalize):
+    if not normalize and not logits:
+        x = _normalized(x)
+    x = cast(x, dtype)
+    if not logits:
+        x = make_positive(x)
+    return np.ascontiguousarray(x)
+
+
+@st.composite
+def pairwise_valid(draw, target, small=False, unnormalized=True):
+    """A call of pairwise or nearest: P (m, K) against Q (n, K) or Q=None,
+    valid but for normalize=False (sums of converted values may be off, as in
+    the rows family; ``classify`` decides)."""
+    nearest = target.name == "nearest"
+    metric = draw(st.sampled_from(PW_METRICS))
+    logits = metric != "renyi_divergence" and draw(st.sampled_from((False, False, True)))
+    normalize = True
+    if not logits and unnormalized:
+        normalize = draw(st.sampled_from((True, True, True, False)))
+    q_none = draw(st.integers(0, 2)) == 0
+    large = not small and draw(st.integers(0, 3)) == 0
+    if large:
+        # many rows (several tiles; the oracle sees a sample of the pairs)
+        K = draw(st.one_of(st.integers(1, 40), st.sampled_from((255, 256, 257))))
+        m = draw(st.integers(8, 70))
+        n = m if q_none else draw(st.integers(8, 70))
+    else:
+        K = draw(st.integers(1, 6)) if small else draw(K_SIZES)
+        m = draw(st.sampled_from((0, 1, 2, 3, 4, 5, 7) if not small else (1, 2, 3)))
+        n = m if q_none else draw(st.sampled_from((0, 1, 2, 3, 4, 6) if not small else (1, 2, 3)))
+    if nearest:  # k >= 1 needs a row to find
+        if q_none:
+            m = n = max(m, 2)
+        else:
+            n = max(n, 1)
+    budget = 64 if small else PW_BUDGET
+    while not large and m * n * K > budget and max(m, n) > 1:
+        m, n = max(1, m // 2), max(1, n // 2)
+        if q_none:
+            n = m = max(m, 2 if nearest else 1)
+            if m * m * K > budget and m == 2:
+                break
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    dtypes = {"P": draw(st.sampled_from(DTYPES))}
+    dtypes["Q"] = dtypes["P"] if draw(st.booleans()) else draw(st.sampled_from(DTYPES))
+    fams = LOGIT_FAMILIES if logits else PROB_FAMILIES
+    family = draw(st.sampled_from(("mixed",) * len(fams) + fams))
+    p64 = _values(rng, (m, K), dtypes["P"], logits, family)
+    note = [metric, f"m={m}", f"K={K}", family] + (["large"] if large else [])
+    data = {"P": _pw_finish(p64, dtypes["P"], logits, normalize)}
+    if q_none:
+        note.append("Q=None")
+    else:
+        rels = LOGIT_RELATIONS if logits else PROB_RELATIONS
+        relation = draw(st.sampled_from(("mixed",) * len(rels) + rels))
+        if m:
+            pc = cast(p64, dtypes["P"]).astype(np.float64)[np.arange(n) % m]
+            q64 = _relate(rng, pc, (n, K), dtypes["Q"], logits, relation, family)
+        else:
+            q64 = _values(rng, (n, K), dtypes["Q"], logits, family)
+        data["Q"] = _pw_finish(q64, dtypes["Q"], logits, normalize)
+        note.append(f"n={n}, Q {relation}")
+    args = []
+    for a in ("P", "Q"):
+        if a not in data:
+            args.append(val(None))
+            continue
+        x = data[a]
+        lay = "list" if dtypes[a] == "list" else draw(st.sampled_from(PW_LAYOUTS[:-1]))
+        if x.shape[0] == 0 or (lay == "bcast" and x.shape[0] < 2):
+            lay = "C"  # a list cannot hold an empty (0, K) shape
+        args.append(arr(x, lay, -1))
+        note.append(f"{a}:{dtypes[a]},{lay}")
+    kwargs = {}
+    if metric != "js_distance" or draw(st.booleans()):  # js_distance: the default
+        kwargs["metric"] = ("fn", metric) if draw(st.integers(0, 3)) == 0 else val(metric)
+    if metric not in PW_NOBASE:
+        bases = BASES_ABOVE_1 if metric == "js_distance" else BASES
+        b = draw(st.sampled_from(bases))
+        if b is not None:
+            kwargs["base"] = val(b)
+    if metric == "renyi_divergence":
+        alpha = draw(st.sampled_from(ALPHAS + (2, 0.25)))
+        kwargs["alpha"] = val(alpha)
+        note.append(f"alpha={alpha!r}")
+    if not normalize or draw(st.integers(0, 4)) == 0:
+        kwargs["normalize"] = val(normalize)
+    if logits:
+        kwargs["logits"] = val(True)
+    if draw(st.integers(0, 4)) == 0:
+        kwargs["n_threads"] = val(draw(st.sampled_from((1, 2, -1, None))))
+    if nearest:
+        n_eff = n - 1 if q_none else n
+        k = draw(st.sampled_from((1, 1, n_eff, min(2, n_eff), max(1, n_eff // 2))))
+        if k != 1 or draw(st.booleans()):
+            kwargs["k"] = val(k)
+        note.append(f"k={k}")
+    elif draw(st.integers(0, 4)) == 0:
+        kwargs["out"] = ("out", (m, n), "<f8", "C")
+    spec = {"fn": target.name, "args": args, "kwargs": kwargs}
+    isa = draw(st.sampled_from((None, None, None) + ISAS))
+    if isa:
+        spec["isa"] = isa
+    if "out" not in kwargs and draw(st.integers(0, 3)) == 0:
+        # (with out= every run writes the same array: nothing to compare)
+        spec["threads"] = {"arrays": [0, 1], "axis": None, "matrix": True}
+    return Case(target.name, spec, None, ", ".join(note + [f"seed={seed}"]))
+
+
+def _pw_metric(spec):
+    """The metric name of a pairwise spec (given by name or as a function)."""
+    m = spec["kwargs"].get("metric", val("js_distance"))
+    return m[1]
+
+
+@st.composite
+def pairwise_bad(draw, target):
+    """One bad thing in an otherwise valid small call, and the documented error."""
+    nearest = target.name == "nearest"
+    case = draw(pairwise_valid(target, small=True, unnormalized=False))
+    spec0 = case.spec
+    metric = _pw_metric(spec0)
+    q_none = spec0["args"][1] == val(None)
+    kinds = ["none", "type", "shape", "ndim", "columns", "nocolumns", "metric", "keyword"]
+    kinds += ["n_threads", "nonfinite"]
+    logits = bool(spec0["kwargs"].get("logits", val(False))[1])
+    if not logits:
+        kinds += ["negative", "zerosum", "offsum"]
+    if metric == "renyi_divergence":
+        kinds += ["alpha", "no-alpha"]
+    if metric not in PW_NOBASE:
+        kinds.append("base")
+    kinds.append("flag")
+    kinds.append("k" if nearest else "out")
+    kind = draw(st.sampled_from(kinds))
+    a = "P" if q_none else draw(st.sampled_from(("P", "Q")))
+    ia = 0 if a == "P" else 1
+
+    def spec_with(i=None, argspec=None, **kw):
+        spec = dict(spec0, args=list(spec0["args"]), kwargs=dict(spec0["kwargs"]))
+        spec.pop("threads", None)
+        if i is not None:
+            spec["args"][i] = argspec
+        for k, v in kw.items():
+            if v is None:
+                spec["kwargs"].pop(k, None)
+            else:
+                spec["kwargs"][k] = v
+        return spec
+
+    def out(spec, expect, what):
+        return Case(target.name, spec, expect, f"{what}; from {case.note}")
+
+    if kind == "none":
+        return out(spec_with(0, val(None)), Expect("error", T, ("P",)), "P=None")
+    if kind == "type":
+        s = draw(st.sampled_from(TYPE_SPECIALS))
+        return out(spec_with(ia, ("special", s)), Expect("error", VT, (a,)), f"{a}={s}")
+    if kind == "shape":
+        s = draw(st.sampled_from(SHAPE_SPECIALS))
+        return out(spec_with(ia, ("special", s)), Expect("error", VT, (a,)), f"{a}={s}")
+    _, data, layout, _ax = spec0["args"][ia]
+    K = data.shape[-1]
+    if kind == "ndim":
+        shape = draw(st.sampled_from(((K,), (2, 2, K), ())))
+        x = np.full(shape, 0.5)
+        return out(spec_with(ia, arr(x)), Expect("error", V, (a,)), f"{a} of shape {shape}")
+    if kind == "columns":
+        other = 1 - ia if not q_none else 1
+        x = np.full((2, K + draw(st.integers(1, 3))), 0.25)
+        return out(
+            spec_with(other, arr(x)),
+            Expect("error", V, ("P", "Q"), True),
+            f"{'PQ'[other]} with {x.shape[1]} columns, not {K}",
+        )
+    if kind == "nocolumns":
+        x = np.zeros((data.shape[0], 0))
+        spec = spec_with(0, arr(x))
+        if not q_none:
+            spec["args"][1] = arr(np.zeros((2, 0)))
+        return out(spec, Expect("error", V, ("P",)), "no columns")
+    if kind == "metric":
+        bad = draw(st.sampled_from(BAD_METRICS_VALUE + BAD_METRICS_TYPE))
+        spec = spec_with(metric=bad if isinstance(bad, tuple) else val(bad))
+        for kw in ("base", "alpha", "logits", "normalize"):
+            spec["kwargs"].pop(kw, None)
+        types = V if isinstance(bad, str) else T
+        return out(spec, Expect("error", types, ("metric",)), f"metric={bad!r}")
+    if kind == "keyword":
+        takes = {"normalize", "logits", "base", "alpha"}
+        if metric in PW_NOBASE:
+            takes.discard("base")
+        if metric == "renyi_divergence":
+            takes.discard("logits")
+        else:
+            takes.discard("alpha")
+        extra = [
+            k for k in ("base", "logits", "alpha", "normalise", "axis", "weights") if k not in takes
+        ]
+        k = draw(st.sampled_from(extra))
+        value = True if k == "logits" else 2.0
+        return out(
+            spec_with(**{k: val(value)}), Expect("error", T, (k,)), f"unexpected keyword {k}"
+        )
+    if kind == "no-alpha":
+        return out(spec_with(alpha=None), Expect("error", T, ("alpha",)), "alpha missing")
+    if kind == "n_threads":
+        bad = draw(st.sampled_from(BAD_N_THREADS))
+        return out(
+            spec_with(n_threads=val(bad)),
+            Expect("error", V, ("n_threads",)),
+            f"n_threads={_value_code(bad)}",
+        )
+    if kind == "base":
+        bad = draw(
+            st.sampled_from(
+                BAD_BASES_VALUE + BAD_BASES_TYPE + ((0.5, 0.1) if metric == "js_distance" else ())
+            )
+        )
+        types = T if isinstance(bad, (bool, str, complex, list)) else V
+        return out(spec_with(base=val(bad)), Expect("error", types, ("base",)), f"base={bad!r}")
+    if kind == "alpha":
+        bad = draw(st.sampled_from(BAD_ALPHAS_VALUE + BAD_ALPHAS_TYPE))
+        types = T if (bad is None or isinstance(bad, (bool, str, complex, list))) else V
+        return out(spec_with(alpha=val(bad)), Expect("error", types, ("alpha",)), f"alpha={bad!r}")
+    if kind == "flag":
+        flags = ["normalize"] + ([] if metric == "renyi_divergence" else ["logits"])
+        flag = draw(st.sampled_from(flags))
+        bad = draw(st.sampled_from(BAD_FLAGS))
+        return out(spec_with(**{flag: val(bad)}), Expect("error", T, (flag,)), f"{flag}={bad!r}")
+    m = spec0["args"][0][1].shape[0]
+    if kind == "k":
+        n = m - 1 if q_none else spec0["args"][1][1].shape[0]
+        bad = draw(st.sampled_from(BAD_K_TYPE + (0, -1, n + 1, n + 100, 2**70)))
+        types = V if isinstance(bad, int) and not isinstance(bad, bool) else T
+        return out(spec_with(k=val(bad)), Expect("error", types, ("k",)), f"k={bad!r} (n={n})")
+    if kind == "out":
+        n = m if q_none else spec0["args"][1][1].shape[0]
+        what = draw(st.sampled_from(("list", "dtype", "shape", "F", "strided", "readonly")))
+        if what == "list":
+            o, types = ("out", (m, n), "<f8", "list"), T
+        elif what == "dtype":
+            o, types = ("out", (m, n), draw(st.sampled_from(("<f4", "<i8", ">f8"))), "C"), T
+            if o[2] == ">f8":
+                types = VT  # a float64 of the other byte order: either kind of error
+        elif what == "shape":
+            o, types = ("out", (m + 1, n), "<f8", "C"), V
+        else:
+            if m < 2 or n < 2:  # a (1, n) or (m, 1) array is both C- and F-contiguous
+                o, types = ("out", (n + 1, m + 2), "<f8", "C"), V
+            else:
+                o, types = ("out", (m, n), "<f8", what), V
+        return out(spec_with(out=o), Expect("error", types, ("out",)), f"out {what} {o!r}")
+    # entries: non-finite, negative, a zero row, a sum off 1 with normalize=False
+    x = np.array(data, dtype=np.float64)
+    r = draw(st.integers(0, x.shape[0] - 1))
+    c = draw(st.integers(0, K - 1))
+    if kind == "nonfinite":
+        x[r, c] = draw(st.sampled_from((math.nan, math.inf, -math.inf)))
+    elif kind == "negative":
+        f32 = dclass_of(data.dtype.str) == "f32"
+        x[r, c] = -draw(st.sampled_from((1.0, 1e-45, 0.25) if f32 else (1.0, 1e-300, 5e-324, 0.25)))
+    elif kind == "zerosum":
+        x[r, :] = 0.0
+    else:  # offsum
+        x[r, :] = np.minimum(x[r, :], 1e300) * 3.0 + 0.5
+    dt = data.dtype if data.dtype.kind == "f" else np.float64
+    with np.errstate(over="ignore"):
+        x = x.astype(dt)
+    spec = spec_with(ia, arr(x, "C" if layout in ("bcast", "list") else layout, -1))
+    if kind == "offsum":
+        spec["kwargs"]["normalize"] = val(False)
+        return out(spec, None, f"sum off 1 in {a} row {r} with normalize=False")
+    return out(spec, Expect("error", V, (a,)), f"{kind} in {a} row {r}")
+
+
+def _measure_kwargs(spec):
+    """The measure's own keywords of a pairwise spec, built (alpha apart)."""
+    kw = {
+        k: build_arg(v) for k, v in spec["kwargs"].items() if k in ("base", "normalize", "logits")
+    }
+    alpha = build_arg(spec["kwargs"]["alpha"]) if "alpha" in spec["kwargs"] else None
+    return kw, alpha
+
+
+def _pw_loop(P, Q, metric, kw, alpha):
+    """The one-pair results of every pair, from the exact family's broadcasting
+    (each row pair of a batch is the one-pair call, bit for bit), in the child."""
+    args = [
+        arr(np.ascontiguousarray(P[:, None, :]), "C", -1),
+        arr(np.ascontiguousarray((P if Q is None else Q)[None, :, :]), "C", -1),
+    ]
+    if metric == "renyi_divergence":
+        args.append(val(alpha))
+    spec = {"fn": metric, "args": args, "kwargs": {k: val(v) for k, v in kw.items()}}
+    res = run_spec(spec)["result"]
+    if res[0] != "ok":
+        fail("contract", f"the one-pair calls raised {res!r} where pairwise did not")
+    return np.asarray(res[1], dtype=np.float64).reshape(P.shape[0], -1)
+
+
+def _bits64(x):
+    return np.ascontiguousarray(np.asarray(x, dtype=np.float64)).view(np.int64)
+
+
+def evaluate_pairwise(target, case):
+    COUNTS["cases"] += 1
+    spec = case.spec
+    out = run_spec(spec)
+    res = out["result"]
+    _common(case, out)
+    expect = case.expect
+    if expect is not None and expect.kind == "error":
+        check_error(case, res, expect, target)
+        return
+    metric = _pw_metric(spec)
+    kw, alpha = _measure_kwargs(spec)
+    logits, normalize = bool(kw.get("logits", False)), bool(kw.get("normalize", True))
+    P0 = build_arg(spec["args"][0])
+    Q0 = build_arg(spec["args"][1])
+    P = np.asarray(P0)
+    Q = None if Q0 is None else np.asarray(Q0)
+    PL = _logical(P)
+    QL = PL if Q is None else _logical(Q)
+    if expect is None:
+        named = [("P", PL, P)] + ([] if Q is None else [("Q", QL, Q)])
+        expect = classify(target, case, named, logits, normalize)
+    if expect.kind == "error" or (expect.kind == "either" and res[0] == "raise"):
+        check_error(case, res, expect, target)
+        return
+    if res[0] != "ok":
+        fail("error", f"valid input raised {res[1][0]}: {res[2]}\n{case!r}")
+    m, n, K = PL.shape[0], QL.shape[0], PL.shape[1]
+    f32 = _is_f32_array(P) and (Q is None or _is_f32_array(Q))
+    dtype = np.float32 if f32 else np.float64
+    if target.name == "nearest":
+        _evaluate_nearest(case, res[1], P, Q, PL, QL, metric, kw, alpha, dtype)
+        return
+    got = res[1]
+    if not (
+        isinstance(got, np.ndarray)
+        and got.dtype == np.float64
+        and got.shape == (m, n)
+        and got.flags.c_contiguous
+    ):
+        fail(
+            "contract",
+            f"result {type(got).__name__} {getattr(got, 'dtype', '')} "
+            f"{getattr(got, 'shape', '')}, expected a C-contiguous float64 ({m}, {n})\n{case!r}",
+        )
+    if not (m and n):
+        return
+    problems = []
+    sym = Q is None and metric in PW_SYMMETRIC
+    if sym:
+        if not np.array_equal(_bits64(got), _bits64(got.T)):
+            problems.append("Q=None: the matrix is not its exact mirror")
+        if not np.all(np.diag(got) == 0.0):
+            problems.append(f"Q=None: the diagonal is not 0: {np.diag(got)!r}")
+    # the one-pair calls: bit-identical, or within the shortcut bound
+    L = _pw_loop(P, Q, metric, kw, alpha)
+    sel = np.triu_indices(m, 1) if sym else (slice(None), slice(None))
+    if metric in PW_SHORTCUT and not logits:
+        scale = reference.term_scale(
+            metric, PL, None if Q is None else QL, normalize=normalize, base=kw.get("base")
+        )
+        try:
+            r = reference.check_shortcut(
+                got[sel],
+                L[sel],
+                scale[sel],
+                metric,
+                bound=SHORTCUT_BOUND,
+                base=kw.get("base"),
+                where=" vs one-pair",
+            )
+            _note_ratio(f"pairwise shortcut {metric}", r, case.note)
+        except AssertionError as e:
+            problems.append(str(e))
+    else:
+        diff = np.argwhere(_bits64(got[sel]) != _bits64(L[sel]))
+        if diff.size:
+            g, w = np.asarray(got[sel]).ravel(), np.asarray(L[sel]).ravel()
+            problems.append(
+                f"{metric}: {len(diff)} entries not bit-identical to the one-pair calls "
+                f"(got {g[:4]!r}, one-pair {w[:4]!r})"
+            )
+    # equal rows give exactly 0
+    if metric != "cross_entropy" and not (metric == "renyi_divergence" and not normalize):
+        eq = np.all(PL[:, None, :] == QL[None, :, :], axis=-1)
+        if np.any(got[eq] != 0.0):
+            problems.append(f"{metric}: equal rows give {got[eq][got[eq] != 0.0][:4]!r}, not 0")
+    # the 50-digit oracle, pair by pair (a sample of the pairs of a large case)
+    okw = {"logits": logits, "normalize": normalize}
+    cache = {}
+    pairs = [(i, j) for i in range(m) for j in range(n)]
+    if len(pairs) * K > PW_BUDGET:
+        step = -(-len(pairs) * K // PW_BUDGET)
+        pairs = pairs[::step]
+    for i, j in pairs:
+        key = (PL[i].tobytes(), QL[j].tobytes())
+        if key not in cache:
+            extra = (alpha,) if metric == "renyi_divergence" else ()
+            cache[key] = reference.ORACLES[metric](PL[i].tolist(), QL[j].tolist(), *extra, **okw)
+        value, scale = cache[key]
+        try:
+            ratio = reference.check(
+                got[i, j],
+                value,
+                scale,
+                dtype,
+                measure=metric,
+                alpha=None if alpha is None else float(alpha),
+                base=kw.get("base"),
+                K=K,
+                where=f" [{i}, {j}] (K={K})",
+            )
+            _note_ratio(f"pairwise {metric} {np.dtype(dtype).name}", ratio, case.note)
+        except AssertionError as e:
+            problems.append(str(e))
+        COUNTS["oracle"] += 1
+        if len(problems) >= 5:
+            break
+    if problems:
+        fail("accuracy", "\n".join(problems) + f"\n{case!r}")
+
+
+def _evaluate_nearest(case, got, P, Q, PL, QL, metric, kw, alpha, dtype):
+    """nearest against pairwise (brute force over the full matrix, computed in
+    the child) and its values against the 50-digit oracle."""
+    m = PL.shape[0]
+    k = _kw(case.spec, "k", 1)
+    ok = (
+        isinstance(got, tuple)
+        and len(got) == 2
+        and all(isinstance(x, np.ndarray) and x.shape == (m, k) for x in got)
+        and got[0].dtype == np.intp
+        and got[1].dtype == np.float64
+    )
+    if not ok:
+        fail(
+            "contract",
+            f"result {got!r:.300}, expected (intp, float64) arrays of ({m}, {k})\n{case!r}",
+        )
+    idx, vals = got
+    dspec = dict(case.spec, fn="pairwise", kwargs=dict(case.spec["kwargs"]))
+    dspec["kwargs"].pop("k", None)
+    dspec.pop("threads", None)
+    dres = run_spec(dspec)["result"]
+    if dres[0] != "ok":
+        fail("contract", f"pairwise raised {dres!r} where nearest did not\n{case!r}")
+    D = dres[1]
+    problems = []
+    for i in range(m):
+        cols = np.arange(D.shape[1])
+        if Q is None:
+            cols = cols[cols != i]
+        want = cols[np.argsort(D[i, cols], kind="stable")[:k]]
+        if not np.array_equal(idx[i], want):
+            problems.append(
+                f"row {i}: indices {idx[i].tolist()}, expected {want.tolist()} "
+                f"(values {D[i, want].tolist()})"
+            )
+        elif not np.array_equal(_bits64(vals[i]), _bits64(D[i, want])):
+            problems.append(f"row {i}: values {vals[i]!r} are not pairwise's {D[i, want]!r}")
+        if len(problems) >= 5:
+            break
+    okw = {"logits": bool(kw.get("logits", False)), "normalize": bool(kw.get("normalize", True))}
+    extra = (alpha,) if metric == "renyi_divergence" else ()
+    found = [(i, r) for i in range(m) for r in range(k)]
+    K = PL.shape[1]
+    if len(found) * K > PW_BUDGET:  # a sample of a large case
+        found = found[:: -(-len(found) * K // PW_BUDGET)]
+    for i, r in found:
+        j = int(idx[i, r])
+        value, scale = reference.ORACLES[metric](PL[i].tolist(), QL[j].tolist(), *extra, **okw)
+        try:
+            reference.check(
+                vals[i, r],
+                value,
+                scale,
+                dtype,
+                measure=metric,
+                alpha=None if alpha is None else float(alpha),
+                base=kw.get("base"),
+                K=K,
+                where=f" nearest [{i}, {r}] (row {j})",
+            )
+        except AssertionError as e:
+            problems.append(str(e))
+        COUNTS["oracle"] += 1
+    if problems:
+        fail("accuracy", "\n".join(problems[:5]) + f"\n{case!r}")
+
+
 @dataclasses.dataclass(frozen=True)
 class Family:
     valid: Callable  # target -> strategy of valid Cases
@@ -1581,6 +2128,7 @@ class Family:
 FAMILIES = {
     "rows": Family(rows_valid, rows_bad, evaluate_rows),
     "elementwise": Family(elementwise_valid, elementwise_bad, evaluate_elementwise),
+    "pairwise": Family(pairwise_valid, pairwise_bad, evaluate_pairwise),
 }
 
 

@@ -18,9 +18,16 @@ A spec is a dict::
 An argspec is ``("arr", data, layout, axis)`` (``data``: an ndarray whose last
 axis is the support, already in its final dtype; ``layout``: one of LAYOUTS;
 ``axis``: where the support goes), ``("val", obj)`` (passed as is),
-``("special", name)`` (an object built here: see SPECIALS) or
+``("special", name)`` (an object built here: see SPECIALS),
 ``("rng", seed, shape, dtype)`` (uniform positive data made here, for big
-inputs that need no oracle).
+inputs that need no oracle), ``("fn", name)`` (the public function
+``fastdiv.<name>``, e.g. a ``metric``) or ``("out", shape, dtype, layout)``
+(an output array filled with NaN: layout "C", "F", "strided", "readonly" or
+"list").
+
+``"threads": {"matrix": True, ...}`` (pairwise, nearest): 1 and 2 threads,
+then sub-blocks of the rows (``P[a:b]`` against ``Q[c:d]``; nearest: rows of
+``P`` searched alone) must give that block of the result bit for bit.
 
 The protocol: 8-byte little-endian length + pickle, one spec in, one outcome
 out, in order; ``None`` ends the child.  The child writes its answers to a
@@ -87,6 +94,12 @@ def build_arg(spec):
     if kind == "rng":
         _, seed, shape, dtype = spec
         return (np.random.default_rng(seed).random(shape) + 0.01).astype(dtype)
+    if kind == "fn":
+        import fastdiv
+
+        return getattr(fastdiv, spec[1])
+    if kind == "out":
+        return _out(*spec[1:])
     if kind != "arr":
         raise ValueError(f"bad argspec {spec!r}")
     _, data, layout, axis = spec
@@ -123,6 +136,23 @@ def build_arg(spec):
         small = np.ascontiguousarray(_moved(data[:1], axis))
         return np.broadcast_to(small, m.shape)
     raise ValueError(f"bad layout {layout!r}")
+
+
+def _out(shape, dtype, layout):
+    """An output array filled with NaN (see the module doc)."""
+    x = np.full(shape, np.nan, dtype=dtype)
+    if layout == "C":
+        return x
+    if layout == "F":
+        return np.asfortranarray(x)
+    if layout == "strided":
+        return np.full(shape[:-1] + (2 * shape[-1],), np.nan, dtype=dtype)[..., ::2]
+    if layout == "readonly":
+        x.flags.writeable = False
+        return x
+    if layout == "list":
+        return x.tolist()
+    raise ValueError(f"bad out layout {layout!r}")
 
 
 def build_call(spec):
@@ -183,6 +213,13 @@ def _bits(x):
 
 
 def _same(a, b):
+    if isinstance(a, tuple) or isinstance(b, tuple):  # nearest: (indices, values)
+        return (
+            isinstance(a, tuple)
+            and isinstance(b, tuple)
+            and len(a) == len(b)
+            and all(_same(x, y) for x, y in zip(a, b))
+        )
     a, b = np.asarray(a), np.asarray(b)
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(_bits(a), _bits(b))
 
@@ -207,6 +244,9 @@ def _thread_checks(f, args, kwargs, t, base):
     for tag, r in (("1 thread", r1), ("2 threads", r2)):
         if r[0] != "ok" or not _same(r[1], base):
             problems.append(f"{tag} differs from the default: {r!r} vs {base!r}")
+    if t.get("matrix"):
+        more, n = _block_checks(f, args, kwargs, base)
+        return problems + more, runs + n
     ax = t["axis"]
     arrays = t["arrays"]
     if ax is None:  # no support axis (elementwise): the thread counts only
@@ -253,6 +293,36 @@ def _thread_checks(f, args, kwargs, t, base):
     return problems, runs
 
 
+def _block_checks(f, args, kwargs, base):
+    """pairwise: each block P[a:b] x Q[c:d] computed alone equals that block of
+    the result; nearest: each half of the rows of P searched alone.  Q=None
+    has no blocks (one triangle is computed)."""
+    problems, runs = [], 0
+    if len(args) < 2 or args[1] is None:
+        return problems, runs
+    P, Q = np.asarray(args[0]), np.asarray(args[1])
+    m, n = P.shape[0], Q.shape[0]
+    kw = {k: v for k, v in kwargs.items() if k != "out"}
+    rows = [(0, m // 2), (m // 2, m)]
+    if isinstance(base, tuple):  # nearest
+        blocks = [(a, b, 0, n) for a, b in rows if b > a]
+    else:
+        blocks = [(a, b, c, d) for a, b in rows for c, d in [(0, n // 2), (n // 2, n)]]
+        blocks = [blk for blk in blocks if blk[1] > blk[0] and blk[3] > blk[2]]
+    for i, (a, b, c, d) in enumerate(blocks):
+        r = _call(f, [P[a:b], Q[c:d]], kw, 1 + i % 2)
+        runs += 1
+        if isinstance(base, tuple):
+            want = (base[0][a:b], base[1][a:b])
+        else:
+            want = np.asarray(base)[a:b, c:d]
+        if r[0] != "ok" or not _same(r[1], want):
+            problems.append(
+                f"block P[{a}:{b}] x Q[{c}:{d}]: {r!r:.300}, the call gave {want!r:.300}"
+            )
+    return problems, runs
+
+
 def execute(spec):
     """Run one spec; returns the outcome dict (see fdtest.fuzz.run_spec)."""
     import fastdiv
@@ -273,7 +343,8 @@ def execute(spec):
             out["result"] = ("build-error", repr(e))
             return out
         snaps = [(f"args[{i}]", _snapshot(a)) for i, a in enumerate(args)]
-        snaps += [(f"kwargs[{k!r}]", _snapshot(v)) for k, v in kwargs.items()]
+        # (out= is written by design)
+        snaps += [(f"kwargs[{k!r}]", _snapshot(v)) for k, v in kwargs.items() if k != "out"]
         pre = spec.get("pre")
         if pre is None:
             out["result"] = _call(f, args, kwargs)

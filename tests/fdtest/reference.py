@@ -70,6 +70,12 @@ unit (``base``: both divided by ``log(base)``, the scale by its modulus) and
   times the double 1/log(b), a second rounding.  The comparison is with the
   value clamped into the range: with normalize=False the measure of the
   values as given can leave the range by the sum's tolerance.
+
+PAIRWISE (``fastdiv.pairwise``): ``pairwise_ref`` loops the oracles above over
+every pair of rows and ``check_pairwise`` holds a result matrix to THE
+ACCURACY BOUND entry by entry.  ``term_scale`` is the float64 sum of |terms|
+of every pair at once and ``check_shortcut`` the bound of a shortcut metric
+against the one-pair results (``fdtest.tolerance.SHORTCUT``).
 """
 
 import math
@@ -98,6 +104,10 @@ __all__ = [
     "tolerance",
     "check",
     "in_base",
+    "pairwise_ref",
+    "check_pairwise",
+    "term_scale",
+    "check_shortcut",
 ]
 
 SQUARED = frozenset({"js_distance", "hellinger"})
@@ -431,3 +441,143 @@ def check(got, value, scale, dtype, *, measure, alpha=None, base=None, K=None, w
                 f"{'' if base is None else f', base={base!r}'}; {ratio:.3g}x the bound)"
             )
         return ratio
+
+
+# --------------------------------------------------------------------------
+# pairwise: every pair of rows
+# --------------------------------------------------------------------------
+
+
+def _rows(x):
+    """The rows of a 2-D array as lists of exact Python floats (float32 values
+    converted exactly; any byte order or layout)."""
+    a = np.asarray(x)
+    if a.dtype.kind in "iub":
+        a = a.astype(np.float64)
+    return [r.tolist() for r in a.astype(np.float64)]
+
+
+def pairwise_ref(P, Q, metric, *, alpha=None, logits=False, normalize=True):
+    """The oracle of ``metric`` over every pair of rows: ``(values, scales)``,
+    two lists of m lists of n mpmath numbers (nats; squared for js_distance
+    and hellinger, as the one-pair oracles).  ``Q=None`` means ``Q = P``."""
+    f = ORACLES[metric]
+    rp = _rows(P)
+    rq = rp if Q is None else _rows(Q)
+    extra = () if alpha is None else (alpha,)
+    values, scales = [], []
+    for p in rp:
+        vs, ss = [], []
+        for q in rq:
+            v, sc = f(p, q, *extra, logits=logits, normalize=normalize)
+            vs.append(v)
+            ss.append(sc)
+        values.append(vs)
+        scales.append(ss)
+    return values, scales
+
+
+def check_pairwise(
+    got, P, Q, metric, *, alpha=None, base=None, logits=False, normalize=True, dtype=None
+):
+    """Assert THE ACCURACY BOUND for every entry of ``got`` = ``pairwise(P, Q,
+    metric=metric, ...)`` (``Q=None``: P against itself).  ``dtype``: the
+    computation dtype (default: float32 if every input is float32).  Returns
+    the largest error / bound ratio."""
+    got = np.asarray(got)
+    qs = [] if Q is None else [np.asarray(Q)]
+    if dtype is None:
+        f32 = all(a.dtype.kind == "f" and a.dtype.itemsize == 4 for a in [np.asarray(P), *qs])
+        dtype = np.float32 if f32 else np.float64
+    values, scales = pairwise_ref(P, Q, metric, alpha=alpha, logits=logits, normalize=normalize)
+    K = np.shape(P)[1]
+    worst = 0.0
+    for i, (vs, ss) in enumerate(zip(values, scales)):
+        for j, (v, sc) in enumerate(zip(vs, ss)):
+            r = check(
+                got[i, j],
+                v,
+                sc,
+                dtype,
+                measure=metric,
+                alpha=None if alpha is None else float(alpha),
+                base=base,
+                K=K,
+                where=f" [{i}, {j}]",
+            )
+            worst = max(worst, r)
+    return worst
+
+
+def _normalized_rows(x, normalize):
+    x = np.asarray(x).astype(np.float64)
+    if not normalize or x.size == 0:
+        return x
+    # divided by the row's largest entry first: sums beyond DBL_MAX stay finite
+    x = x / np.max(x, axis=1, keepdims=True)
+    return x / x.sum(axis=1, keepdims=True)
+
+
+def term_scale(metric, P, Q=None, *, normalize=True, base=None):
+    """The sum of |terms| of every pair, in float64, as an (m, n) array (Q=None:
+    Q = P), in the unit of ``base``: the scale of the pairwise shortcut bound.
+
+    Terms of the normalized rows pn, qn (the values as given with
+    normalize=False): ``pn log(pn/qn)`` (kl_divergence), ``-pn log qn``
+    (cross_entropy), over pn > 0, +inf where pn > 0 = qn; ``0.5 (sqrt pn -
+    sqrt qn)**2`` (hellinger: the scale of its square, unit-free)."""
+    pn = _normalized_rows(P, normalize)[:, None, :]
+    qn = _normalized_rows(P if Q is None else Q, normalize)[None, :, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if metric == "hellinger":
+            return (0.5 * (np.sqrt(pn) - np.sqrt(qn)) ** 2).sum(axis=-1)
+        if metric == "kl_divergence":
+            t = np.where(pn > 0, pn * (np.log(pn) - np.log(qn)), 0.0)
+        elif metric == "cross_entropy":
+            t = np.where(pn > 0, -pn * np.log(qn), 0.0)
+        else:
+            raise ValueError(f"no shortcut scale for {metric!r}")
+    s = np.abs(t).sum(axis=-1)
+    s[np.any((pn > 0) & (qn == 0), axis=-1)] = np.inf
+    return s if base is None else s / abs(math.log(base))
+
+
+def check_shortcut(got, one_pair, scale, metric, *, bound, base=None, where=""):
+    """Assert the pairwise shortcut bound entry by entry: ``got`` against the
+    one-pair results ``one_pair`` (arrays of one shape), ``|got - one_pair|
+    <= bound * scale`` (hellinger: ``|got - one_pair| (got + one_pair)``, the
+    difference of the squares), +inf exactly where one_pair is +inf, never
+    NaN, never negative (``base`` below 1: never positive, -inf for +inf).
+    Returns the largest error / bound ratio."""
+    sign = -1.0 if base is not None and base < 1 else 1.0
+    got = sign * np.asarray(got, dtype=np.float64)
+    one = sign * np.asarray(one_pair, dtype=np.float64)
+    scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), got.shape)
+    with np.errstate(invalid="ignore", over="ignore"):
+        finite = np.isfinite(got) & np.isfinite(one)
+        err = np.where(finite, np.abs(got - one), 0.0)
+        if metric == "hellinger":
+            err = err * np.where(finite, got + one, 0.0)
+        tol = bound * scale
+        bad_value = np.isnan(got) | (got < 0) | (np.isinf(got) != np.isinf(one))
+        bad_value |= np.isinf(got) & (got != one)
+        bad = bad_value | (finite & ~(err <= tol))
+        ratio = np.where(finite & (err > 0), err / np.where(tol > 0, tol, 1.0), 0.0)
+        ratio = np.where(finite & (err > 0) & (tol == 0), np.inf, ratio)
+    problems = []
+    for idx in zip(*np.nonzero(bad)):
+        g, w = float(got[idx]), float(one[idx])
+        tag = f"{metric}{where} {[int(i) for i in idx]}: got {g!r}, one-pair call {w!r}"
+        if bad_value[idx]:
+            problems.append(f"{tag}: NaN, negative, or +inf not matching")
+        else:
+            problems.append(
+                f"{tag}: error {err[idx]:.3g} > {bound:g} x sum|terms| {scale[idx]:.3g} "
+                f"({ratio[idx]:.3g}x the bound)"
+            )
+        if len(problems) >= 8:
+            problems.append(f"... {int(bad.sum())} entries out of bound in all")
+            break
+    if problems:
+        raise AssertionError("\n".join(problems))
+    return float(ratio.max()) if ratio.size else 0.0

@@ -110,6 +110,24 @@ within 1 ulp of the C library by design; the test allows 2 because its
 references are themselves rounded (the C library's log is checked to be
 within 1 ulp of correctly rounded, and float32 references are float64
 results rounded to float32).
+
+6. The pairwise shortcut: ``SHORTCUT``
+--------------------------------------
+
+``SHORTCUT = 1e-13``: ``fastdiv.pairwise`` may compute KL divergence,
+cross-entropy and Hellinger by an algebraic shortcut (a matrix product)
+instead of the one-pair kernel.  Each entry must then agree with the one-pair
+call ``metric(P[i], Q[j], **kw)`` to within ``SHORTCUT`` times the sum of
+|terms| of that pair (the ``scale`` of ``fdtest.reference``: terms
+``pn log(pn/qn)``, ``-pn log qn``, ``0.5 (sqrt pn - sqrt qn)**2`` of the
+normalized rows; Hellinger compared through its square, as the oracles do):
+
+    |got - one_pair| <= SHORTCUT * scale
+
+with no floor: the error of a cancellation (``sum pn log pn - sum pn log qn``
+for nearly equal rows) must not show.  +inf exactly where the one-pair call
+is +inf, never negative, and exactly 0 for equal rows.  Every other metric,
+and every metric with ``logits=True``, is bit-identical to the one-pair call.
 """
 
 import dataclasses
@@ -133,6 +151,7 @@ __all__ = [
     "monotone_slack",
     "REROUNDED",
     "SIMD_ULP",
+    "SHORTCUT",
 ]
 
 
@@ -222,3 +241,10 @@ REROUNDED = MappingProxyType({"rtol": 1e-14, "atol": 1e-300})
 # --------------------------------------------------------------------------
 
 SIMD_ULP = 2
+
+
+# --------------------------------------------------------------------------
+# 6. the pairwise shortcut
+# --------------------------------------------------------------------------
+
+SHORTCUT = 1e-13

@@ -26,7 +26,7 @@ PER_EXAMPLE = 4  # cases per hypothesis example (hypothesis repeats itself; more
 # gives more distinct cases for the same time)
 
 ORACLE_TARGETS = [t for t in F.REGISTRY if t.oracle is not None]
-LOGIT_TARGETS = [t for t in F.REGISTRY if "logits" in t.keywords]
+LOGIT_TARGETS = [t for t in F.REGISTRY if t.family == "rows" and "logits" in t.keywords]
 RENYI_TARGETS = [t for t in F.REGISTRY if "alpha" in t.args]
 
 

@@ -5,7 +5,9 @@ and leaves the input untouched.
 Messages name the argument, state the rule and echo the value (house style,
 ``fastdiv/_validation.py``).  Where a message has a computed part (e.g. how a
 tolerance is formatted), the regex pins the digits that are certain and
-nothing more.
+nothing more.  The last section holds the errors of ``pairwise`` and
+``nearest``: the exact family's messages naming ``'P'``/``'Q'`` and the row,
+and their own (metric, keywords, shapes, ``out``, ``k``).
 """
 
 import math
@@ -18,7 +20,17 @@ from numpy.exceptions import AxisError
 
 import fastdiv as fd
 from fdtest import tolerance as T
-from fdtest.measures import ALL, ONE_ARG, RENYI, TWO_ARG, WITH_BASE, WITH_LOGITS, call
+from fdtest.measures import (
+    ALL,
+    METRICS,
+    ONE_ARG,
+    RENYI,
+    TWO_ARG,
+    WITH_BASE,
+    WITH_LOGITS,
+    call,
+    pairwise_keywords,
+)
 
 
 def good(shape, seed=0, dtype=np.float64):
@@ -815,3 +827,399 @@ def test_read_only_input_error_is_the_documented_one():
     p.flags.writeable = False
     with pytest.raises(ValueError, match=rf"^'p' {FIN} in row 2\.$"):
         fd.kl_divergence(p, good((5, 4)))
+
+
+# --------------------------------------------------------------------------
+# pairwise and nearest
+# --------------------------------------------------------------------------
+
+PW = ["pairwise", "nearest"]
+METRIC_LIST = (
+    "'metric' must be one of 'cross_entropy', 'hellinger', 'js_distance', "
+    "'js_divergence', 'kl_divergence', 'renyi_divergence', 'total_variation'; got "
+)
+
+
+def pw(fn, P, Q=None, **kw):
+    """fastdiv.pairwise or fastdiv.nearest (k=1 by default)."""
+    return getattr(fd, fn)(P, Q, **kw)
+
+
+def metric_kw(metric):
+    return {"alpha": 2.0} if metric in RENYI else {}
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize(
+    "metric", ["foo", "entropy", "renyi_entropy", "self_information", "KL", "kl", ""]
+)
+def test_pw_unknown_metric(fn, metric):
+    msg = "^" + re.escape(f"{METRIC_LIST}{metric!r}.")
+    with pytest.raises(ValueError, match=msg):
+        pw(fn, good((3, 4)), good((2, 4)), metric=metric)
+    with pytest.raises(ValueError, match=msg):
+        pw(fn, good((3, 4)), metric=metric)
+
+
+BAD_METRIC_OBJECTS = [
+    pytest.param(None, id="None"),
+    pytest.param(1, id="int"),
+    pytest.param(b"kl_divergence", id="bytes"),
+    pytest.param(["kl_divergence"], id="list"),
+    pytest.param(fd.entropy, id="fd.entropy"),
+    pytest.param(fd.renyi_entropy, id="fd.renyi_entropy"),
+    pytest.param(fd.self_information, id="fd.self_information"),
+    pytest.param(lambda p, q: 0.0, id="lambda"),
+    pytest.param(np.dot, id="np.dot"),
+]
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("metric", BAD_METRIC_OBJECTS)
+def test_pw_metric_of_the_wrong_kind(fn, metric):
+    with pytest.raises(TypeError, match="'metric' must be"):
+        pw(fn, good((3, 4)), good((2, 4)), metric=metric)
+
+
+def unexpected_keyword_cases():
+    for metric in METRICS:
+        takes = pairwise_keywords(metric)
+        for kw in ["base", "logits", "alpha", "normalise", "weights", "keepdims"]:
+            if kw not in takes:
+                yield pytest.param(metric, kw, id=f"{metric}-{kw}")
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("metric,kw", list(unexpected_keyword_cases()))
+def test_pw_keyword_the_metric_does_not_take(fn, metric, kw):
+    value = True if kw == "logits" else 2.0
+    args = dict(metric_kw(metric), **{kw: value})
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{kw}'") as ei:
+        pw(fn, good((3, 4)), good((2, 4)), metric=metric, **args)
+    # the message says which keywords the metric takes
+    for name in pairwise_keywords(metric):
+        assert name in str(ei.value), (name, str(ei.value))
+    # also with the metric given as a function, and with Q=None
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{kw}'"):
+        pw(fn, good((3, 4)), metric=getattr(fd, metric), **args)
+
+
+@pytest.mark.parametrize("fn", PW)
+def test_pw_renyi_needs_alpha(fn):
+    for metric in ["renyi_divergence", fd.renyi_divergence]:
+        with pytest.raises(TypeError, match="'alpha'"):
+            pw(fn, good((3, 4)), good((2, 4)), metric=metric)
+        with pytest.raises(TypeError, match="'alpha'"):
+            pw(fn, good((3, 4)), metric=metric, base=2)
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("which", ["P", "Q"])
+@pytest.mark.parametrize(
+    "bad", [good(3), good((2, 3, 4)), good(()), [0.5, 0.5, 0.5]], ids=["1d", "3d", "0d", "list"]
+)
+def test_pw_not_2d(fn, which, bad):
+    shape = np.shape(bad)
+    msg = re.escape(f"'{which}' must be 2-D (one distribution per row); got shape {shape}.")
+    P, Q = (bad, good((3, 3))) if which == "P" else (good((3, 3)), bad)
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        pw(fn, P, Q)
+    if which == "P":
+        with pytest.raises(ValueError, match="^" + msg + "$"):
+            pw(fn, P)
+
+
+def test_pw_not_2d_exact_message():
+    with pytest.raises(ValueError) as ei:
+        fd.pairwise(np.array([0.2, 0.3, 0.5]))
+    assert str(ei.value) == "'P' must be 2-D (one distribution per row); got shape (3,)."
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("sp,sq", [((3, 4), (2, 5)), ((3, 1), (3, 2)), ((1, 7), (1, 6))])
+def test_pw_different_numbers_of_columns(fn, sp, sq):
+    with pytest.raises(ValueError, match=r"^'P' and 'Q' must have the same number of columns"):
+        pw(fn, good(sp), good(sq))
+
+
+@pytest.mark.parametrize("fn", PW)
+def test_pw_no_columns(fn):
+    with pytest.raises(ValueError, match=r"^'P' must have at least one column"):
+        pw(fn, np.ones((3, 0)))
+    with pytest.raises(ValueError, match=r"^'P' must have at least one column"):
+        pw(fn, np.ones((3, 0)), np.ones((2, 0)))
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("which", ["P", "Q"])
+@pytest.mark.parametrize("bad", BAD_DTYPE_ARRAYS)
+def test_pw_bad_dtype(fn, which, bad):
+    bad2 = np.stack([bad, bad])  # 2-D
+    P, Q = (bad2, good((3, 2))) if which == "P" else (good((3, 2)), bad2)
+    with pytest.raises(TypeError, match=dtype_msg(which, bad.dtype)):
+        pw(fn, P, Q)
+
+
+@pytest.mark.parametrize("fn", PW)
+def test_pw_p_none(fn):
+    with pytest.raises(TypeError, match=r"^'P' must be an array of real numbers; got None\.$"):
+        pw(fn, None, good((3, 4)))
+    with pytest.raises(TypeError, match=r"^'P' must be an array of real numbers; got None\.$"):
+        pw(fn, None)
+
+
+# ---- out= ----
+
+
+def test_pw_out_not_an_array():
+    P, Q = good((3, 4)), good((4, 4), 1)
+    for out in [[[0.0] * 4] * 3, 0.0, "out", memoryview(np.zeros((3, 4)))]:
+        with pytest.raises(TypeError, match="'out' must be"):
+            fd.pairwise(P, Q, out=out)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.complex128, np.longdouble, object])
+def test_pw_out_wrong_dtype(dtype):
+    if np.dtype(dtype) == np.float64:  # longdouble is float64 on some platforms
+        pytest.skip("longdouble is float64 here")
+    out = np.zeros((3, 4), dtype=dtype)
+    with pytest.raises(TypeError, match="'out' must have dtype float64"):
+        fd.pairwise(good((3, 4)), good((4, 4), 1), out=out)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 5), (12,), (1, 3, 4), (3, 4, 1), ()])
+def test_pw_out_wrong_shape(shape):
+    with pytest.raises(ValueError, match=r"'out' must have shape \(3, 4\)"):
+        fd.pairwise(good((3, 4)), good((4, 4), 1), out=np.zeros(shape))
+    with pytest.raises(ValueError, match=r"'out' must have shape \(3, 3\)"):
+        fd.pairwise(good((3, 4)), out=np.zeros((3, 4) if shape == (3, 3) else shape))
+
+
+def test_pw_out_not_c_contiguous_or_not_writeable():
+    P, Q = good((3, 4)), good((4, 4), 1)
+    ro = np.zeros((3, 4))
+    ro.flags.writeable = False
+    for out in [np.zeros((4, 3)).T, np.zeros((3, 8))[:, ::2], np.zeros((6, 4))[::2], ro]:
+        assert out.shape == (3, 4)
+        with pytest.raises(ValueError, match="'out' must be C-contiguous and writeable"):
+            fd.pairwise(P, Q, out=out)
+
+
+def test_pw_out_sharing_memory_with_an_input():
+    P, Q = good((3, 4)), good((4, 4), 1)
+    buf = good((7, 4), 2)
+    cases = [
+        (P, Q, P),  # out is P
+        (P, Q, Q[:3]),  # out is a view of Q
+        (buf[:3], buf[3:], buf[3:6]),  # P and Q share a buffer with out
+    ]
+    for p, q, out in cases:
+        p0, q0 = p.copy(), q.copy()
+        with pytest.raises(ValueError, match="'out' must not share memory"):
+            fd.pairwise(p, q, out=out)
+        assert np.array_equal(p, p0) and np.array_equal(q, q0)
+    P4 = good((4, 4), 3)
+    with pytest.raises(ValueError, match="'out' must not share memory"):
+        fd.pairwise(P4, out=P4)  # Q=None: out is P
+
+
+# ---- k ----
+
+
+@pytest.mark.parametrize("k", [1.5, "2", True, False, 2.0, None, [1], np.float64(1.0)])
+def test_pw_k_not_an_integer(k):
+    with pytest.raises(TypeError, match="'k' must be an integer"):
+        fd.nearest(good((3, 4)), good((5, 4), 1), k=k)
+
+
+@pytest.mark.parametrize(
+    "m,n,k,bound",
+    [
+        (3, 5, 0, 5),
+        (3, 5, -1, 5),
+        (3, 5, 6, 5),
+        (3, 5, 10**20, 5),
+        (3, None, 3, 2),  # Q=None: the other m - 1 rows
+        (3, None, 0, 2),
+        (1, None, 1, 0),  # one row has no other row
+        (3, 0, 1, 0),  # Q has no rows
+    ],
+)
+def test_pw_k_out_of_range(m, n, k, bound):
+    P = good((m, 4))
+    Q = None if n is None else good((n, 4), 1)
+    with pytest.raises(ValueError, match=rf"'k' must satisfy 1 <= k <= {bound}(?!\d)"):
+        fd.nearest(P, Q, k=k)
+
+
+def test_pw_k_at_the_bounds_is_fine():
+    P, Q = good((3, 4)), good((5, 4), 1)
+    assert fd.nearest(P, Q, k=5)[0].shape == (3, 5)
+    assert fd.nearest(P, k=2)[0].shape == (3, 2)
+    assert fd.nearest(P, Q, k=np.int32(1))[0].shape == (3, 1)
+
+
+# ---- entries ----
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("which", ["P", "Q", "P-alone"])
+@pytest.mark.parametrize(
+    "value,pattern",
+    [(-0.25, NEG), (-5e-324, NEG), (np.nan, FIN), (np.inf, FIN), (-np.inf, f"({FIN}|{NEG})")],
+    ids=["neg", "tiny-neg", "nan", "posinf", "neginf"],
+)
+@pytest.mark.parametrize(
+    "metric", ["js_distance", "kl_divergence", "hellinger", "renyi_divergence"]
+)
+def test_pw_bad_entry_names_arg_and_row(fn, which, value, pattern, metric):
+    bad = with_bad_row(value)  # (5, 4), row 3
+    name = which[0]
+    if which == "P-alone":
+        P, Q = bad, None
+    else:
+        P, Q = (bad, good((5, 4), 1)) if which == "P" else (good((5, 4), 1), bad)
+    before = bad.copy()
+    with pytest.raises(ValueError, match=rf"^'{name}' {pattern} in row 3\.$"):
+        pw(fn, P, Q, metric=metric, **metric_kw(metric))
+    assert np.array_equal(bad, before, equal_nan=True)
+
+
+def test_pw_bad_entry_exact_messages():
+    P = good((5, 4))
+    P[3, 2] = -1.0
+    with pytest.raises(ValueError) as ei:
+        fd.pairwise(P, good((2, 4)))
+    assert str(ei.value) == "'P' must be non-negative; found a negative entry in row 3."
+    Q = good((2, 4))
+    Q[0, 1] = np.nan
+    with pytest.raises(ValueError) as ei:
+        fd.nearest(good((5, 4)), Q)
+    assert str(ei.value) == "'Q' must be finite; found NaN or infinity in row 0."
+    P = good((5, 4))
+    P[2] = 0.0
+    with pytest.raises(ValueError) as ei:
+        fd.pairwise(P, metric="kl_divergence")
+    assert str(ei.value) == "'P' must have a positive sum along axis; row 2 sums to 0."
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("which", ["P", "Q"])
+@pytest.mark.parametrize("metric", ["js_divergence", "cross_entropy", "total_variation"])
+def test_pw_zero_sum_row(fn, which, metric):
+    bad = good((5, 4), 4)
+    bad[2] = 0.0
+    P, Q = (bad, good((5, 4), 1)) if which == "P" else (good((5, 4), 1), bad)
+    with pytest.raises(ValueError, match=rf"^'{which}' {ZSUM}; row 2 sums to 0\.$"):
+        pw(fn, P, Q, metric=metric)
+    if which == "P":
+        with pytest.raises(ValueError, match=rf"^'P' {ZSUM}; row 2 sums to 0\.$"):
+            pw(fn, P, metric=metric)
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("which", ["P", "Q"])
+@pytest.mark.parametrize("metric", METRICS)
+def test_pw_normalize_false_sum_off(fn, which, metric):
+    bad = np.full((5, 4), 0.25)
+    bad[3] = [0.25, 0.25, 0.0, 0.0]  # sums to 0.5 exactly
+    other = np.full((5, 4), 0.25)
+    P, Q = (bad, other) if which == "P" else (other, bad)
+    with pytest.raises(ValueError, match=off_msg(which, r"2\.8\d*e-14", 3, r"0\.5")):
+        pw(fn, P, Q, metric=metric, normalize=False, **metric_kw(metric))
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("which", ["P", "Q"])
+@pytest.mark.parametrize("metric", [m for m in METRICS if m in WITH_LOGITS])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf], ids=["nan", "posinf", "neginf"])
+def test_pw_logits_must_be_finite(fn, which, metric, value):
+    bad = np.random.default_rng(7).normal(size=(5, 4)) * 3.0  # negatives are fine
+    bad[3, 2] = value
+    other = np.random.default_rng(8).normal(size=(5, 4))
+    P, Q = (bad, other) if which == "P" else (other, bad)
+    with pytest.raises(ValueError, match=rf"^'{which}' {FIN} in row 3\.$"):
+        pw(fn, P, Q, metric=metric, logits=True)
+    # negative logits are valid
+    pw(fn, other, -np.abs(other), metric=metric, logits=True)
+
+
+# ---- the measure's keywords: the exact family's messages ----
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("metric", [m for m in METRICS if m in WITH_BASE])
+@pytest.mark.parametrize("base", [0, 1, -1, math.nan, math.inf])
+def test_pw_bad_base_value(fn, metric, base):
+    msg = re.escape(f"'base' must be a positive number other than 1 or None; got {base!r}.")
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        pw(fn, good((3, 4)), good((2, 4)), metric=metric, base=base, **metric_kw(metric))
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("base,tname", [("2", "str"), (2j, "complex"), ([2], "list")])
+def test_pw_bad_base_type(fn, base, tname):
+    with pytest.raises(TypeError, match=rf"^'base' must be a real number or None; got {tname}\.$"):
+        pw(fn, good((3, 4)), good((2, 4)), metric="kl_divergence", base=base)
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("alpha", [-1, -0.5, math.nan, -math.inf])
+def test_pw_bad_alpha_value(fn, alpha):
+    msg = re.escape(f"'alpha' must be a non-negative number or inf; got {alpha!r}.")
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        pw(fn, good((3, 4)), good((2, 4)), metric="renyi_divergence", alpha=alpha)
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("alpha,tname", [("2", "str"), (2j, "complex"), ([2], "list")])
+def test_pw_bad_alpha_type(fn, alpha, tname):
+    with pytest.raises(TypeError, match=rf"^'alpha' must be a real number; got {tname}\.$"):
+        pw(fn, good((3, 4)), good((2, 4)), metric="renyi_divergence", alpha=alpha)
+    # alpha=None: missing or of the wrong type, a TypeError naming it either way
+    with pytest.raises(TypeError, match="'alpha'"):
+        pw(fn, good((3, 4)), good((2, 4)), metric="renyi_divergence", alpha=None)
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("flag", ["normalize", "logits"])
+@pytest.mark.parametrize(
+    "value,tname", [(1, "int"), (None, "NoneType"), ("True", "str"), (1.0, "float")]
+)
+def test_pw_non_bool_flags(fn, flag, value, tname):
+    with pytest.raises(TypeError, match=rf"^'{flag}' must be a bool; got {tname}\.$"):
+        pw(fn, good((3, 4)), good((2, 4)), metric="js_divergence", **{flag: value})
+
+
+def test_pw_keyword_only_arguments():
+    P, Q = good((3, 4)), good((2, 4), 1)
+    with pytest.raises(TypeError):
+        fd.pairwise(P, Q, "kl_divergence")
+    with pytest.raises(TypeError):
+        fd.nearest(P, Q, 1)
+
+
+# ---- inputs are not modified ----
+
+
+@pytest.mark.parametrize("fn", PW)
+@pytest.mark.parametrize("kind", ["neg", "nan", "zero", "normalize-false", "columns", "metric"])
+def test_pw_inputs_unmodified_after_error(fn, kind):
+    P, Q = good((5, 4), 10), good((6, 4), 11)
+    kw = {"metric": "kl_divergence"}
+    if kind == "neg":
+        Q[4, 1] = -0.5
+    elif kind == "nan":
+        P[4, 1] = np.nan
+    elif kind == "zero":
+        Q[4] = 0.0
+    elif kind == "normalize-false":
+        kw["normalize"] = False
+    elif kind == "columns":
+        Q = good((6, 5), 11)
+    else:
+        kw["metric"] = "nope"
+    P0, Q0 = P.copy(), Q.copy()
+    with pytest.raises(ValueError):
+        pw(fn, P, Q, **kw)
+    assert P.tobytes() == P0.tobytes() and Q.tobytes() == Q0.tobytes()

@@ -24,6 +24,24 @@ def bits(x):
     return np.ascontiguousarray(np.asarray(x, dtype=np.float64)).view(np.int64)
 
 
+#: the functions over rows of 2-D arrays (every row of P against every row of Q)
+MATRIX = ["pairwise", "nearest"]
+
+
+def call_any(name, p, q=None, **kw):
+    """``call`` for the measures; ``pairwise`` / ``nearest`` of the rows of
+    ``p`` against the rows of ``q`` (1-D inputs: one row); nearest's result
+    is its (indices, values) pair, as one float64 array."""
+    if name not in MATRIX:
+        return call(name, p, q, **kw)
+    P, Q = np.atleast_2d(p), None if q is None else np.atleast_2d(q)
+    r = getattr(fd, name)(P, Q, **kw)
+    if name == "nearest":
+        idx, val = r
+        return np.concatenate([np.asarray(idx, dtype=np.float64), val], axis=1)
+    return r
+
+
 @pytest.fixture(scope="module")
 def batch():
     rng = np.random.default_rng(7)
@@ -33,12 +51,14 @@ def batch():
     return p, q
 
 
-@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("name", ALL + MATRIX)
 def test_n_threads_gives_identical_bits(name, batch):
     p, q = batch
-    ref = call(name, p, q)
+    if name in MATRIX:
+        p, q = p[:40], q[:30]  # 40 x 30 pairs of rows of 1500
+    ref = call_any(name, p, q)
     for n in (1, 2, 3, -1, None):
-        got = call(name, p, q, n_threads=n)
+        got = call_any(name, p, q, n_threads=n)
         assert np.array_equal(bits(got), bits(ref)), (name, n)
 
 
@@ -62,12 +82,20 @@ BAD = [0, -2, -100, 1.5, 2.0, "2", True, False, [2], 10**400, object()]
 
 
 @pytest.mark.parametrize("value", BAD, ids=[repr(v)[:20] for v in BAD])
-@pytest.mark.parametrize("name", ALL + ["self_information"])
+@pytest.mark.parametrize("name", ALL + ["self_information"] + MATRIX)
 def test_bad_n_threads_is_a_value_error(name, value):
     p = [0.25, 0.75]
     with pytest.raises(ValueError, match="'n_threads'") as e:
-        call(name, p, [0.5, 0.5], n_threads=value)
+        call_any(name, p, [0.5, 0.5], n_threads=value)
     assert len(str(e.value)) < 200  # 10**400 is not echoed in full
+
+
+@pytest.mark.parametrize("name", MATRIX)
+def test_matrix_n_threads_above_thread_limit_rejected(name):
+    P = [[0.25, 0.75], [0.5, 0.5]]
+    with pytest.raises(ValueError, match=r"'n_threads'.*thread_limit"):
+        getattr(fd, name)(P, n_threads=fd.thread_limit() + 1)
+    getattr(fd, name)(P, n_threads=fd.thread_limit())
 
 
 def test_n_threads_above_thread_limit_rejected():
