@@ -101,8 +101,10 @@ time.
   smallest of each row of the matrix, and its indices must point at them.
   Peak memory: a fresh process (``--memprobe``) starts fastdiv's threads with a
   tiny call, builds the inputs in place, reads its RSS, calls nearest once
-  and reads ``ru_maxrss`` (which sees C allocations; tracemalloc does not);
-  peak - RSS before the call is the memory nearest needed beyond its inputs.
+  and reads its peak RSS (which sees C allocations; tracemalloc does not):
+  VmHWM, reset just before the call, not ``ru_maxrss``, which a child inherits
+  from its parent across execve (see ``_memprobe``); peak - RSS before the
+  call is the memory nearest needed beyond its inputs.
 
 Targets (2 threads, medians): JS distance >= 50x cdist and >= 3x numba; KL >=
 1e9 pair-elements/s and faster than the NumPy+BLAS idiom (default threads, and
@@ -928,6 +930,12 @@ def run_nearest(report, threads, args):
     k = NN_K
     if args.verbose:
         print(f"workload {workload} ({m} x {n}) ...", file=sys.stderr, flush=True)
+    if not args.no_memory:
+        # first, while this process is small (a child inherits ru_maxrss: see _memprobe)
+        for metric in NN_METRICS:
+            report.memory.append(memory_probe(report, metric, m, n, k, t))
+            if args.verbose:
+                print(f"  memory: {workload} {metric}", file=sys.stderr, flush=True)
     P, Q = make_pair((m, PW_SUPPORT), "float64")
     # pairwise on the same inputs: the whole m x n matrix when it fits in memory
     # (with 2 GB to spare), else the first columns that do, compared per pair
@@ -981,10 +989,6 @@ def run_nearest(report, threads, args):
         add_timings(report, workload, metric, cands[1:], timings[1:], m * n_pw * PW_SUPPORT)
         if args.verbose:
             print(f"  timed: {workload} {metric}", file=sys.stderr, flush=True)
-        if not args.no_memory:
-            report.memory.append(memory_probe(report, metric, m, n, k, t))
-            if args.verbose:
-                print(f"  memory: {workload} {metric}", file=sys.stderr, flush=True)
 
 
 def memory_probe(report, metric, m, n, k, threads):
@@ -1000,22 +1004,34 @@ def memory_probe(report, metric, m, n, k, threads):
             + (proc.stderr.strip().splitlines() or ["no output"])[-1]
         )
         return dict(spec, failed=True)
-    if res["peak_before"] > res["rss_before"] + 2**20:
+    if not res["exact"]:
         report.notes.append(
-            f"nearest {metric}: the peak RSS before the call ({_mb(res['peak_before'])} MB) "
-            f"was above the RSS ({_mb(res['rss_before'])} MB): 'beyond inputs' is an upper "
-            "bound"
+            f"nearest {metric}: the peak RSS ({res['source']}) could not be reset before the "
+            "call: 'beyond inputs' is approximate"
         )
     return dict(spec, **res)
 
 
-def _rss_bytes():
-    """Current resident size (Linux /proc/self/statm), or None."""
+def _proc_status_bytes(field):
+    """``VmRSS`` / ``VmHWM`` of this process from /proc/self/status (Linux), or None."""
     try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
-        return None
+        pass
+    return None
+
+
+def _reset_peak_rss():
+    """Reset VmHWM to the current RSS (Linux >= 4.0); True on success."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
 
 
 def _maxrss_bytes():
@@ -1029,9 +1045,15 @@ def _memprobe(spec):
     A tiny call first loads the OpenMP runtime and starts its threads (a cost
     per process, not per call); then the inputs are built in place (no
     temporaries), the resident size is read, nearest runs once, and the peak
-    resident size (``ru_maxrss``: C allocations included, which tracemalloc does
-    not see) is read.  Peak minus the resident size before the call is the
-    memory nearest needed beyond its inputs (its outputs included).
+    resident size is read: RSS-based, so C allocations count (tracemalloc sees
+    only Python's).  Peak minus the RSS before the call is the memory nearest
+    needed beyond its inputs (its outputs included).
+
+    The peak is the kernel's high-water mark of this process image, VmHWM,
+    reset to the RSS just before the call.  ``ru_maxrss`` is reported too, but
+    Linux keeps it across execve: a process started by a parent that holds
+    3 GB (peers.py's pairwise ``out``) begins with ru_maxrss >= 3 GB.  Without
+    /proc (not Linux), ru_maxrss is all there is.
     """
     metric, m, n, K, k, t = (spec[x] for x in ("metric", "m", "n", "K", "k", "threads"))
     tiny_p, tiny_q = make_pair((2 * k, K), "float64")
@@ -1041,21 +1063,33 @@ def _memprobe(spec):
     else:
         P = make_pair((m, K), "float64")[0]
         Q = make_pair((n, K), "float64", seed=SEED + 1)[0]
-    rss0, peak0 = _rss_bytes(), _maxrss_bytes()
+    maxrss0 = _maxrss_bytes()
+    reset = _reset_peak_rss()
+    rss0 = _proc_status_bytes("VmRSS")
+    hwm0 = _proc_status_bytes("VmHWM")
     t0 = time.perf_counter()
     idx, val = fastdiv.nearest(P, Q, k=k, metric=metric, n_threads=t)
     sec = time.perf_counter() - t0
-    peak1 = _maxrss_bytes()
-    base = rss0 if rss0 is not None else peak0
+    hwm1 = _proc_status_bytes("VmHWM")
+    maxrss1 = _maxrss_bytes()
+    if rss0 is not None and hwm1 is not None:
+        source = "VmHWM, reset before the call" if reset else "VmHWM"
+        peak, base, exact = hwm1, rss0, reset or (hwm0 is not None and hwm0 <= rss0)
+    else:
+        source = "ru_maxrss"
+        peak, base, exact = maxrss1, maxrss0, False
     print(
         json.dumps(
             dict(
                 inputs=P.nbytes + Q.nbytes,
                 outputs=idx.nbytes + val.nbytes,
                 rss_before=base,
-                peak_before=peak0,
-                peak=peak1,
-                beyond=peak1 - base,
+                peak=peak,
+                beyond=peak - base,
+                source=source,
+                exact=bool(exact),
+                maxrss_before=maxrss0,
+                maxrss_after=maxrss1,
                 time=sec,
             )
         )
@@ -1527,21 +1561,23 @@ def nearest_tables(report, args):
         f"entries of pairwise(P[:{NN_CHECK_ROWS}], Q)."
     )
     if report.memory:
-        out.append(heading("nearest: peak memory of a fresh process (ru_maxrss)", md))
+        out.append(heading("nearest: peak memory of a fresh process", md))
         rows = []
         for x in report.memory:
             if x.get("failed"):
-                rows.append([x["metric"], x["threads"], "-", "-", "-", "-", "-", "failed"])
+                rows.append([x["metric"], x["threads"], *["-"] * 7, "failed"])
                 continue
             rows.append(
                 [
                     x["metric"],
                     x["threads"],
                     _mb(x["inputs"]),
+                    _mb(x["outputs"]),
                     _mb(x["rss_before"]),
                     _mb(x["peak"]),
-                    _mb(x["beyond"]),
-                    _mb(x["outputs"]),
+                    _mb(x["beyond"]) + ("" if x["exact"] else " (approx.)"),
+                    x["source"],
+                    f"{_mb(x['maxrss_before'])} / {_mb(x['maxrss_after'])}",
                     fmt_time(x["time"]),
                 ]
             )
@@ -1551,23 +1587,28 @@ def nearest_tables(report, args):
                     "metric",
                     "threads",
                     "inputs MB",
+                    "outputs MB",
                     "RSS before call MB",
                     "peak RSS MB",
                     "beyond inputs MB",
-                    "outputs MB",
+                    "peak from",
+                    "ru_maxrss before / after MB",
                     "call time",
                 ],
                 rows,
                 md,
-                ["l", "r", "r", "r", "r", "r", "r", "r"],
+                ["l", "r", "r", "r", "r", "r", "r", "l", "r", "r"],
             )
         )
         out.append(
             ("- " if md else "")
-            + "one process per metric: a tiny call starts the OpenMP threads, the inputs "
-            "are built in place, then one nearest call; beyond inputs = peak RSS after "
-            "the call - RSS before it (the (m, k) outputs included). An upper bound if "
-            "the peak before the call was already above the RSS."
+            + "one process per metric, started before this run allocates the nearest "
+            "workload: a tiny call starts the OpenMP threads, the inputs are built in "
+            "place, then one nearest call; beyond inputs = peak RSS - RSS before the call "
+            "(the (m, k) outputs included). The peak is VmHWM (the kernel's high-water "
+            "mark of the process image, reset before the call): ru_maxrss, shown for "
+            "reference, survives execve, so a child starts with its parent's resident "
+            "size in it."
         )
     return out
 
