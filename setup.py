@@ -182,7 +182,7 @@ def extension(name):
     )
 
 
-extensions = [extension("_rows"), extension("_divergence")]
+extensions = [extension("_rows"), extension("_divergence"), extension("_tiles")]
 
 setup(
     libraries=[CORE],

@@ -56,6 +56,7 @@ from ._exact import (
     self_information,
     total_variation,
 )
+from ._pairwise import nearest, pairwise
 from ._threads import get_num_threads, num_threads, set_num_threads, thread_limit
 
 __all__ = [
@@ -69,6 +70,8 @@ __all__ = [
     "renyi_entropy",
     "renyi_divergence",
     "self_information",
+    "pairwise",
+    "nearest",
     "set_num_threads",
     "get_num_threads",
     "num_threads",

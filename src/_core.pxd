@@ -40,6 +40,9 @@ cdef extern from "fd_core.h" nogil:
         void (*vlogratio)(const void *x, const void *y, intp_t n, void *out) noexcept nogil
         void (*vexp)(const void *x, intp_t n, void *out) noexcept nogil
         int (*neglog)(const void *x, intp_t n, double *out) noexcept nogil
+        void (*dot_tile)(const double *A, intp_t lda, intp_t ma, const double *B, intp_t ldb,
+                         intp_t nb, intp_t kp, double *C, intp_t ldc) noexcept nogil
+    double FD_DOT_ERR(intp_t kp)
 
     enum:  # enum fd_measure_code
         FD_ENTROPY, FD_CROSS_ENTROPY, FD_KL, FD_JS, FD_JS_DISTANCE, FD_TV, FD_HELLINGER

@@ -104,7 +104,16 @@ typedef struct {
     void (*vlogratio)(const void *x, const void *y, fd_intp n, void *out);
     void (*vexp)(const void *x, fd_intp n, void *out);
     int (*neglog)(const void *x, fd_intp n, double *out);
+    /* C[i ldc + j] = sum_k A[i lda + k] B[j ldb + k], i < ma, j < nb, over
+       kp elements: the dot products of pairwise matrices, in float64 in
+       both tables (fd_kernels.template.c, dot_tile; error <= FD_DOT_ERR) */
+    void (*dot_tile)(const double *A, fd_intp lda, fd_intp ma, const double *B,
+                     fd_intp ldb, fd_intp nb, fd_intp kp, double *C, fd_intp ldc);
 } fd_kernels;
+
+/* The bound on dot_tile's rounding error, in units of u = 2^-53 times
+   sum |a_k b_k|, for rows of kp elements. */
+#define FD_DOT_ERR(kp) (11.0 + (double)(((kp) + 63) / 64))
 
 /* ---- the measures ---------------------------------------------------------- */
 

@@ -771,6 +771,88 @@ FD_W_SUM_KERNEL(rdiv_lse, 1, exp(fd_w_renyi_t(&w_, 1, x, y, &e_) - w_.M))
 #undef FD_RENYI_FIRST
 #undef FD_RENYI_MAX
 
+/* ---- dot products of row pairs (pairwise matrices) ------------------------
+   C[i ldc + j] = sum_k A[i lda + k] B[j ldb + k] for i < ma, j < nb, over
+   kp elements, in float64 (compiled once per instruction set, in the f64
+   instantiation; the f32 table points here too).  A, B: 64-byte aligned
+   rows, lda, ldb and kp multiples of 8 (rows zero-padded).
+
+   The summation order of one pair depends only on kp: each chunk of 64
+   products is summed in 8 lanes (lane l takes k = l mod 8, in order) from
+   zero, the chunks' lanes are added lane by lane in chunk order, and the
+   lanes are combined by fd_lanes' tree.  A pair's value is therefore the
+   same wherever it sits in a tile, whatever the tile sizes and threads,
+   and dot(a, b) == dot(b, a).  Its error is at most
+   (8 + kp / 64 + 3) u sum |a_k b_k| (u = 2^-53): FD_DOT_ERR below, the bound
+   the callers (fastdiv._tiles) check their shortcuts against.
+
+   The register tile is FD_DOT_MR rows of A by FD_DOT_NR rows of B, sized
+   per instruction set so that the sums stay in registers (each v8d is one
+   zmm, two ymm or four xmm registers). */
+#ifdef FD_DOT
+#if defined(__AVX512F__)
+#define FD_DOT_MR 4
+#define FD_DOT_NR 4
+#elif defined(__AVX2__)
+#define FD_DOT_MR 2
+#define FD_DOT_NR 2
+#else
+#define FD_DOT_MR 1
+#define FD_DOT_NR 2
+#endif
+
+static inline __attribute__((always_inline))
+void FD_FN(dot_block)(const double *A, fd_intp lda, const double *B, fd_intp ldb,
+                      fd_intp kp, double *C, fd_intp ldc, const int mr, const int nr)
+{
+    fd_v8d tot[FD_DOT_MR][FD_DOT_NR];
+    for (int r = 0; r < mr; r++)
+        for (int c = 0; c < nr; c++) tot[r][c] = (fd_v8d){0};
+    for (fd_intp k0 = 0; k0 < kp; k0 += 64) {
+        const fd_intp k1 = (k0 + 64 < kp) ? k0 + 64 : kp;
+        fd_v8d acc[FD_DOT_MR][FD_DOT_NR];
+        for (int r = 0; r < mr; r++)
+            for (int c = 0; c < nr; c++) acc[r][c] = (fd_v8d){0};
+        for (fd_intp k = k0; k < k1; k += 8) {
+            fd_v8d a[FD_DOT_MR], b[FD_DOT_NR];
+            for (int r = 0; r < mr; r++) a[r] = *(const fd_v8d *)(A + r * lda + k);
+            for (int c = 0; c < nr; c++) b[c] = *(const fd_v8d *)(B + c * ldb + k);
+            for (int r = 0; r < mr; r++)
+                for (int c = 0; c < nr; c++) acc[r][c] += a[r] * b[c];
+        }
+        for (int r = 0; r < mr; r++)
+            for (int c = 0; c < nr; c++) tot[r][c] += acc[r][c];
+    }
+    for (int r = 0; r < mr; r++)
+        for (int c = 0; c < nr; c++) C[r * ldc + c] = FD_FN(lanes)(&tot[r][c]);
+}
+
+static void FD_FN(dot_tile)(const double *A, fd_intp lda, fd_intp ma, const double *B,
+                            fd_intp ldb, fd_intp nb, fd_intp kp, double *C, fd_intp ldc)
+{
+    fd_intp i = 0;
+    for (; i + FD_DOT_MR <= ma; i += FD_DOT_MR) {
+        fd_intp j = 0;
+        for (; j + FD_DOT_NR <= nb; j += FD_DOT_NR)
+            FD_FN(dot_block)(A + i * lda, lda, B + j * ldb, ldb, kp, C + i * ldc + j, ldc,
+                             FD_DOT_MR, FD_DOT_NR);
+        for (; j < nb; j++)
+            FD_FN(dot_block)(A + i * lda, lda, B + j * ldb, ldb, kp, C + i * ldc + j, ldc,
+                             FD_DOT_MR, 1);
+    }
+    for (; i < ma; i++) {
+        fd_intp j = 0;
+        for (; j + FD_DOT_NR <= nb; j += FD_DOT_NR)
+            FD_FN(dot_block)(A + i * lda, lda, B + j * ldb, ldb, kp, C + i * ldc + j, ldc, 1,
+                             FD_DOT_NR);
+        for (; j < nb; j++)
+            FD_FN(dot_block)(A + i * lda, lda, B + j * ldb, ldb, kp, C + i * ldc + j, ldc, 1, 1);
+    }
+}
+#undef FD_DOT_MR
+#undef FD_DOT_NR
+#endif /* FD_DOT */
+
 /* ---- this instantiation's table -------------------------------------------- */
 static const fd_kernels FD_FN(fd_kernels) = {
     .block = {
@@ -816,6 +898,7 @@ static const fd_kernels FD_FN(fd_kernels) = {
     .vlogratio = FD_FN(vlogratio),
     .vexp = FD_FN(vexp),
     .neglog = FD_FN(neglog),
+    .dot_tile = FD_TERMD(dot_tile),
 };
 
 #undef FD_FN

@@ -6,7 +6,9 @@
  */
 #define FD_T double
 #define FD_TS f64
+#define FD_DOT 1             /* the float64 instantiation holds dot_tile */
 #include "fd_kernels.template.c"
+#undef FD_DOT
 #undef FD_T
 #undef FD_TS
 

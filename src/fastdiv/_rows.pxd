@@ -69,6 +69,10 @@ cdef void run_neglog(Job *J, int nt, double *out) noexcept nogil
 
 # one row, and its pieces
 cdef int do_row(const Job *J, Py_ssize_t r, int tid, int nthreads, double *out) noexcept nogil
+cdef int row_check(const Job *J, Py_ssize_t r, int tid, double *S, bint *fast) noexcept nogil
+cdef int row_terms(const Job *J, const char **rp, const double *S, char *buf, double *parts,
+                   int nthreads, double *out, Py_ssize_t r) noexcept nogil
+cdef double finish_terms(const Job *J, double acc) noexcept nogil
 cdef void row_ptrs(const Job *J, Py_ssize_t r, const char **rp) noexcept nogil
 cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const fd_row *c,
                 const double *scl, unsigned maxmask, double *res, char *buf, double *parts,

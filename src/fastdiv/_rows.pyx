@@ -483,9 +483,8 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
     cdef double res[FD_MAXACC]
     cdef double S[2]
     cdef int ex[2]
-    cdef double Sp, Sq, c, v
     cdef const fd_measure *D = J.d
-    cdef int st, e
+    cdef int st
     cdef bint fast
     cdef double one[2]
     one[0] = one[1] = 1.0
@@ -511,6 +510,23 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
         return row_renyi(J, rp, buf, parts, nthreads, out, S, ex, fast)
     if not fast:
         return row_wide(J, rp, buf, parts, nthreads, out, S, ex)
+    return row_terms(J, rp, S, buf, parts, nthreads, out, r)
+
+
+cdef int row_terms(const Job *J, const char **rp, const double *S, char *buf, double *parts,
+                   int nthreads, double *out, Py_ssize_t r) noexcept nogil:
+    """The second pass of row_probs: the measure's terms over the
+    normalized rows whose sums S[0], S[1] the first pass found in range
+    (in_range, no overflow), finished as the descriptor says.  r is the
+    job's row, for the prefetch hints (none when r + 1 >= J.R)."""
+    cdef fd_row rc
+    cdef double res[FD_MAXACC]
+    cdef double Sp, Sq, c, v
+    cdef const fd_measure *D = J.d
+    cdef int e
+    cdef double one[2]
+    one[0] = one[1] = 1.0
+    new_row(&rc)
     if nthreads == 1:
         # this row is now in cache; while the next pass computes on it, let
         # the memory system fetch the row this thread takes next: TV's pass
@@ -537,6 +553,41 @@ cdef int row_probs(const Job *J, const char **rp, char *buf, double *parts,
         v = v * rc.a            # terms over (p, q r): times 1/Sp
     out[0] = finish_terms(J, v)
     return 0
+
+
+cdef int row_check(const Job *J, Py_ssize_t r, int tid, double *S, bint *fast) noexcept nogil:
+    """The first pass of a one-input job's row r, as row_probs (row_logits)
+    takes it: the row's status (ROW_*, input 0), and its sum S with fast
+    set when the probability kernels take it (in range, no overflow), so
+    that row_terms can pair it with any other such row."""
+    cdef const char *rp[2]
+    cdef fd_row c
+    cdef double res[FD_MAXACC]
+    cdef double Ss[2]
+    cdef int ex[2]
+    cdef int st
+    cdef char *buf = J.bufs + tid * buf_bytes()
+    cdef double *parts = J.parts + tid * J.pstride
+    cdef double one[2]
+    one[0] = one[1] = 1.0
+    new_row(&c)
+    row_ptrs(J, r, rp)
+    S[0] = 1.0
+    fast[0] = 0
+    if J.logits:
+        phase(J, rp, J.k.block[FD_K_LSTATS], &c, one, (1u << FD_ACC_P) | (1u << FD_ACC_Q),
+              res, buf, parts, 1)
+        return ROW_NONFINITE if res[FD_ACC_P_BAD] > 0 else 0
+    phase(J, rp, J.k.block[FD_K_STATS], &c, one, 0, res, buf, parts, 1)
+    Ss[0] = res[FD_ACC_P]
+    Ss[1] = 1.0
+    ex[0] = ex[1] = 0
+    if not isfinite(Ss[0]):
+        resum_overflow(J, rp, buf, parts, 1, Ss, ex)
+    st = check_sum(J, Ss[0], res[FD_ACC_P_BAD], ex[0], 0)
+    S[0] = Ss[0]
+    fast[0] = st == 0 and ex[0] == 0 and in_range(J, Ss[0])
+    return st
 
 
 cdef int do_row(const Job *J, Py_ssize_t r, int tid, int nthreads, double *out) noexcept nogil:
