@@ -189,8 +189,11 @@ NN_METRICS = ("kl_divergence", "js_distance")
 NN_CHECK_ROWS = 200  # nearest is checked against pairwise on these first rows of P
 NN_REPEATS = 3  # a nearest call at full size takes about a minute
 NN_MEMORY_MB = 100  # target: peak memory of nearest beyond its inputs
-LOG_CACHE_ELEMS = 16_384  # np.log ceiling: 128 KiB in + 128 KiB out, in L2
-LOG_REPS = 1_000
+# np.log ceiling: per Python thread, 2 MiB in + 2 MiB out (in L3; the log is
+# compute-bound), in calls long enough (~0.2 ms) that the GIL handoffs between
+# calls do not count (with 16_384 elements, 2 threads ran at 0.8-1.9x one)
+LOG_CACHE_ELEMS = 262_144
+LOG_REPS = 100
 
 # --------------------------------------------------------------------------
 # Peers
@@ -888,7 +891,7 @@ def run_ceilings(report, P, Q, threads, args):
             for f in futures:
                 f.result()
 
-        c = Candidate("log", f"NumPy np.log in cache ({t} Python threads)", t, logs)
+        c = Candidate("log", f"NumPy np.log in cache, {t} Python thread(s)", t, logs)
         c.work = t * reps * n_log  # logs
         cands.append(c)
     try:
