@@ -223,7 +223,8 @@ def pairwise(
     tile on all threads.  JS divergence and distance, total variation, the
     Renyi divergence and any metric with ``logits=True`` are computed by the
     one-pair functions' own kernels and equal them bit for bit.  KL
-    divergence and cross-entropy are taken as :math:`H(P, Q) - H(P)` with
+    divergence and cross-entropy (of probabilities, rows of up to 2048
+    entries) are taken as :math:`H(P, Q) - H(P)` with
     :math:`H(P, Q) = -\\sum_k p_k \\log q_k` a dot product of prepared rows,
     and the Hellinger distance from :math:`\\sum_k \\sqrt{p_k q_k}`; both
     cancel for close rows, so every such value carries a rounding bound and

@@ -78,8 +78,11 @@ cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const fd_row *c,
                 const double *scl, unsigned maxmask, double *res, char *buf, double *parts,
                 int nthreads) noexcept nogil
 
-# the C core's dispatch
+# the C core, for the other modules (which do not link it)
 cdef const fd_kernels *kernels(int is_f64) noexcept nogil
+cdef void gather(const char *src, Py_ssize_t stride, Py_ssize_t n, int src_code,
+                 double *dst) noexcept nogil
+cdef double pairwise_sum(const double *a, Py_ssize_t n) noexcept nogil
 cdef int isa_count() noexcept nogil
 cdef const char *isa_name(int isa) noexcept nogil
 cdef int isa_supported(int isa) noexcept nogil

@@ -2,9 +2,11 @@
 """The row driver: turns an N-d batch of rows into calls of the C core's
 block kernels (``fd_core.h``), as a measure's row of the table
 ``fd_measures`` (``fd_measures.c``) names them.  Declared in ``_rows.pxd``
-for every Cython module of the package (``_divergence`` today; the pairwise
-and table kernels to come); this module is the one that links the C core,
-so there is one kernel table and one current instruction set.
+for every Cython module of the package (``_divergence``, ``_tiles``; the
+table, binning and neighbour kernels to come); this module is the one that
+links the C core, so there is one kernel table and one current instruction
+set (the others reach the core through ``kernels``, ``gather`` and
+``pairwise_sum``).
 
 * a row is cut into fixed blocks of ``FD_BLK`` elements; each kernel call
   returns one block's partial sums, and a row's partials are combined
@@ -768,10 +770,22 @@ cdef void run_neglog(Job *J, int nt, double *out) noexcept nogil:
                 J.status[r] = neglog_row(J, r, J.bufs + tid * buf_bytes(), out)
 
 
-# ---- the C core's dispatch, for the other modules ----------------------------
+# ---- the C core, for the other modules (which do not link it) ---------------
 
 cdef const fd_kernels *kernels(int is_f64) noexcept nogil:
     return fd_get_kernels(is_f64)
+
+
+cdef void gather(const char *src, Py_ssize_t stride, Py_ssize_t n, int src_code,
+                 double *dst) noexcept nogil:
+    """n elements of any stride, width and byte order (an Arg's code) into
+    float64 dst."""
+    fd_gather(src, stride, n, src_code, 1, dst, 1.0)
+
+
+cdef double pairwise_sum(const double *a, Py_ssize_t n) noexcept nogil:
+    """The package's pairwise sum of a[0..n)."""
+    return fd_pairwise(a, n)
 
 
 cdef int isa_count() noexcept nogil:

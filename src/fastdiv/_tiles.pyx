@@ -19,7 +19,7 @@ A pair's value comes one of two ways.
   JS, total variation, Renyi and anything with logits are always computed
   so, and equal the one-pair functions bit for bit.
 * By a shortcut through dot products, for KL, cross-entropy and Hellinger on
-  probabilities.  Each row is prepared once (``prepare``), not once per pair:
+  probabilities (rows of up to SHORT_MAX_K entries).  Each row is prepared once (``prepare``), not once per pair:
   A = p / Sp and B = log(q / Sq) (KL and cross-entropy: H(P, Q) = -A . B and
   KL = H(P, Q) - H(P), with H(P) of each row taken once), or A = sqrt(p / Sp)
   and B = sqrt(q / Sq) (Hellinger: sum (A - B)^2 = 2 - 2 A . B).  The dot
@@ -41,12 +41,12 @@ from cython.parallel cimport prange, parallel
 
 from _openmp cimport FD_HAVE_OPENMP, omp_get_thread_num
 from _core cimport (
-    fd_measure, fd_gather, fd_pairwise, FD_BLK, FD_MAXACC, FD_K_NONE, FD_K_KL, FD_K_XENT,
+    fd_measure, FD_BLK, FD_MAXACC, FD_K_NONE, FD_K_KL, FD_K_XENT,
     FD_K_HEL, FD_JS, FD_JS_DISTANCE, FD_TV, FD_HELLINGER, FD_DOT_ERR,
 )
 from fastdiv._rows cimport (
     Job, init_job, set_params, start_job, end_job, measure_of, do_row, row_check, row_terms,
-    buf_bytes, kernels, PARALLEL_MIN_WORK,
+    buf_bytes, kernels, gather, pairwise_sum, PARALLEL_MIN_WORK,
 )
 
 cnp.import_array()
@@ -62,6 +62,8 @@ cdef enum:
 # a margin).
 cdef double SHORT_RTOL = 8e-14
 cdef double U = 1.1102230246251565e-16      # 2^-53, the unit roundoff
+# Rows longer than this take no shortcut.
+cdef Py_ssize_t SHORT_MAX_K = 2048
 # B = ZERO_LOG stands for log 0 (q = 0).  A row of P takes part in the
 # shortcut only if its nonzero pn are >= 2^-900, so a pn > 0 meeting a q = 0
 # adds at least 2^100 to H(P, Q), whose finite values are below 2^10: a sum
@@ -210,7 +212,7 @@ cdef void prepare_row(const Pairs *T, const Job *R, Py_ssize_t r, bint is_b, dou
     if not fast:
         return
     a = 1.0 / S if T.J.normalize else 1.0
-    fd_gather(row, R.a[0].kstride, K, R.a[0].code, 1, dst, 1.0)
+    gather(row, R.a[0].kstride, K, R.a[0].code, dst)
     if T.short_ == SHORT_SQRT:
         for k in range(K):
             dst[k] = sqrt(dst[k] * a)
@@ -229,7 +231,7 @@ cdef void prepare_row(const Pairs *T, const Job *R, Py_ssize_t r, bint is_b, dou
         kernels(1).vlog(dst, K, tmp)
         for k in range(K):
             tmp[k] = -dst[k] * tmp[k] if dst[k] > 0.0 else 0.0
-        h[0] = fd_pairwise(tmp, K)
+        h[0] = pairwise_sum(tmp, K)
     ok[0] = good
 
 
@@ -497,12 +499,16 @@ cdef class _Call:
         T.J.bufs = T.bufs
         T.J.parts = T.parts
         T.J.pstride = T.pstride
-        # the shortcut, on probabilities
-        if not logits and (d.terms == FD_K_KL or d.terms == FD_K_XENT):
+        # the shortcut, on probabilities, for rows short enough that its
+        # bound (FD_DOT_ERR grows with Kp) usually holds and the prepared
+        # rows stay small beside the inputs
+        if logits or T.Kp > SHORT_MAX_K:
+            pass
+        elif d.terms == FD_K_KL or d.terms == FD_K_XENT:
             T.short_ = SHORT_LOG
             T.kl = d.terms == FD_K_KL
             T.err = FD_DOT_ERR(T.Kp) + 3.0
-        elif not logits and d.terms == FD_K_HEL:
+        elif d.terms == FD_K_HEL:
             T.short_ = SHORT_SQRT
             T.err = FD_DOT_ERR(T.Kp) + 2.0
         if T.short_ != SHORT_NONE:
