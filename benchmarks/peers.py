@@ -3,12 +3,19 @@
 
 Usage::
 
-    python benchmarks/peers.py            # 15 repeats per timing
+    python benchmarks/peers.py            # every section, 15 repeats per timing
     python benchmarks/peers.py --quick    # 7 repeats, shorter per-call batches
     python benchmarks/peers.py --markdown # tables as Markdown (for the README)
+    python benchmarks/peers.py --only rows            # one section (or a list:
+    python benchmarks/peers.py --only pairwise        # --only pairwise,nearest)
+    python benchmarks/peers.py --only pairwise,nearest --scale 0.05 --quick  # smoke test
 
-Workloads
----------
+Three sections: ``rows`` (the exact measures, one result per row pair; below),
+``pairwise`` (all-pairs matrices, ``fastdiv.pairwise``) and ``nearest`` (the k
+closest rows, ``fastdiv.nearest``); see "Pairwise section" at the end.
+
+Workloads (rows section)
+------------------------
 * ``rows f64`` / ``rows f32``: ``p`` and ``q`` of shape (10_000, 1_000), one
   distribution per row (``axis=-1``), seeded, entries in (0, 1] (no zeros).
 * ``1-D f64``: one pair of 1-D arrays of 1_000 elements; per-call time,
@@ -57,14 +64,65 @@ The memory-bandwidth ceiling is measured in
 the same run, over the same arrays: a single-threaded NumPy read-only reduction
 (``p.sum() + q.sum()``) and, when numba is installed, a vectorized ``prange``
 sum with 1 and 2 threads.
+
+Pairwise section
+----------------
+Rows of 256 float64 entries in (0, 1], seeded (uniform Dirichlet-like rows
+once normalized).  Throughput is in pair-elements per second: m x n x 256 /
+time.
+
+* ``pairwise JS f64``: ``fastdiv.pairwise(P, Q, metric="js_distance")``, P and
+  Q of 1_000 x 256, with 1 and 2 threads, against
+    - ``scipy.spatial.distance.cdist(P, Q, "jensenshannon")`` (C loop, one
+      thread), timed on the first CDIST_ROWS rows of P only (all of them take
+      seconds per call) and scaled per pair to the whole workload;
+    - numba: ``@njit(parallel=True)``, ``prange`` over the rows of P, the JS
+      terms of each (i, j) summed with ``np.log`` on rows normalized once
+      outside the loop (inside the timed call), no fastmath, 2 threads.
+* ``pairwise KL f64``: ``metric="kl_divergence"``, P and Q of 2_000 x 256,
+  against the NumPy idiom on normalized rows, ``xlogy(pn, pn).sum(1)[:, None]
+  - pn @ np.log(qn).T`` (the product in BLAS, with its default threads and,
+  with threadpoolctl, limited to 1 and 2), and the numba loop as above.
+* Compute ceiling: the pairwise kernels read rows that fit in cache, so they
+  are bound by arithmetic, not memory.  BLAS dgemm ``pn @ qn.T`` on the KL
+  workload's rows (1 and 2 BLAS threads) does one FMA per pair-element, the
+  arithmetic left of KL once ``log q`` and ``sum p log p`` are out of the pair
+  loop; JS needs at least one log per pair-element, bounded by NumPy's SIMD
+  ``np.log`` on an in-cache array (one Python thread per core).  The report
+  shows fastdiv's pair-elements/s as a fraction of each.
+* ``nearest f64`` (the ``nearest`` section): ``fastdiv.nearest(P, Q, k=10)`` on
+  P and Q of 20_000 x 256, KL and JS distance, at 2 threads, against
+  ``fastdiv.pairwise`` on the same inputs into a preallocated ``out`` (the
+  whole 20_000 x 20_000 matrix, 3.2 GB, when it fits in the available memory
+  with 2 GB to spare; else P against the first rows of Q that do), compared per
+  pair-element; median of NN_REPEATS calls (about a minute each), without
+  warm-up calls (the check below warms up).  nearest is first checked against
+  pairwise on the first NN_CHECK_ROWS rows of P: its values must be the k
+  smallest of each row of the matrix, and its indices must point at them.
+  Peak memory: a fresh process (``--memprobe``) starts fastdiv's threads with a
+  tiny call, builds the inputs in place, reads its RSS, calls nearest once
+  and reads its peak RSS (which sees C allocations; tracemalloc does not):
+  VmHWM, reset just before the call, not ``ru_maxrss``, which a child inherits
+  from its parent across execve (see ``_memprobe``); peak - RSS before the
+  call is the memory nearest needed beyond its inputs.
+
+Targets (2 threads, medians): JS distance >= 50x cdist and >= 3x numba; KL >=
+1e9 pair-elements/s and faster than the NumPy+BLAS idiom (default threads, and
+limited to 2); nearest's throughput >= 0.8x pairwise's, and its peak memory
+beyond the inputs < 100 MB.  ``--scale`` shrinks every workload's rows for a
+smoke test (the targets then mean nothing).
 """
 
 import argparse
+import concurrent.futures
 import contextlib
+import json
 import math
 import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import time
 import timeit
@@ -93,6 +151,11 @@ try:
 except ImportError:  # optional peer: pip install numba
     numba = None
 
+try:
+    import threadpoolctl
+except ImportError:  # optional: BLAS thread limits for the NumPy+BLAS peer
+    threadpoolctl = None
+
 SEED = 20240611
 ROWS, SUPPORT = 10_000, 1_000
 N1D = 1_000
@@ -110,6 +173,27 @@ ONE_ARG = {"entropy"}
 LOG2 = math.log(2.0)
 NOISY = 1.3  # median / min above this marks a timing as disturbed
 REWARM_BELOW = 0.05  # seconds; see time_interleaved
+SECTIONS = ("rows", "pairwise", "nearest")
+
+# pairwise section: all-pairs matrices (fastdiv.pairwise) and k nearest rows
+# (fastdiv.nearest), rows of PW_SUPPORT float64 elements
+PW_SUPPORT = 256
+PW_WORKLOADS = (
+    # workload, rows of P (and of Q), metric
+    ("pairwise JS f64", 1_000, "js_distance"),
+    ("pairwise KL f64", 2_000, "kl_divergence"),
+)
+CDIST_ROWS = 100  # cdist is timed on the first rows of P only, and scaled per pair
+NN_ROWS, NN_K = 20_000, 10
+NN_METRICS = ("kl_divergence", "js_distance")
+NN_CHECK_ROWS = 200  # nearest is checked against pairwise on these first rows of P
+NN_REPEATS = 3  # a nearest call at full size takes about a minute
+NN_MEMORY_MB = 100  # target: peak memory of nearest beyond its inputs
+# np.log ceiling: per Python thread, 2 MiB in + 2 MiB out (in L3; the log is
+# compute-bound), in calls long enough (~0.2 ms) that the GIL handoffs between
+# calls do not count (with 16_384 elements, 2 threads ran at 0.8-1.9x one)
+LOG_CACHE_ELEMS = 262_144
+LOG_REPS = 100
 
 # --------------------------------------------------------------------------
 # Peers
@@ -316,6 +400,70 @@ def _fastdiv(name):
 
 
 # --------------------------------------------------------------------------
+# Pairwise peers: every row of P against every row of Q
+# --------------------------------------------------------------------------
+
+
+def _xlogy(x, y):
+    if scipy is not None:
+        return scipy.special.xlogy(x, y)
+    return x * np.log(y)  # the inputs here are strictly positive
+
+
+def _np_pairwise_kl(P, Q):
+    """The BLAS idiom: KL[i, j] = sum p_i log p_i - p_i . log q_j, normalized rows."""
+    pn, qn = _norm(P), _norm(Q)
+    return _xlogy(pn, pn).sum(1)[:, None] - pn @ np.log(qn).T
+
+
+def _cdist_js(P, Q):
+    return scipy.spatial.distance.cdist(P, Q, "jensenshannon")
+
+
+NUMBA_PAIRS = {}  # parallel all-pairs kernels; P and Q normalized once, outside
+if numba is not None:
+
+    @njit(nogil=True)
+    def _nbn_kl(a, b):
+        acc = 0.0
+        for k in range(a.shape[0]):
+            if a[k] > 0.0:
+                acc += a[k] * np.log(a[k] / b[k])
+        return max(acc, 0.0)
+
+    @njit(nogil=True)
+    def _nbn_jsdist(a, b):
+        acc = 0.0
+        for k in range(a.shape[0]):
+            mid = 0.5 * (a[k] + b[k])
+            if a[k] > 0.0:
+                acc += a[k] * np.log(a[k] / mid)
+            if b[k] > 0.0:
+                acc += b[k] * np.log(b[k] / mid)
+        return math.sqrt(min(max(0.5 * acc, 0.0), LOG2))
+
+    def _parallel_pairs(row):
+        @njit(parallel=True)
+        def pairs(pn, qn):
+            m, n = pn.shape[0], qn.shape[0]
+            out = np.empty((m, n))
+            for i in prange(m):
+                for j in range(n):
+                    out[i, j] = row(pn[i], qn[j])
+            return out
+
+        def run(P, Q):
+            return pairs(_norm(P), _norm(Q))
+
+        return run
+
+    NUMBA_PAIRS = {
+        "kl_divergence": _parallel_pairs(_nbn_kl),
+        "js_distance": _parallel_pairs(_nbn_jsdist),
+    }
+
+
+# --------------------------------------------------------------------------
 # Timing
 # --------------------------------------------------------------------------
 
@@ -326,9 +474,10 @@ class Candidate:
     def __init__(self, impl, label, threads, fn, context=contextlib.nullcontext):
         self.impl, self.label, self.threads = impl, label, threads
         self.fn, self.context = fn, context
+        self.scale = 1.0  # time per call x scale = time of the whole workload
 
 
-def time_interleaved(cands, repeats, min_batch=None):
+def time_interleaved(cands, repeats, min_batch=None, warmup=True):
     """(median, min) seconds per call for each candidate.
 
     The repeats are interleaved round-robin over the candidates (round 1 of
@@ -340,10 +489,16 @@ def time_interleaved(cands, repeats, min_batch=None):
     seconds, ``number`` calibrated per candidate, and the time per call is the
     batch time / ``number``.  A single-call repeat of a candidate faster than
     REWARM_BELOW seconds follows one untimed call, so that it does not pay for
-    waking its thread pool after the previous candidate ran.
+    waking its thread pool after the previous candidate ran.  ``warmup=False``
+    skips the two untimed calls per candidate (for calls of a minute, warmed
+    up by the caller on a small slice).
     """
     numbers, rewarm = [], []
     for c in cands:
+        if not warmup:
+            numbers.append(1)
+            rewarm.append(False)
+            continue
         with c.context():
             c.fn()  # warm-up (and numba compilation)
             t0 = time.perf_counter()
@@ -380,6 +535,34 @@ def numba_threads(n):
         numba.set_num_threads(old)
 
 
+def blas_threads(n):
+    """Context: BLAS limited to ``n`` threads (threadpoolctl); a no-op without it."""
+    if threadpoolctl is None:
+        return contextlib.nullcontext()
+    return threadpoolctl.threadpool_limits(limits=n, user_api="blas")
+
+
+def blas_info():
+    """'openblas 0.3.x, 2 threads' for each BLAS NumPy loaded (threadpoolctl), or None."""
+    if threadpoolctl is None:
+        return None
+    libs = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+    return [
+        f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+        f"{i.get('threading_layer')}), {i.get('num_threads')} threads"
+        for i in libs
+    ]
+
+
+def blas_default_threads():
+    if threadpoolctl is None:
+        return None
+    counts = [
+        i["num_threads"] for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"
+    ]
+    return max(counts) if counts else None
+
+
 # --------------------------------------------------------------------------
 # Run
 # --------------------------------------------------------------------------
@@ -405,6 +588,9 @@ class Report:
         self.notes = []
         self.mismatches = []
         self.bandwidth = []
+        self.ceilings = []  # pairwise section: in-cache compute ceilings
+        self.memory = []  # nearest: peak RSS of a fresh process
+        self.workloads = {}  # pairwise section: workload -> description
 
     def add(self, **kw):
         self.rows.append(kw)
@@ -538,6 +724,383 @@ def run_workload(report, workload, shape, dtype, measures, threads, args):
 
 
 # --------------------------------------------------------------------------
+# Pairwise section: fastdiv.pairwise and fastdiv.nearest
+# --------------------------------------------------------------------------
+
+
+def scaled_rows(rows, args, minimum=2):
+    return max(minimum, round(rows * args.scale))
+
+
+def fastdiv_reference(report, workload, threads, call):
+    """fastdiv's result with the fewest threads; the others must match it bit for bit."""
+    with fastdiv.num_threads(threads[0]):
+        ref = call()
+    for t in threads[1:]:
+        with fastdiv.num_threads(t):
+            again = call()
+        pairs = zip(ref, again) if isinstance(ref, tuple) else [(ref, again)]
+        if not all(np.array_equal(a, b) for a, b in pairs):
+            report.mismatches.append(
+                f"{workload}: fastdiv with {t} threads is not bit-identical to "
+                f"{threads[0]} thread(s)"
+            )
+    return ref
+
+
+def add_timings(report, workload, metric, cands, timings, pair_el):
+    for c, (sec, best) in zip(cands, timings):
+        sec, best = sec * c.scale, best * c.scale
+        report.add(
+            workload=workload,
+            measure=metric,
+            impl=c.impl,
+            label=c.label,
+            threads=c.threads,
+            time=sec,
+            tmin=best,
+            gelems=pair_el / sec / 1e9,
+        )
+
+
+def run_pairwise(report, threads, args):
+    """The all-pairs workloads (PW_WORKLOADS) and the in-cache compute ceilings."""
+    for workload, rows, metric in PW_WORKLOADS:
+        run_pairwise_workload(report, workload, rows, metric, threads, args)
+
+
+def run_pairwise_workload(report, workload, rows, metric, threads, args):
+    tmax = max(threads)
+    nb_ok = numba is not None and tmax <= numba.config.NUMBA_NUM_THREADS
+    blas_default = blas_default_threads()
+    if args.verbose:
+        print(f"workload {workload} ...", file=sys.stderr, flush=True)
+    m = n = scaled_rows(rows, args)
+    P, Q = make_pair((m, PW_SUPPORT), "float64")
+    pair_el = m * n * PW_SUPPORT
+    report.workloads[workload] = dict(m=m, n=n, K=PW_SUPPORT, metric=metric)
+    ref = fastdiv_reference(
+        report, workload, threads, lambda: fastdiv.pairwise(P, Q, metric=metric)
+    )
+    cands = [
+        Candidate(
+            "fastdiv",
+            "fastdiv.pairwise",
+            t,
+            lambda: fastdiv.pairwise(P, Q, metric=metric),
+            (lambda t=t: fastdiv.num_threads(t)),
+        )
+        for t in threads
+    ]
+    # (candidate, rows of P it computes: a prefix, timed and scaled per pair)
+    peers = []
+    if metric == "js_distance" and scipy is not None:
+        s = min(CDIST_ROWS, m)
+        report.workloads[workload]["cdist_rows"] = s
+        peers.append(
+            (
+                Candidate(
+                    "scipy",
+                    f"cdist(P[:{s}], Q, 'jensenshannon'), time x {m / s:g}",
+                    1,
+                    (lambda s=s: _cdist_js(P[:s], Q)),
+                ),
+                s,
+            )
+        )
+    if metric == "kl_divergence":
+        peers.append(
+            (
+                Candidate(
+                    "numpy+blas default",
+                    "NumPy xlogy - pn @ log(qn).T, default BLAS threads",
+                    blas_default or "?",
+                    lambda: _np_pairwise_kl(P, Q),
+                ),
+                m,
+            )
+        )
+        if threadpoolctl is not None:
+            peers.extend(
+                (
+                    Candidate(
+                        "numpy+blas",
+                        "NumPy xlogy - pn @ log(qn).T, BLAS limited",
+                        t,
+                        lambda: _np_pairwise_kl(P, Q),
+                        (lambda t=t: blas_threads(t)),
+                    ),
+                    m,
+                )
+                for t in threads
+            )
+    if nb_ok and metric in NUMBA_PAIRS:
+        peers.append(
+            (
+                Candidate(
+                    "numba",
+                    "numba prange over rows of P",
+                    tmax,
+                    lambda: NUMBA_PAIRS[metric](P, Q),
+                    (lambda: numba_threads(tmax)),
+                ),
+                m,
+            )
+        )
+    for c, s in peers:
+        with c.context(), np.errstate(all="ignore"):
+            got = c.fn()  # also compiles numba
+        if check(report, workload, metric, c.label, got, ref[:s], "float64"):
+            c.scale = m / s
+            cands.append(c)
+    add_timings(report, workload, metric, cands, time_interleaved(cands, args.repeats), pair_el)
+    if metric == "kl_divergence":
+        run_ceilings(report, P, Q, threads, args)
+    if args.verbose:
+        print(f"  done: {workload}", file=sys.stderr, flush=True)
+
+
+def _log_loop(x, y, reps):
+    for _ in range(reps):
+        np.log(x, out=y)
+
+
+def run_ceilings(report, P, Q, threads, args):
+    """In-cache compute ceilings: BLAS dgemm ``pn @ qn.T`` (one FMA per pair-element,
+    the same arithmetic as KL once log q and sum p log p are precomputed) and NumPy's
+    SIMD ``np.log`` (JS needs at least one log per pair-element), each with 1 and 2
+    threads; from the fastest repeat, as the bandwidth ceilings are."""
+    pn, qn = _norm(P), _norm(Q)
+    m, n, K = pn.shape[0], qn.shape[0], pn.shape[1]
+    cands = []
+    blas_ts = threads if threadpoolctl is not None else (blas_default_threads() or "?",)
+    for t in blas_ts:
+        c = Candidate("blas", "BLAS pn @ qn.T (dgemm)", t, lambda: pn @ qn.T)
+        if threadpoolctl is not None:
+            c.context = lambda t=t: blas_threads(t)
+        c.work = m * n * K  # pair-elements (one FMA, 2 flop, each)
+        cands.append(c)
+    n_log, reps = LOG_CACHE_ELEMS, LOG_REPS
+    xs = [1.0 - np.random.default_rng(SEED + t).random(n_log) for t in range(max(threads))]
+    ys = [np.empty(n_log) for _ in xs]
+    pool = concurrent.futures.ThreadPoolExecutor(max(threads))
+    for t in threads:
+
+        def logs(t=t):
+            futures = [pool.submit(_log_loop, xs[i], ys[i], reps) for i in range(t)]
+            for f in futures:
+                f.result()
+
+        c = Candidate("log", f"NumPy np.log in cache, {t} Python thread(s)", t, logs)
+        c.work = t * reps * n_log  # logs
+        cands.append(c)
+    try:
+        timings = time_interleaved(cands, args.repeats)
+    finally:
+        pool.shutdown()
+    for c, (sec, best) in zip(cands, timings):
+        report.ceilings.append(
+            dict(
+                kind=c.impl,
+                method=c.label,
+                threads=c.threads,
+                time=sec,
+                tmin=best,
+                rate=c.work / best / 1e9,  # G pair-elements/s or G logs/s
+                gflops=2 * c.work / best / 1e9 if c.impl == "blas" else None,
+                shape=f"{m} x {K} @ {K} x {n}" if c.impl == "blas" else f"{n_log} float64",
+            )
+        )
+
+
+def available_memory():
+    """Bytes of MemAvailable (Linux), or None."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def run_nearest(report, threads, args):
+    """nearest(k) against pairwise on the same inputs, and nearest's peak memory."""
+    t = max(threads)
+    workload = "nearest f64"
+    m = n = scaled_rows(NN_ROWS, args, minimum=2 * NN_K)
+    k = NN_K
+    if args.verbose:
+        print(f"workload {workload} ({m} x {n}) ...", file=sys.stderr, flush=True)
+    if not args.no_memory:
+        # first, while this process is small (a child inherits ru_maxrss: see _memprobe)
+        for metric in NN_METRICS:
+            report.memory.append(memory_probe(report, metric, m, n, k, t))
+            if args.verbose:
+                print(f"  memory: {workload} {metric}", file=sys.stderr, flush=True)
+    P, Q = make_pair((m, PW_SUPPORT), "float64")
+    # pairwise on the same inputs: the whole m x n matrix when it fits in memory
+    # (with 2 GB to spare), else the first columns that do, compared per pair
+    avail = available_memory()
+    n_pw = n
+    if avail is not None and m * n * 8 > avail - 2 * 2**30:
+        n_pw = max(k, min(n, int((avail - 2 * 2**30) // (m * 8 * 2))))
+    Qpw = Q[:n_pw]
+    out = np.zeros((m, n_pw))  # touched now, so the timed calls take no page faults
+    out.fill(0.0)
+    report.workloads[workload] = dict(m=m, n=n, K=PW_SUPPORT, k=k, n_pw=n_pw, threads=t)
+    s = min(NN_CHECK_ROWS, m)
+    for metric in NN_METRICS:
+        # check on the first rows of P (the whole of Q), and warm up the threads
+        idx, val = fastdiv_reference(
+            report,
+            f"{workload} {metric} (first {s} rows)",
+            threads,
+            lambda metric=metric: fastdiv.nearest(P[:s], Q, k=k, metric=metric),
+        )
+        with fastdiv.num_threads(t):
+            full = fastdiv.pairwise(P[:s], Q, metric=metric)
+        best = np.sort(full, axis=1)[:, :k]
+        ok = idx.shape == (s, k) and val.shape == (s, k)
+        ok = ok and np.allclose(val, best, rtol=1e-12, atol=0)
+        ok = ok and np.allclose(np.take_along_axis(full, idx, axis=1), val, rtol=1e-12, atol=0)
+        if not ok:
+            report.mismatches.append(
+                f"{workload} {metric}: nearest(P[:{s}], Q, k={k}) is not the k smallest "
+                f"of pairwise(P[:{s}], Q) (values or indices); not timed"
+            )
+            continue
+        cands = [
+            Candidate(
+                "fastdiv",
+                f"fastdiv.nearest(P, Q, k={k})",
+                t,
+                lambda metric=metric: fastdiv.nearest(P, Q, k=k, metric=metric),
+                lambda: fastdiv.num_threads(t),
+            ),
+            Candidate(
+                "pairwise",
+                f"fastdiv.pairwise(P, Q{'' if n_pw == n else f'[:{n_pw}]'}, out=out)",
+                t,
+                lambda metric=metric: fastdiv.pairwise(P, Qpw, metric=metric, out=out),
+                lambda: fastdiv.num_threads(t),
+            ),
+        ]
+        timings = time_interleaved(cands, args.nearest_repeats, warmup=False)
+        add_timings(report, workload, metric, cands[:1], timings[:1], m * n * PW_SUPPORT)
+        add_timings(report, workload, metric, cands[1:], timings[1:], m * n_pw * PW_SUPPORT)
+        if args.verbose:
+            print(f"  timed: {workload} {metric}", file=sys.stderr, flush=True)
+
+
+def memory_probe(report, metric, m, n, k, threads):
+    """Peak RSS of nearest(P, Q) in a fresh process: see ``_memprobe``."""
+    spec = dict(metric=metric, m=m, n=n, K=PW_SUPPORT, k=k, threads=threads)
+    cmd = [sys.executable, os.path.abspath(__file__), "--memprobe", json.dumps(spec)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    try:
+        res = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        report.notes.append(
+            f"nearest {metric}: the memory probe failed (exit {proc.returncode}): "
+            + (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        )
+        return dict(spec, failed=True)
+    if not res["exact"]:
+        report.notes.append(
+            f"nearest {metric}: the peak RSS ({res['source']}) could not be reset before the "
+            "call: 'beyond inputs' is approximate"
+        )
+    return dict(spec, **res)
+
+
+def _proc_status_bytes(field):
+    """``VmRSS`` / ``VmHWM`` of this process from /proc/self/status (Linux), or None."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _reset_peak_rss():
+    """Reset VmHWM to the current RSS (Linux >= 4.0); True on success."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _maxrss_bytes():
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return r if sys.platform == "darwin" else r * 1024  # bytes on macOS, KiB elsewhere
+
+
+def _memprobe(spec):
+    """Run in a fresh process (``--memprobe``): one nearest call, print its memory.
+
+    A tiny call first loads the OpenMP runtime and starts its threads (a cost
+    per process, not per call); then the inputs are built in place (no
+    temporaries), the resident size is read, nearest runs once, and the peak
+    resident size is read: RSS-based, so C allocations count (tracemalloc sees
+    only Python's).  Peak minus the RSS before the call is the memory nearest
+    needed beyond its inputs (its outputs included).
+
+    The peak is the kernel's high-water mark of this process image, VmHWM,
+    reset to the RSS just before the call.  ``ru_maxrss`` is reported too, but
+    Linux keeps it across execve: a process started by a parent that holds
+    3 GB (peers.py's pairwise ``out``) begins with ru_maxrss >= 3 GB.  Without
+    /proc (not Linux), ru_maxrss is all there is.
+    """
+    metric, m, n, K, k, t = (spec[x] for x in ("metric", "m", "n", "K", "k", "threads"))
+    tiny_p, tiny_q = make_pair((2 * k, K), "float64")
+    fastdiv.nearest(tiny_p, tiny_q, k=k, metric=metric, n_threads=t)
+    if m == n:
+        P, Q = make_pair((m, K), "float64")  # the arrays run_nearest times
+    else:
+        P = make_pair((m, K), "float64")[0]
+        Q = make_pair((n, K), "float64", seed=SEED + 1)[0]
+    maxrss0 = _maxrss_bytes()
+    reset = _reset_peak_rss()
+    rss0 = _proc_status_bytes("VmRSS")
+    hwm0 = _proc_status_bytes("VmHWM")
+    t0 = time.perf_counter()
+    idx, val = fastdiv.nearest(P, Q, k=k, metric=metric, n_threads=t)
+    sec = time.perf_counter() - t0
+    hwm1 = _proc_status_bytes("VmHWM")
+    maxrss1 = _maxrss_bytes()
+    if rss0 is not None and hwm1 is not None:
+        source = "VmHWM, reset before the call" if reset else "VmHWM"
+        peak, base, exact = hwm1, rss0, reset or (hwm0 is not None and hwm0 <= rss0)
+    else:
+        source = "ru_maxrss"
+        peak, base, exact = maxrss1, maxrss0, False
+    print(
+        json.dumps(
+            dict(
+                inputs=P.nbytes + Q.nbytes,
+                outputs=idx.nbytes + val.nbytes,
+                rss_before=base,
+                peak=peak,
+                beyond=peak - base,
+                source=source,
+                exact=bool(exact),
+                maxrss_before=maxrss0,
+                maxrss_after=maxrss1,
+                time=sec,
+            )
+        )
+    )
+    return 0
+
+
+# --------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------
 
@@ -603,6 +1166,12 @@ def environment_lines():
         )
     except Exception:  # noqa: BLE001 - test hooks are internal; absent is fine
         pass
+    blas = blas_info()
+    lines.append(
+        "NumPy's BLAS (threadpoolctl): " + "; ".join(blas)
+        if blas
+        else "NumPy's BLAS threads: unknown (pip install threadpoolctl)"
+    )
     return lines
 
 
@@ -638,6 +1207,19 @@ def print_report(report, workloads, threads, args):
         f"* after a median: noisy, more than {NOISY}x the fastest repeat (another process "
         "competed for the CPUs)"
     )
+    if report.workloads:
+        out.append(
+            ("- " if md else "")
+            + "pairwise section: G pair-el/s = m x n x K / median (pair-elements per "
+            "second: every element of every (row of P, row of Q) pair); speedup = peer "
+            "median / fastdiv median"
+        )
+    if args.scale != 1:
+        out.append(
+            ("- " if md else "")
+            + f"SIZES SCALED by --scale {args.scale:g}: the targets are defined for the "
+            "full sizes"
+        )
 
     if report.bandwidth:
         out.append(
@@ -731,6 +1313,9 @@ def print_report(report, workloads, threads, args):
             )
         )
 
+    out.extend(pairwise_tables(report, threads, args))
+    out.extend(nearest_tables(report, args))
+
     out.append(
         heading(
             f"Targets (fastdiv with {tmax} threads, the machine's cores; "
@@ -738,7 +1323,7 @@ def print_report(report, workloads, threads, args):
             md,
         )
     )
-    trows, n_fail = targets(report, threads)
+    trows, n_fail = targets(report, threads, args.only)
     out.append(
         table(
             ["target", "measured (median)", "from min", "required", "result"],
@@ -762,7 +1347,276 @@ def print_report(report, workloads, threads, args):
     return n_fail
 
 
-def targets(report, threads):
+def _mb(nbytes):
+    return f"{nbytes / 1e6:,.1f}"
+
+
+def _noisy(r):
+    return "*" if r["time"] > NOISY * r["tmin"] else ""
+
+
+def pairwise_tables(report, threads, args):
+    """The pairwise workloads, the compute ceilings, and how close fastdiv gets."""
+    md = args.markdown
+    out = []
+    for workload, _, metric in PW_WORKLOADS:
+        info = report.workloads.get(workload)
+        if info is None:
+            continue
+        out.append(
+            heading(
+                f"{workload}: pairwise(P, Q, metric={metric!r}), P and Q of "
+                f"{info['m']:,} x {info['K']}, per call",
+                md,
+            )
+        )
+        fd = {t: report.get(workload, metric, "fastdiv", t) for t in threads}
+        rows = []
+        for r in (x for x in report.rows if x["workload"] == workload):
+            if r["impl"] == "fastdiv":
+                sp = ["-" for _ in threads]
+            else:
+                sp = [fmt_ratio(r["time"] / fd[t]["time"]) if fd[t] else "-" for t in threads]
+            rows.append(
+                [
+                    r["label"],
+                    r["threads"],
+                    fmt_time(r["time"]) + _noisy(r),
+                    fmt_time(r["tmin"]),
+                    f"{r['gelems']:.3f}",
+                    *sp,
+                ]
+            )
+        out.append(
+            table(
+                [
+                    "implementation",
+                    "threads",
+                    "median",
+                    "min",
+                    "G pair-el/s",
+                    *[f"fastdiv {t}T speedup" for t in threads],
+                ],
+                rows,
+                md,
+                ["l", "r", "r", "r", "r"] + ["r"] * len(threads),
+            )
+        )
+        s = info.get("cdist_rows")
+        if s is not None and s < info["m"]:
+            out.append(
+                ("- " if md else "")
+                + f"cdist is timed on the first {s} rows of P against all of Q (all "
+                f"{info['m']:,} rows take seconds per call); its median and min are scaled "
+                f"per pair to the whole workload (x {info['m'] / s:g})."
+            )
+
+    if report.ceilings:
+        out.append(
+            heading(
+                "Compute ceiling (in cache: pairwise is compute-bound, its rows fit in cache)",
+                md,
+            )
+        )
+        rows = [
+            [
+                c["method"],
+                c["shape"],
+                c["threads"],
+                fmt_time(c["time"]),
+                fmt_time(c["tmin"]),
+                f"{c['gflops']:.1f}" if c["gflops"] is not None else "-",
+                f"{c['rate']:.2f}" + (" pair-el/s" if c["kind"] == "blas" else " log/s"),
+            ]
+            for c in report.ceilings
+        ]
+        out.append(
+            table(
+                ["ceiling", "shape", "threads", "median", "min", "GFLOP/s (min)", "G/s (min)"],
+                rows,
+                md,
+                ["l", "l", "r", "r", "r", "r", "r"],
+            )
+        )
+        out.append(
+            ("- " if md else "")
+            + "dgemm does one FMA (2 flop) per pair-element, the arithmetic of KL and "
+            "cross-entropy once log q and sum p log p are taken out of the pair loop: the "
+            "ceiling of a pairwise kernel. JS needs at least one log per pair-element (of "
+            "p + q): NumPy's SIMD np.log on an in-cache array, one Python thread per "
+            "core, bounds it. Ceilings use the fastest repeat."
+        )
+        rows = closeness_rows(report, threads)
+        if rows:
+            out.append(heading("How close to the ceiling (fastdiv medians)", md))
+            out.append(
+                table(
+                    [
+                        "workload",
+                        "metric",
+                        "threads",
+                        "fastdiv G pair-el/s",
+                        "ceiling",
+                        "ceiling G/s",
+                        "fastdiv / ceiling",
+                    ],
+                    rows,
+                    md,
+                    ["l", "l", "r", "r", "l", "r", "r"],
+                )
+            )
+    return out
+
+
+def closeness_rows(report, threads):
+    def ceiling(kind, t):
+        for c in report.ceilings:
+            if c["kind"] == kind and c["threads"] == t:
+                return c
+        return None
+
+    rows = []
+    for r in report.rows:
+        if r["impl"] != "fastdiv" or r["workload"] not in report.workloads:
+            continue
+        kinds = [("blas", "dgemm, 1 FMA / pair-el")]
+        if r["measure"] != "kl_divergence":
+            kinds.append(("log", "np.log, 1 log / pair-el"))
+        for kind, what in kinds:
+            c = ceiling(kind, r["threads"])
+            if c is None:
+                continue
+            rows.append(
+                [
+                    r["workload"],
+                    r["measure"],
+                    r["threads"],
+                    f"{r['gelems']:.2f}",
+                    what,
+                    f"{c['rate']:.2f}",
+                    f"{100 * r['gelems'] / c['rate']:.0f}%",
+                ]
+            )
+    return rows
+
+
+def nearest_tables(report, args):
+    md = args.markdown
+    info = report.workloads.get("nearest f64")
+    if info is None:
+        return []
+    out = [
+        heading(
+            f"nearest f64: nearest(P, Q, k={info['k']}) vs pairwise, P and Q of "
+            f"{info['m']:,} x {info['K']}, {info['threads']} threads, median of "
+            f"{args.nearest_repeats}",
+            md,
+        )
+    ]
+    rows = []
+    for metric in NN_METRICS:
+        nn = report.get("nearest f64", metric, "fastdiv")
+        pw = report.get("nearest f64", metric, "pairwise")
+        for r in (nn, pw):
+            if r is None:
+                continue
+            ratio = f"{nn['gelems'] / pw['gelems']:.2f}" if nn and pw and r is nn else "-"
+            rows.append(
+                [
+                    metric,
+                    r["label"],
+                    r["threads"],
+                    fmt_time(r["time"]) + _noisy(r),
+                    fmt_time(r["tmin"]),
+                    f"{r['gelems']:.3f}",
+                    ratio,
+                ]
+            )
+    out.append(
+        table(
+            [
+                "metric",
+                "implementation",
+                "threads",
+                "median",
+                "min",
+                "G pair-el/s",
+                "nearest / pairwise",
+            ],
+            rows,
+            md,
+            ["l", "l", "r", "r", "r", "r", "r"],
+        )
+    )
+    n_pw = info["n_pw"]
+    out.append(
+        ("- " if md else "")
+        + (
+            f"pairwise is timed on the same P and Q, the whole {info['m']:,} x {info['n']:,} "
+            f"matrix ({_mb(8 * info['m'] * n_pw)} MB) written into a preallocated `out`"
+            if n_pw == info["n"]
+            else f"pairwise is timed on P against the first {n_pw:,} rows of Q (the whole "
+            f"matrix does not fit in the memory available), into a preallocated `out`, "
+            f"and compared per pair-element"
+        )
+        + "; nearest / pairwise compares throughputs (pair-elements per second). Both "
+        f"were checked first: nearest(P[:{NN_CHECK_ROWS}], Q) against the k smallest "
+        f"entries of pairwise(P[:{NN_CHECK_ROWS}], Q)."
+    )
+    if report.memory:
+        out.append(heading("nearest: peak memory of a fresh process", md))
+        rows = []
+        for x in report.memory:
+            if x.get("failed"):
+                rows.append([x["metric"], x["threads"], *["-"] * 7, "failed"])
+                continue
+            rows.append(
+                [
+                    x["metric"],
+                    x["threads"],
+                    _mb(x["inputs"]),
+                    _mb(x["outputs"]),
+                    _mb(x["rss_before"]),
+                    _mb(x["peak"]),
+                    _mb(x["beyond"]) + ("" if x["exact"] else " (approx.)"),
+                    x["source"],
+                    f"{_mb(x['maxrss_before'])} / {_mb(x['maxrss_after'])}",
+                    fmt_time(x["time"]),
+                ]
+            )
+        out.append(
+            table(
+                [
+                    "metric",
+                    "threads",
+                    "inputs MB",
+                    "outputs MB",
+                    "RSS before call MB",
+                    "peak RSS MB",
+                    "beyond inputs MB",
+                    "peak from",
+                    "ru_maxrss before / after MB",
+                    "call time",
+                ],
+                rows,
+                md,
+                ["l", "r", "r", "r", "r", "r", "r", "l", "r", "r"],
+            )
+        )
+        out.append(
+            ("- " if md else "")
+            + "one process per metric, started before this run allocates the nearest "
+            "workload: a tiny call starts the OpenMP threads, the inputs are built in "
+            "place, then one nearest call; beyond inputs = peak RSS - RSS before the call "
+            "(the (m, k) outputs included). The peak is VmHWM (the kernel's high-water "
+            "mark of the process image, reset before the call): ru_maxrss, shown for "
+            "reference, survives execve, so a child starts with its parent's resident "
+            "size in it."
+        )
+    return out
+
+
+def targets(report, threads, sections=SECTIONS):
     t = max(threads)
     rows = []
     n_fail = 0
@@ -781,61 +1635,122 @@ def targets(report, threads):
     def fdr(wl, m, threads_=t):
         return report.get(wl, m, "fastdiv", threads_)
 
-    def gel(wl, m, need):
+    def gel(wl, m, need, unit="Gelem/s"):
         r = fdr(wl, m)
         if r is None:
-            add(f"{m} {wl}: throughput", None, None, f">= {need} Gelem/s", False)
+            add(f"{m} {wl}: throughput", None, None, f">= {need} {unit}", False)
             return
         g_min = r["gelems"] * r["time"] / r["tmin"]
         add(
             f"{m} {wl}: throughput",
-            f"{r['gelems']:.2f} Gelem/s",
-            f"{g_min:.2f} Gelem/s",
-            f">= {need} Gelem/s",
+            f"{r['gelems']:.2f} {unit}",
+            f"{g_min:.2f} {unit}",
+            f">= {need} {unit}",
             r["gelems"] >= need,
             g_min >= need,
         )
 
-    def speedup(wl, m, impl, need, label, peer_threads=None):
+    def speedup(wl, m, impl, need, label, peer_threads=None, strict=False):
         r = fdr(wl, m)
         peer = report.get(wl, m, impl, peer_threads)
+        required = f"> {need}x" if strict else f">= {need}x"
         if r is None or peer is None:
-            add(f"{m} {wl}: vs {label}", None, None, f">= {need}x", False)
+            add(f"{m} {wl}: vs {label}", None, None, required, False)
             return
         x = peer["time"] / r["time"]
         x_min = peer["tmin"] / r["tmin"]
         add(
             f"{m} {wl}: vs {label}",
-            f"{x:.1f}x",
-            f"{x_min:.1f}x",
-            f">= {need}x",
-            x >= need,
-            x_min >= need,
+            f"{x:.1f}x" if x >= 10 else f"{x:.2f}x",
+            f"{x_min:.1f}x" if x_min >= 10 else f"{x_min:.2f}x",
+            required,
+            x > need if strict else x >= need,
+            x_min > need if strict else x_min >= need,
         )
 
-    gel("rows f64", "kl_divergence", 1.0)
-    speedup("rows f64", "kl_divergence", "scipy", 35, "scipy.stats.entropy")
-    speedup("rows f64", "kl_divergence", "numba", 5, f"numba ({t} threads)", t)
-    gel("rows f32", "kl_divergence", 1.8)
-    gel("rows f64", "entropy", 1.5)
-    gel("rows f64", "total_variation", 1.4)
-    gel("rows f64", "hellinger", 1.4)
-    gel("rows f64", "js_divergence", 0.5)
-    for wl in ("rows f64", "rows f32"):
+    if "rows" in sections:
+        gel("rows f64", "kl_divergence", 1.0)
+        speedup("rows f64", "kl_divergence", "scipy", 35, "scipy.stats.entropy")
+        speedup("rows f64", "kl_divergence", "numba", 5, f"numba ({t} threads)", t)
+        gel("rows f32", "kl_divergence", 1.8)
+        gel("rows f64", "entropy", 1.5)
+        gel("rows f64", "total_variation", 1.4)
+        gel("rows f64", "hellinger", 1.4)
+        gel("rows f64", "js_divergence", 0.5)
+        for wl in ("rows f64", "rows f32"):
+            for m in MEASURES:
+                if report.get(wl, m, "fastdiv") is not None:
+                    speedup(wl, m, "scipy", 20, f"scipy ({SCIPY_LABEL[m]})")
         for m in MEASURES:
-            if report.get(wl, m, "fastdiv") is not None:
-                speedup(wl, m, "scipy", 20, f"scipy ({SCIPY_LABEL[m]})")
-    for m in MEASURES:
-        r = fdr("1-D f64", m)
-        if r is not None:
-            add(
-                f"{m} 1-D f64 (1000 el.): per call",
-                fmt_time(r["time"]),
-                fmt_time(r["tmin"]),
-                "<= 2 us",
-                r["time"] <= 2e-6,
-                r["tmin"] <= 2e-6,
+            r = fdr("1-D f64", m)
+            if r is not None:
+                add(
+                    f"{m} 1-D f64 (1000 el.): per call",
+                    fmt_time(r["time"]),
+                    fmt_time(r["tmin"]),
+                    "<= 2 us",
+                    r["time"] <= 2e-6,
+                    r["tmin"] <= 2e-6,
+                )
+
+    if "pairwise" in sections:
+        js, kl = (w for w, _, _ in PW_WORKLOADS)
+        speedup(js, "js_distance", "scipy", 50, "scipy cdist (scaled per pair)")
+        speedup(js, "js_distance", "numba", 3, f"numba prange ({t} threads)", t)
+        gel(kl, "kl_divergence", 1.0, "G pair-el/s")
+        blas = report.get(kl, "kl_divergence", "numpy+blas default")
+        speedup(
+            kl,
+            "kl_divergence",
+            "numpy+blas default",
+            1,
+            f"NumPy+BLAS idiom ({blas['threads'] if blas else '?'} BLAS threads, default)",
+            strict=True,
+        )
+        if threadpoolctl is not None:
+            speedup(
+                kl,
+                "kl_divergence",
+                "numpy+blas",
+                1,
+                f"NumPy+BLAS idiom (BLAS limited to {t} threads)",
+                t,
+                strict=True,
             )
+
+    if "nearest" in sections:
+        need = 0.8
+        for m in NN_METRICS:
+            nn = report.get("nearest f64", m, "fastdiv", t)
+            pw = report.get("nearest f64", m, "pairwise", t)
+            name = f"{m} nearest f64: throughput / pairwise's"
+            if nn is None or pw is None:
+                add(name, None, None, f">= {need:.2f} (within 20%)", False)
+            else:
+                x = nn["gelems"] / pw["gelems"]
+                x_min = (nn["gelems"] * nn["time"] / nn["tmin"]) / (
+                    pw["gelems"] * pw["time"] / pw["tmin"]
+                )
+                add(
+                    name,
+                    f"{x:.2f} ({nn['gelems']:.2f} / {pw['gelems']:.2f} G pair-el/s)",
+                    f"{x_min:.2f}",
+                    f">= {need:.2f} (within 20%)",
+                    x >= need,
+                    x_min >= need,
+                )
+            mem = [x for x in report.memory if x["metric"] == m and not x.get("failed")]
+            name = f"{m} nearest f64: peak memory beyond inputs"
+            if not mem:
+                add(name, None, None, f"< {NN_MEMORY_MB} MB", False)
+            else:
+                add(
+                    name,
+                    f"{_mb(mem[0]['beyond'])} MB",
+                    None,
+                    f"< {NN_MEMORY_MB} MB",
+                    mem[0]["beyond"] < NN_MEMORY_MB * 1e6,
+                )
     return rows, n_fail
 
 
@@ -853,9 +1768,37 @@ def main(argv=None):
         default=",".join(MEASURES),
         help="comma-separated subset of: " + ", ".join(MEASURES),
     )
+    ap.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help="comma-separated sections to run: rows (the exact measures, row by row), "
+        "pairwise (pairwise matrices and the compute ceiling), nearest (nearest vs "
+        "pairwise at 20,000 x 20,000, and its memory); default: all",
+    )
+    ap.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="multiply the number of rows of every 2-D workload by this factor "
+        "(e.g. 0.05 for a smoke test; the targets are defined for 1)",
+    )
+    ap.add_argument(
+        "--nearest-repeats",
+        type=int,
+        default=NN_REPEATS,
+        help=f"repeats of the nearest workload's timings (default {NN_REPEATS})",
+    )
+    ap.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="skip nearest's peak-memory probes (one full nearest call per metric)",
+    )
+    ap.add_argument("--memprobe", help=argparse.SUPPRESS)  # internal: see _memprobe
     ap.add_argument("--strict", action="store_true", help="exit with status 1 when a target FAILs")
     ap.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
     args = ap.parse_args(argv)
+    if args.memprobe:
+        return _memprobe(json.loads(args.memprobe))
     args.repeats = args.repeats or (7 if args.quick else 15)
     if args.repeats < 7:
         ap.error("--repeats must be >= 7")
@@ -864,6 +1807,14 @@ def main(argv=None):
     unknown = set(args.measures) - set(MEASURES)
     if unknown:
         ap.error(f"unknown measures: {', '.join(sorted(unknown))}")
+    args.only = [x.strip() for x in args.only.split(",") if x.strip()]
+    unknown = set(args.only) - set(SECTIONS)
+    if unknown or not args.only:
+        ap.error(f"--only takes a comma-separated subset of {', '.join(SECTIONS)}")
+    if not args.scale > 0:
+        ap.error("--scale must be positive")
+    if args.nearest_repeats < 1:
+        ap.error("--nearest-repeats must be >= 1")
 
     report = Report()
     if scipy is None:
@@ -879,17 +1830,33 @@ def main(argv=None):
     if max(threads) > (os.cpu_count() or 1):
         report.notes.append(f"only {os.cpu_count()} CPUs: {max(threads)} threads oversubscribe")
 
-    workloads = [
-        ("rows f64", (ROWS, SUPPORT), "float64"),
-        ("rows f32", (ROWS, SUPPORT), "float32"),
-        ("1-D f64", (N1D,), "float64"),
-    ]
+    rows = scaled_rows(ROWS, args)
+    workloads = []
+    if "rows" in args.only:
+        workloads = [
+            ("rows f64", (rows, SUPPORT), "float64"),
+            ("rows f32", (rows, SUPPORT), "float32"),
+            ("1-D f64", (N1D,), "float64"),
+        ]
+    if ("pairwise" in args.only or "nearest" in args.only) and not hasattr(fastdiv, "nearest"):
+        sys.exit("this fastdiv has no pairwise / nearest: run with --only rows")
+    if "pairwise" in args.only and scipy is None:
+        report.notes.append("scipy is not installed: cdist peer skipped")
+    if "pairwise" in args.only and threadpoolctl is None:
+        report.notes.append(
+            "threadpoolctl is not installed: the NumPy+BLAS peer runs with its default "
+            "threads only (pip install threadpoolctl)"
+        )
     load0 = _loadavg()
     t0 = time.perf_counter()
     for workload, shape, dtype in workloads:
         if args.verbose:
             print(f"workload {workload} ...", file=sys.stderr, flush=True)
         run_workload(report, workload, shape, dtype, args.measures, threads, args)
+    if "pairwise" in args.only:
+        run_pairwise(report, threads, args)
+    if "nearest" in args.only:
+        run_nearest(report, threads, args)
     report.notes.append(f"total run time {time.perf_counter() - t0:.0f} s")
     load1 = _loadavg()
     if load0 is not None and load1 is not None:
