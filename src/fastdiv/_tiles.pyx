@@ -15,11 +15,12 @@ A pair's value comes one of two ways.
 
 * Directly, on the exact family's kernels: ``row_terms`` (the second pass of
   the one-pair function) with both rows' sums already known, or ``do_row``
-  for logits, Renyi orders other than 1 and rows outside the kernels' range.
+  for logits, the Renyi divergence and rows outside the kernels' range.
   JS, total variation, Renyi and anything with logits are always computed
   so, and equal the one-pair functions bit for bit.
 * By a shortcut through dot products, for KL, cross-entropy and Hellinger on
-  probabilities (rows of up to SHORT_MAX_K entries).  Each row is prepared once (``prepare``), not once per pair:
+  probabilities (rows of up to SHORT_MAX_K entries).  Each row is prepared
+  once (``prepare_rows``), not once per pair:
   A = p / Sp and B = log(q / Sq) (KL and cross-entropy: H(P, Q) = -A . B and
   KL = H(P, Q) - H(P), with H(P) of each row taken once), or A = sqrt(p / Sp)
   and B = sqrt(q / Sq) (Hellinger: sum (A - B)^2 = 2 - 2 A . B).  The dot
