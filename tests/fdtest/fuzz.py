@@ -54,8 +54,7 @@ from hypothesis import strategies as st
 
 from fdtest import reference
 from fdtest.fuzz_child import LAYOUTS, SPECIALS, build_arg
-from fdtest.tolerance import SHORTCUT as SHORTCUT_BOUND
-from fdtest.tolerance import monotone_slack
+from fdtest.tolerance import monotone_slack, shortcut_bound
 
 # --------------------------------------------------------------------------
 # profiles and counters
@@ -1610,7 +1609,7 @@ PW_METRICS = (
 )
 PW_NOBASE = ("total_variation", "hellinger")
 PW_SYMMETRIC = ("js_divergence", "js_distance", "total_variation", "hellinger")
-#: may take the shortcut: within fdtest.tolerance.SHORTCUT of the one-pair call
+#: may take the shortcut: within fdtest.tolerance.shortcut_bound of the one-pair call
 PW_SHORTCUT = ("kl_divergence", "cross_entropy", "hellinger")
 #: entries (pairs x support) of one pairwise case compared with the 50-digit oracle
 PW_BUDGET = BUDGET // 2
@@ -1995,7 +1994,7 @@ def evaluate_pairwise(target, case):
                 L[sel],
                 scale[sel],
                 metric,
-                bound=SHORTCUT_BOUND,
+                bound=shortcut_bound(P, Q),
                 base=kw.get("base"),
                 where=" vs one-pair",
             )

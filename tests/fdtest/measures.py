@@ -46,7 +46,7 @@ def call(name, p, q=None, **kw):
 METRICS = list(TWO_ARG)
 #: symmetric metrics: with Q=None one triangle is computed and mirrored exactly
 SYMMETRIC = ["js_divergence", "js_distance", "total_variation", "hellinger"]
-#: metrics that may take the algebraic shortcut (fdtest.tolerance.SHORTCUT);
+#: metrics that may take the algebraic shortcut (fdtest.tolerance.shortcut_bound);
 #: with logits=True they too are bit-identical to the one-pair call
 SHORTCUT = ["kl_divergence", "cross_entropy", "hellinger"]
 

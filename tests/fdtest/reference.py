@@ -75,7 +75,7 @@ PAIRWISE (``fastdiv.pairwise``): ``pairwise_ref`` loops the oracles above over
 every pair of rows and ``check_pairwise`` holds a result matrix to THE
 ACCURACY BOUND entry by entry.  ``term_scale`` is the float64 sum of |terms|
 of every pair at once and ``check_shortcut`` the bound of a shortcut metric
-against the one-pair results (``fdtest.tolerance.SHORTCUT``).
+against the one-pair results (``fdtest.tolerance.shortcut_bound``).
 """
 
 import math
@@ -545,7 +545,8 @@ def term_scale(metric, P, Q=None, *, normalize=True, base=None):
 def check_shortcut(got, one_pair, scale, metric, *, bound, base=None, where=""):
     """Assert the pairwise shortcut bound entry by entry: ``got`` against the
     one-pair results ``one_pair`` (arrays of one shape), ``|got - one_pair|
-    <= bound * scale`` (hellinger: ``|got - one_pair| (got + one_pair)``, the
+    <= bound.per_scale * scale + bound.floor`` (a ``fdtest.tolerance.Bound``,
+    ``shortcut_bound``; hellinger: ``|got - one_pair| (got + one_pair)``, the
     difference of the squares), +inf exactly where one_pair is +inf, never
     NaN, never negative (``base`` below 1: never positive, -inf for +inf).
     Returns the largest error / bound ratio."""
@@ -558,7 +559,7 @@ def check_shortcut(got, one_pair, scale, metric, *, bound, base=None, where=""):
         err = np.where(finite, np.abs(got - one), 0.0)
         if metric == "hellinger":
             err = err * np.where(finite, got + one, 0.0)
-        tol = bound * scale
+        tol = bound.per_scale * scale + bound.floor
         bad_value = np.isnan(got) | (got < 0) | (np.isinf(got) != np.isinf(one))
         bad_value |= np.isinf(got) & (got != one)
         bad = bad_value | (finite & ~(err <= tol))
@@ -572,7 +573,8 @@ def check_shortcut(got, one_pair, scale, metric, *, bound, base=None, where=""):
             problems.append(f"{tag}: NaN, negative, or +inf not matching")
         else:
             problems.append(
-                f"{tag}: error {err[idx]:.3g} > {bound:g} x sum|terms| {scale[idx]:.3g} "
+                f"{tag}: error {err[idx]:.3g} > {bound.per_scale:g} x sum|terms| "
+                f"{scale[idx]:.3g} + {bound.floor:g} "
                 f"({ratio[idx]:.3g}x the bound)"
             )
         if len(problems) >= 8:

@@ -111,23 +111,34 @@ references are themselves rounded (the C library's log is checked to be
 within 1 ulp of correctly rounded, and float32 references are float64
 results rounded to float32).
 
-6. The pairwise shortcut: ``SHORTCUT``
---------------------------------------
+6. The pairwise shortcut: ``shortcut_bound``
+--------------------------------------------
 
-``SHORTCUT = 1e-13``: ``fastdiv.pairwise`` may compute KL divergence,
-cross-entropy and Hellinger by an algebraic shortcut (a matrix product)
-instead of the one-pair kernel.  Each entry must then agree with the one-pair
-call ``metric(P[i], Q[j], **kw)`` to within ``SHORTCUT`` times the sum of
-|terms| of that pair (the ``scale`` of ``fdtest.reference``: terms
-``pn log(pn/qn)``, ``-pn log qn``, ``0.5 (sqrt pn - sqrt qn)**2`` of the
-normalized rows; Hellinger compared through its square, as the oracles do):
+``fastdiv.pairwise`` may compute KL divergence, cross-entropy and Hellinger
+by an algebraic shortcut (a matrix product, in float64) instead of the
+one-pair kernel.  Each entry must then agree with the one-pair call
+``metric(P[i], Q[j], **kw)`` as two results that each meet the accuracy
+bound of section 2 against the exact value (the shortcut is used only where
+its own rounding bound is within 1e-13 of the sum of |terms|; the pairs it
+refuses are computed directly): with ``scale`` the sum of |terms| of the pair
+(``fdtest.reference.term_scale``: terms ``pn log(pn/qn)``, ``-pn log qn``,
+``0.5 (sqrt pn - sqrt qn)**2`` of the normalized rows; Hellinger compared
+through its square, as the oracles do),
 
-    |got - one_pair| <= SHORTCUT * scale
+    |got - one_pair| <= per_scale * scale + floor
 
-with no floor: the error of a cancellation (``sum pn log pn - sum pn log qn``
-for nearly equal rows) must not show.  +inf exactly where the one-pair call
-is +inf, never negative, and exactly 0 for equal rows.  Every other metric,
-and every metric with ``logits=True``, is bit-identical to the one-pair call.
+``SHORTCUT_F64 = Bound(per_value=0, per_scale=2e-13, floor=4e-15)``
+    float64 input: twice ``ORACLE_F64``.  The floor is the rounding of the
+    normalization again: two exact-in-spirit evaluations of nearly equal
+    rows (the one-pass and the two-pass form) differ by it, and so does the
+    exact value from either.
+``SHORTCUT_F32 = ORACLE_F32 + ORACLE_F64`` (per_scale and floor added)
+    float32 input: the one-pair call evaluates its terms in float32, the
+    shortcut in float64.
+
++inf exactly where the one-pair call is +inf, never negative, and exactly 0
+for equal rows.  Every other metric, and every metric with ``logits=True``,
+is bit-identical to the one-pair call.
 """
 
 import dataclasses
@@ -151,7 +162,9 @@ __all__ = [
     "monotone_slack",
     "REROUNDED",
     "SIMD_ULP",
-    "SHORTCUT",
+    "SHORTCUT_F64",
+    "SHORTCUT_F32",
+    "shortcut_bound",
 ]
 
 
@@ -247,4 +260,17 @@ SIMD_ULP = 2
 # 6. the pairwise shortcut
 # --------------------------------------------------------------------------
 
-SHORTCUT = 1e-13
+
+SHORTCUT_F64 = Bound(per_value=0.0, per_scale=2e-13, floor=4e-15)
+SHORTCUT_F32 = Bound(
+    per_value=0.0,
+    per_scale=ORACLE_F32.per_scale + ORACLE_F64.per_scale,
+    floor=ORACLE_F32.floor + ORACLE_F64.floor,
+)
+
+
+def shortcut_bound(*arrays):
+    """The Bound of the pairwise shortcut against the one-pair calls on these
+    inputs (None entries ignored): float32 only if every array is float32."""
+    dts = [np.asarray(a).dtype for a in arrays if a is not None]
+    return SHORTCUT_F32 if all(_is_float(d, 4) for d in dts) else SHORTCUT_F64

@@ -5,7 +5,7 @@ subnormal entries, long rows.
 
 Two bounds (``fdtest.reference``):
 
-* against the one-pair loop, ``check_shortcut`` with ``fdtest.tolerance.SHORTCUT``:
+* against the one-pair loop, ``check_shortcut`` with ``fdtest.tolerance.shortcut_bound``:
   ``|pairwise - one_pair| <= 1e-13 * sum|terms|`` per pair, with no floor
   (Hellinger through its square), +inf exactly where the one-pair call is +inf,
   never negative;
@@ -108,14 +108,18 @@ def test_shortcut_bound_against_one_pair_loop(metric, kind, K, kw):
     got = fd.pairwise(P, Q, metric=metric, **kw)
     want = loop(metric, P, Q, **kw)
     scale = R.term_scale(metric, P, Q, normalize=normalize, base=kw.get("base"))
-    R.check_shortcut(got, want, scale, metric, bound=T.SHORTCUT, where=f" ({kind}, K={K})")
+    R.check_shortcut(
+        got, want, scale, metric, bound=T.shortcut_bound(P, Q), where=f" ({kind}, K={K})"
+    )
     got = fd.pairwise(P, metric=metric, **kw)
     want = loop(metric, P, None, **kw)
     scale = R.term_scale(metric, P, None, normalize=normalize, base=kw.get("base"))
     if metric == "hellinger":  # symmetric: the upper triangle is computed
         iu = np.triu_indices(P.shape[0], 1)
         got, want, scale = got[iu], want[iu], scale[iu]
-    R.check_shortcut(got, want, scale, metric, bound=T.SHORTCUT, where=f" ({kind}, K={K}, Q=None)")
+    R.check_shortcut(
+        got, want, scale, metric, bound=T.shortcut_bound(P), where=f" ({kind}, K={K}, Q=None)"
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -154,7 +158,9 @@ def test_long_rows_nearly_equal(metric):
     P, Q = near(rng, 6, 5000, 1e-9)
     got = fd.pairwise(P, Q, metric=metric)
     scale = R.term_scale(metric, P, Q)
-    R.check_shortcut(got, loop(metric, P, Q), scale, metric, bound=T.SHORTCUT, where=" K=5000")
+    R.check_shortcut(
+        got, loop(metric, P, Q), scale, metric, bound=T.shortcut_bound(P, Q), where=" K=5000"
+    )
     if metric != "cross_entropy":
         assert np.all(np.diag(fd.pairwise(P, P.copy(), metric=metric)) == 0.0)
 
