@@ -92,8 +92,10 @@ cdef struct Pairs:
     unsigned char *fq
     int short_              # SHORT_*
     bint kl                 # SHORT_LOG: the value is H(P, Q) - H(P) (else H(P, Q))
-    double *A               # prepared rows, Kp apart, 64-byte aligned
-    double *B
+    double *A               # prepared rows, Kp apart, 64-byte aligned (tile_a: TI
+    double *B               # rows per thread, the tile it works on)
+    bint tile_a             # A prepared tile by tile (nearest: a tile of P once)
+    const Job *JP           # the one-input job over P's rows (prepare_row)
     Py_ssize_t Kp
     double *hp              # KL: H(P) of each row, nats
     unsigned char *okp      # the row takes part in the shortcut
@@ -238,8 +240,9 @@ cdef void prepare_row(const Pairs *T, const Job *R, Py_ssize_t r, bint is_b, dou
 
 
 cdef void prepare_rows(Pairs *T, const Job *JP, const Job *JQ) noexcept nogil:
-    """A from every row of P, B from every row of Q (of P when Q is None;
-    Hellinger's self comparison shares A)."""
+    """A from every row of P (unless tile_a: then each tile's, as it is
+    taken), B from every row of Q (of P when Q is None; Hellinger's self
+    comparison shares A)."""
     cdef Py_ssize_t r
     cdef int tid
     cdef double *tmp
@@ -247,8 +250,10 @@ cdef void prepare_rows(Pairs *T, const Job *JP, const Job *JQ) noexcept nogil:
     with parallel(num_threads=T.nt if par else 1):
         tid = omp_get_thread_num()
         tmp = T.rowbuf + tid * T.rowstride
-        for r in prange(T.m, schedule="static"):
-            prepare_row(T, JP, r, 0, T.Sp[r], T.fp[r], T.A + r * T.Kp, tmp, &T.okp[r], &T.hp[r])
+        if not T.tile_a:
+            for r in prange(T.m, schedule="static"):
+                prepare_row(T, JP, r, 0, T.Sp[r], T.fp[r], T.A + r * T.Kp, tmp, &T.okp[r],
+                            &T.hp[r])
         if T.B != T.A:
             for r in prange(T.n, schedule="static"):
                 prepare_row(T, JQ, r, 1, T.Sq[r], T.fq[r], T.B + r * T.Kp, tmp, &T.okq[r],
@@ -264,8 +269,8 @@ cdef void tile_values(const Pairs *T, Job *Jt, Py_ssize_t i0, Py_ssize_t i1, Py_
     cdef Py_ssize_t i, j
     cdef double *c
     if T.short_ != SHORT_NONE:
-        kernels(1).dot_tile(T.A + i0 * T.Kp, T.Kp, i1 - i0, T.B + j0 * T.Kp, T.Kp, j1 - j0,
-                            T.Kp, C, T.TJ)
+        kernels(1).dot_tile(T.A + (tid * T.TI if T.tile_a else i0) * T.Kp, T.Kp, i1 - i0,
+                            T.B + j0 * T.Kp, T.Kp, j1 - j0, T.Kp, C, T.TJ)
         shortcut_tile(T, i0, i1, j0, j1, C)
     for i in range(i0, i1):
         c = C + (i - i0) * T.TJ
@@ -369,8 +374,13 @@ cdef void nearest_rows(const Pairs *T, Py_ssize_t ti, Py_ssize_t k, int tid, dou
     cdef Py_ssize_t i1 = min(i0 + T.TI, T.m)
     cdef Py_ssize_t ntj = (T.n + T.TJ - 1) // T.TJ
     cdef double *C = T.tiles + tid * T.TI * T.TJ
-    cdef Py_ssize_t *cnt = <Py_ssize_t *>(T.rowbuf + tid * T.rowstride)
+    cdef double *tmp = T.rowbuf + tid * T.rowstride
+    cdef Py_ssize_t *cnt = <Py_ssize_t *>tmp      # after prepare_row is done with tmp
     memcpy(&Jt, &T.J, sizeof(Job))
+    if T.tile_a:
+        for i in range(i0, i1):
+            prepare_row(T, T.JP, i, 0, T.Sp[i], T.fp[i], T.A + (tid * T.TI + i - i0) * T.Kp,
+                        tmp, &T.okp[i], &T.hp[i])
     for i in range(i1 - i0):
         cnt[i] = 0
     for tj in range(ntj):
@@ -436,9 +446,10 @@ cdef class _Call:
 
     cdef object setup(self, int code, cnp.ndarray P, object Q, bint normalize, bint logits,
                       double tolp, double tolq, double alpha, double scale, int nthreads,
-                      Py_ssize_t tile_rows):
+                      Py_ssize_t tile_rows, bint tile_a):
         """Check every row; returns (input, row, status) of the first bad row
-        (input 0 = P, 1 = Q) or None, and then prepares the shortcut."""
+        (input 0 = P, 1 = Q) or None, and then prepares the shortcut (with
+        tile_a, P's rows only as nearest_rows takes their tiles)."""
         cdef Pairs *T = &self.T
         cdef const fd_measure *d = measure_of(code, alpha)
         cdef cnp.ndarray QA = P if Q is None else Q
@@ -521,6 +532,8 @@ cdef class _Call:
             T.short_ = SHORT_SQRT
             T.err = FD_DOT_ERR(T.Kp) + 2.0
         if T.short_ != SHORT_NONE:
+            T.tile_a = tile_a and not (T.self_ and T.short_ == SHORT_SQRT)
+            T.JP = &self.JP
             self.prepare()
         return None
 
@@ -544,7 +557,7 @@ cdef class _Call:
         T.okp = <unsigned char *>calloc(T.m, 1)
         T.okq = <unsigned char *>calloc(T.n, 1)
         T.hp = <double *>calloc(T.m, sizeof(double))
-        T.A = aligned(T.m * T.Kp, &self.raw[0])
+        T.A = aligned((T.nt * T.TI if T.tile_a else T.m) * T.Kp, &self.raw[0])
         if T.self_ and T.short_ == SHORT_SQRT:
             T.B = T.A
         else:
@@ -573,7 +586,7 @@ def pairwise(int code, cnp.ndarray P, object Q, double[:, ::1] out, *, bint norm
     cdef int tid
     cdef double *outp = &out[0, 0]
     err = call.setup(code, P, Q, normalize, logits, tolp, tolq, alpha, scale, nthreads,
-                     tile_rows)
+                     tile_rows, 0)
     if err is not None:
         return err
     if out.shape[0] != T.m or out.shape[1] != T.n:
@@ -614,7 +627,7 @@ def nearest(int code, cnp.ndarray P, object Q, Py_ssize_t k, double[:, ::1] vals
     cdef Py_ssize_t ti, nti
     cdef int tid
     err = call.setup(code, P, Q, normalize, logits, tolp, tolq, alpha, scale, nthreads,
-                     tile_rows)
+                     tile_rows, 1)
     if err is not None:
         return err
     if (vals.shape[0] != T.m or idx.shape[0] != T.m or vals.shape[1] != k
