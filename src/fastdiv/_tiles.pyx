@@ -106,7 +106,7 @@ cdef struct Pairs:
     char *bufs              # per-thread buffers of the direct path (Job layout)
     double *parts
     Py_ssize_t pstride
-    double *tiles           # per-thread TI x TJ tile of dot products / values
+    double *tiles           # per-thread TI x TJ tile of values (nearest_rows)
     double *rowbuf          # per-thread scratch, rowstride doubles: a row (prepare_row)
     Py_ssize_t rowstride    # or TI counters (nearest_rows)
 
@@ -140,11 +140,12 @@ cdef double pair_direct(const Pairs *T, Job *Jt, Py_ssize_t i, Py_ssize_t j,
     return v
 
 
-cdef void shortcut_tile(const Pairs *T, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t j0,
-                        Py_ssize_t j1, double *C) noexcept nogil:
+cdef Py_ssize_t shortcut_tile(const Pairs *T, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t j0,
+                              Py_ssize_t j1, double *C, Py_ssize_t ldc) noexcept nogil:
     """The values of a tile's pairs from their dot products d = A_i . B_j in
-    C, in place; NaN where the shortcut's error bound is not within
-    SHORT_RTOL of the pair's sum of |terms| (or a row cannot take part).
+    C (row i at C + (i - i0) ldc), in place; NaN where the shortcut's error
+    bound is not within SHORT_RTOL of the pair's sum of |terms| (or a row
+    cannot take part).  Returns how many are NaN.
 
     The dot product's error is at most FD_DOT_ERR(Kp) U sum |A_k B_k|.
     SHORT_LOG: A_k = fl(p a) is within U of pn relative, B_k = fl(log fl(q a))
@@ -159,18 +160,20 @@ cdef void shortcut_tile(const Pairs *T, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t
     sums of the stats pass within FD_DOT_ERR U of theirs.  The values are
     finished as finish_terms does (in the caller's base; Hellinger as the
     square root of half the sum, at most 1)."""
-    cdef Py_ssize_t i, j, ldc = T.TJ
+    cdef Py_ssize_t i, j
     cdef double ce, h, v, bound, d, sp, sq
     cdef double err = T.err, scale = T.J.scale, rtol = SHORT_RTOL
     cdef double inf_value = INFINITY * scale
     cdef double *c
     cdef const unsigned char *okq = T.okq
     cdef bint normalize = T.J.normalize
+    cdef Py_ssize_t refused = 0
     for i in range(i0, i1):
         c = C + (i - i0) * ldc
         if not T.okp[i]:
             for j in range(j0, j1):
                 c[j - j0] = NAN
+            refused += j1 - j0
             continue
         if T.short_ == SHORT_LOG:
             h = T.hp[i] if T.kl else 0.0
@@ -180,12 +183,14 @@ cdef void shortcut_tile(const Pairs *T, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t
                 bound = U * (err * (ce + h) + 4.0)
                 if not okq[j]:
                     c[j - j0] = NAN
+                    refused += 1
                 elif ce >= HIT:
                     c[j - j0] = inf_value
                 elif bound <= rtol * v:
                     c[j - j0] = v * scale
                 else:
                     c[j - j0] = NAN
+                    refused += 1
         else:
             sp = T.Sp[i] if not normalize else 1.0
             for j in range(j0, j1):
@@ -197,6 +202,8 @@ cdef void shortcut_tile(const Pairs *T, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t
                     c[j - j0] = sqrt(min(0.5 * v, 1.0))
                 else:
                     c[j - j0] = NAN
+                    refused += 1
+    return refused
 
 
 # ---- prepared rows ---------------------------------------------------------
@@ -263,17 +270,20 @@ cdef void prepare_rows(Pairs *T, const Job *JP, const Job *JQ) noexcept nogil:
 # ---- tiles -----------------------------------------------------------------
 
 cdef void tile_values(const Pairs *T, Job *Jt, Py_ssize_t i0, Py_ssize_t i1, Py_ssize_t j0,
-                      Py_ssize_t j1, bint upper, int tid, double *C) noexcept nogil:
-    """The values of pairs i0 <= i < i1, j0 <= j < j1 into C[(i - i0) TJ +
-    (j - j0)]; with upper, only those with j > i (the others are left)."""
+                      Py_ssize_t j1, bint upper, int tid, double *C,
+                      Py_ssize_t ldc) noexcept nogil:
+    """The values of pairs i0 <= i < i1, j0 <= j < j1 into C[(i - i0) ldc +
+    (j - j0)]; with upper, only those with j > i are values (the others
+    hold anything)."""
     cdef Py_ssize_t i, j
     cdef double *c
     if T.short_ != SHORT_NONE:
         kernels(1).dot_tile(T.A + (tid * T.TI if T.tile_a else i0) * T.Kp, T.Kp, i1 - i0,
-                            T.B + j0 * T.Kp, T.Kp, j1 - j0, T.Kp, C, T.TJ)
-        shortcut_tile(T, i0, i1, j0, j1, C)
+                            T.B + j0 * T.Kp, T.Kp, j1 - j0, T.Kp, C, ldc)
+        if shortcut_tile(T, i0, i1, j0, j1, C, ldc) == 0:
+            return              # every pair by the shortcut
     for i in range(i0, i1):
-        c = C + (i - i0) * T.TJ
+        c = C + (i - i0) * ldc
         for j in range(j0, j1):
             if upper and j <= i:
                 continue
@@ -283,27 +293,25 @@ cdef void tile_values(const Pairs *T, Job *Jt, Py_ssize_t i0, Py_ssize_t i1, Py_
 
 cdef void matrix_tile(const Pairs *T, Py_ssize_t ti, Py_ssize_t tj, int tid,
                       double *out) noexcept nogil:
-    """Tile (ti, tj) of the matrix into out (m x n, C order); for a
-    symmetric metric over one matrix, tiles with tj >= ti only, each also
-    written mirrored, and the diagonal 0."""
+    """Tile (ti, tj) of the matrix, computed in place in out (m x n, C
+    order); for a symmetric metric over one matrix, tiles with tj >= ti
+    only, each then written mirrored (over the lower part of a diagonal
+    tile, which the tile's dot products fill with anything), and the
+    diagonal 0."""
     cdef Job Jt
     cdef Py_ssize_t i, j
     cdef Py_ssize_t i0 = ti * T.TI, j0 = tj * T.TJ
     cdef Py_ssize_t i1 = min(i0 + T.TI, T.m), j1 = min(j0 + T.TJ, T.n)
-    cdef double *C = T.tiles + tid * T.TI * T.TJ
-    cdef double v
     memcpy(&Jt, &T.J, sizeof(Job))
-    tile_values(T, &Jt, i0, i1, j0, j1, T.sym and ti == tj, tid, C)
+    tile_values(T, &Jt, i0, i1, j0, j1, T.sym and ti == tj, tid, out + i0 * T.n + j0, T.n)
+    if not T.sym:
+        return
     for i in range(i0, i1):
-        for j in range(j0, j1):
-            if T.sym:
-                if j < i and ti == tj:
-                    continue
-                v = 0.0 if j == i else C[(i - i0) * T.TJ + (j - j0)]
-                out[j * T.n + i] = v
+        for j in range(max(j0, i), j1):
+            if j == i:
+                out[i * T.n + i] = 0.0
             else:
-                v = C[(i - i0) * T.TJ + (j - j0)]
-            out[i * T.n + j] = v
+                out[j * T.n + i] = out[i * T.n + j]
 
 
 cdef inline bint before(double v, Py_ssize_t j, double w, Py_ssize_t l) noexcept nogil:
@@ -386,7 +394,7 @@ cdef void nearest_rows(const Pairs *T, Py_ssize_t ti, Py_ssize_t k, int tid, dou
     for tj in range(ntj):
         j0 = tj * T.TJ
         j1 = min(j0 + T.TJ, T.n)
-        tile_values(T, &Jt, i0, i1, j0, j1, 0, tid, C)
+        tile_values(T, &Jt, i0, i1, j0, j1, 0, tid, C, T.TJ)
         for i in range(i0, i1):
             for j in range(j0, j1):
                 if T.self_ and j == i:
