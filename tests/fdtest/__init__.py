@@ -7,6 +7,8 @@
                   ``pairwise_ref`` / ``check_pairwise`` over every pair of rows, and
                   ``check_shortcut``, the bound of pairwise's shortcut metrics
 * ``tolerance``   every tolerance the tests compare with, in one table
+* ``threads``     ``assert_identical`` (bit for bit) and ``call_beside_heartbeat``
+                  (a call releases the GIL)
 * ``fuzz``        the fuzz harness: profiles, child-process worker, registry,
                   strategies and checks
 * ``fuzz_child``  the child side of the harness (run in a separate process)

@@ -54,6 +54,7 @@ from hypothesis import strategies as st
 
 from fdtest import reference
 from fdtest.fuzz_child import LAYOUTS, SPECIALS, build_arg
+from fdtest.measures import METRICS, SHORTCUT, SYMMETRIC
 from fdtest.tolerance import monotone_slack, shortcut_bound
 
 # --------------------------------------------------------------------------
@@ -1598,19 +1599,11 @@ def evaluate_elementwise(target, case):
 # the pairwise family: pairwise and nearest
 # --------------------------------------------------------------------------
 
-PW_METRICS = (
-    "cross_entropy",
-    "kl_divergence",
-    "js_divergence",
-    "js_distance",
-    "total_variation",
-    "hellinger",
-    "renyi_divergence",
-)
+PW_METRICS = tuple(METRICS)
 PW_NOBASE = ("total_variation", "hellinger")
-PW_SYMMETRIC = ("js_divergence", "js_distance", "total_variation", "hellinger")
+PW_SYMMETRIC = tuple(SYMMETRIC)
 #: may take the shortcut: within fdtest.tolerance.shortcut_bound of the one-pair call
-PW_SHORTCUT = ("kl_divergence", "cross_entropy", "hellinger")
+PW_SHORTCUT = tuple(SHORTCUT)
 #: entries (pairs x support) of one pairwise case compared with the 50-digit oracle
 PW_BUDGET = BUDGET // 2
 PW_LAYOUTS = ("C", "F", "view", "strided", "reversed", "unaligned", "readonly", "bcast", "list")
@@ -1618,6 +1611,31 @@ BAD_METRICS_VALUE = ("foo", "entropy", "renyi_entropy", "self_information", "KL"
 BAD_METRICS_TYPE = (None, 1, b"kl_divergence", ("fn", "entropy"), ("fn", "self_information"))
 BAD_N_THREADS = (0, -2, 1.5, "2", True, [2], 10**400)
 BAD_K_TYPE = (1.5, "2", True, None, 2.0)
+
+
+def _pw_check_entry(got, PL, QL, i, j, metric, alpha, kw, okw, dtype, where, cache=None):
+    """reference.check of one entry ``got`` for the pair (PL[i], QL[j]) (the
+    50-digit oracle of ``metric``, memoized in ``cache`` by the rows' bytes);
+    returns the error ratio."""
+    key = (PL[i].tobytes(), QL[j].tobytes())
+    if cache is None or key not in cache:
+        extra = (alpha,) if metric == "renyi_divergence" else ()
+        oracle = reference.ORACLES[metric](PL[i].tolist(), QL[j].tolist(), *extra, **okw)
+        if cache is None:
+            cache = {}
+        cache[key] = oracle
+    value, scale = cache[key]
+    return reference.check(
+        got,
+        value,
+        scale,
+        dtype,
+        measure=metric,
+        alpha=None if alpha is None else float(alpha),
+        base=kw.get("base"),
+        K=PL.shape[1],
+        where=where,
+    )
 
 
 def _pw_finish(x, dtype, logits, normalize):
@@ -2022,22 +2040,20 @@ def evaluate_pairwise(target, case):
         step = -(-len(pairs) * K // PW_BUDGET)
         pairs = pairs[::step]
     for i, j in pairs:
-        key = (PL[i].tobytes(), QL[j].tobytes())
-        if key not in cache:
-            extra = (alpha,) if metric == "renyi_divergence" else ()
-            cache[key] = reference.ORACLES[metric](PL[i].tolist(), QL[j].tolist(), *extra, **okw)
-        value, scale = cache[key]
         try:
-            ratio = reference.check(
+            ratio = _pw_check_entry(
                 got[i, j],
-                value,
-                scale,
+                PL,
+                QL,
+                i,
+                j,
+                metric,
+                alpha,
+                kw,
+                okw,
                 dtype,
-                measure=metric,
-                alpha=None if alpha is None else float(alpha),
-                base=kw.get("base"),
-                K=K,
-                where=f" [{i}, {j}] (K={K})",
+                f" [{i}, {j}] (K={K})",
+                cache,
             )
             _note_ratio(f"pairwise {metric} {np.dtype(dtype).name}", ratio, case.note)
         except AssertionError as e:
@@ -2090,25 +2106,25 @@ def _evaluate_nearest(case, got, P, Q, PL, QL, metric, kw, alpha, dtype):
         if len(problems) >= 5:
             break
     okw = {"logits": bool(kw.get("logits", False)), "normalize": bool(kw.get("normalize", True))}
-    extra = (alpha,) if metric == "renyi_divergence" else ()
     found = [(i, r) for i in range(m) for r in range(k)]
     K = PL.shape[1]
     if len(found) * K > PW_BUDGET:  # a sample of a large case
         found = found[:: -(-len(found) * K // PW_BUDGET)]
     for i, r in found:
         j = int(idx[i, r])
-        value, scale = reference.ORACLES[metric](PL[i].tolist(), QL[j].tolist(), *extra, **okw)
         try:
-            reference.check(
+            _pw_check_entry(
                 vals[i, r],
-                value,
-                scale,
+                PL,
+                QL,
+                i,
+                j,
+                metric,
+                alpha,
+                kw,
+                okw,
                 dtype,
-                measure=metric,
-                alpha=None if alpha is None else float(alpha),
-                base=kw.get("base"),
-                K=K,
-                where=f" nearest [{i}, {r}] (row {j})",
+                f" nearest [{i}, {r}] (row {j})",
             )
         except AssertionError as e:
             problems.append(str(e))

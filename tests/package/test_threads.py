@@ -11,7 +11,6 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -20,6 +19,7 @@ import fastdiv as fd
 from fastdiv import _divergence as _dv
 from fdtest import tolerance as T
 from fdtest.measures import call
+from fdtest.threads import call_beside_heartbeat
 
 THREADS = [1, 2, 4]
 
@@ -362,44 +362,7 @@ def test_gil_released_during_kernel(name, kw, layout, big_pair):
     if layout == "rows":
         p, q = p.reshape(-1, 500), q.reshape(-1, 500)
 
-    def attempt():
-        ticks = []
-        stop = threading.Event()
-
-        def heartbeat():
-            append, now = ticks.append, time.perf_counter
-            while not stop.is_set():
-                append(now())
-
-        def job():
-            with fd.num_threads(1):
-                t0 = time.perf_counter()
-                call(name, p, q, **kw)
-                return t0, time.perf_counter()
-
-        with ThreadPoolExecutor(max_workers=2) as ex:
-            hb = ex.submit(heartbeat)
-            try:
-                t0, t1 = ex.submit(job).result()
-            finally:
-                stop.set()
-            hb.result()
-        inside = [t for t in ticks if t0 < t < t1]
-        points = [t0] + inside + [t1]
-        gap = max(b - a for a, b in pairwise(points))
-        return gap, t1 - t0, len(inside)
-
-    # A kernel that held the GIL stalls the heartbeat for most of every call;
-    # the OS may stall it once in a while too (another process on a 2-core
-    # machine), so a call gets three tries.
-    for _ in range(3):
-        gap, span, n_inside = attempt()
-        if gap < 0.5 * span:
-            break
-    assert gap < 0.5 * span, (
-        f"heartbeat stalled for {gap * 1e3:.1f} ms of a {span * 1e3:.1f} ms call "
-        f"({n_inside} ticks inside): the GIL seems held"
-    )
+    call_beside_heartbeat(lambda: call(name, p, q, **kw))
 
 
 @pytest.mark.parametrize("n", THREADS)

@@ -31,28 +31,13 @@ from fdtest.measures import (
     WITH_LOGITS,
     loop,
 )
+from fdtest.threads import assert_identical
 
 M, N, K = 7, 6, 20
 
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
-
-
-def bits(x):
-    return np.ascontiguousarray(np.asarray(x, dtype=np.float64)).view(np.int64)
-
-
-def assert_identical(got, want, what=""):
-    got, want = np.asarray(got), np.asarray(want)
-    assert got.shape == want.shape, (what, got.shape, want.shape)
-    diff = np.argwhere(bits(got) != bits(want))
-    if diff.size:
-        i = tuple(diff[0])
-        raise AssertionError(
-            f"{what}: {len(diff)} entries not bit-identical; first {list(i)}: "
-            f"got {got[i]!r}, expected {want[i]!r}"
-        )
 
 
 def assert_result(r, shape):

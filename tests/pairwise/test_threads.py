@@ -5,15 +5,14 @@ that block of the whole matrix); the GIL is released during the kernels.
 No test asserts on speed."""
 
 import math
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from itertools import pairwise as consecutive
 
 import numpy as np
 import pytest
 
 import fastdiv as fd
+from fdtest.threads import assert_identical, call_beside_heartbeat
 
 THREADS = [1, 2, 4]
 
@@ -40,21 +39,6 @@ BLOCKS = [
     (64, 129, 64, 129),
     (101, 300, 1, 200),
 ]
-
-
-def bits(x):
-    return np.ascontiguousarray(np.asarray(x, dtype=np.float64)).view(np.int64)
-
-
-def assert_identical(got, want, what):
-    got, want = np.asarray(got), np.asarray(want)
-    assert got.shape == want.shape, (what, got.shape, want.shape)
-    diff = np.argwhere(bits(got) != bits(want))
-    if diff.size:
-        i = tuple(diff[0])
-        raise AssertionError(
-            f"{what}: {len(diff)} entries differ; first {list(i)}: {got[i]!r} vs {want[i]!r}"
-        )
 
 
 _DATA = {}
@@ -200,39 +184,7 @@ def test_gil_released(name):
     with fd.num_threads(1):
         ref = fn(P, Q)
 
-    def attempt():
-        ticks = []
-        stop = threading.Event()
-
-        def heartbeat():
-            append, now = ticks.append, time.perf_counter
-            while not stop.is_set():
-                append(now())
-
-        def job():
-            with fd.num_threads(1):
-                t0 = time.perf_counter()
-                r = fn(P, Q)
-                return t0, time.perf_counter(), r
-
-        with ThreadPoolExecutor(max_workers=2) as ex:
-            hb = ex.submit(heartbeat)
-            try:
-                t0, t1, r = ex.submit(job).result()
-            finally:
-                stop.set()
-            hb.result()
-        points = [t0] + [t for t in ticks if t0 < t < t1] + [t1]
-        return max(b - a for a, b in consecutive(points)), t1 - t0, r
-
-    for _ in range(3):
-        gap, span, r = attempt()
-        if gap < 0.5 * span:
-            break
-    assert gap < 0.5 * span, (
-        f"heartbeat stalled for {gap * 1e3:.1f} ms of a {span * 1e3:.1f} ms call: "
-        f"the GIL seems held"
-    )
+    r = call_beside_heartbeat(lambda: fn(P, Q))
     # the concurrent result is the serial one
     for a, b in zip(r if isinstance(r, tuple) else (r,), ref if isinstance(ref, tuple) else (ref,)):
         assert np.array_equal(np.asarray(a).view(np.uint8), np.asarray(b).view(np.uint8))
