@@ -139,6 +139,25 @@ def _raise_entry(call: _Call, err: tuple[int, int, int]) -> None:
     raise _entry_error(status, row, arr.shape[:1], (arr, None), (name, name), (tol, tol))
 
 
+def _check_nonempty_side(call: _Call) -> None:
+    """Bad entries raise even when the other input has no rows: check the
+    rows of the input that has some."""
+    for which, arr in ((0, call.P), (1, call.Q)):
+        if arr is not None and arr.shape[0] > 0:
+            o = call.options
+            err = _tiles.check_rows(
+                call.code,
+                arr,
+                normalize=o["normalize"],
+                logits=o["logits"],
+                tol=o["tolp" if which == 0 else "tolq"],
+                alpha=o["alpha"],
+                nthreads=o["nthreads"],
+            )
+            if err is not None:
+                _raise_entry(call, (which, err[1], err[2]))
+
+
 def _check_out(out: object, shape: tuple[int, int], call: _Call) -> npt.NDArray[np.float64]:
     if not isinstance(out, np.ndarray):
         raise TypeError(f"'out' must be a NumPy array or None; got {type(out).__name__}.")
@@ -245,6 +264,7 @@ def pairwise(
     m, n = call.P.shape[0], call.n
     result = np.empty((m, n), dtype=np.float64) if out is None else _check_out(out, (m, n), call)
     if m == 0 or n == 0:
+        _check_nonempty_side(call)
         return result
     err = _tiles.pairwise(call.code, call.P, call.Q, result, **call.options)
     if err is not None:
@@ -331,6 +351,7 @@ def nearest(
     indices = np.empty((m, kk), dtype=np.intp)
     values = np.empty((m, kk), dtype=np.float64)
     if m == 0:
+        _check_nonempty_side(call)
         return indices, values
     err = _tiles.nearest(call.code, call.P, call.Q, kk, values, indices, **call.options)
     if err is not None:

@@ -3,6 +3,16 @@
 import numpy as np
 import numpy.typing as npt
 
+def check_rows(
+    code: int,
+    X: npt.NDArray[np.floating],
+    *,
+    normalize: bool = True,
+    logits: bool = False,
+    tol: float = 0.0,
+    alpha: float = 1.0,
+    nthreads: int = 1,
+) -> tuple[int, int, int] | None: ...
 def pairwise(
     code: int,
     P: npt.NDArray[np.floating],

@@ -578,6 +578,26 @@ cdef class _Call:
             memcpy(T.okq, T.okp, T.n)
 
 
+def check_rows(int code, cnp.ndarray X, *, bint normalize=True, bint logits=False,
+               double tol=0.0, double alpha=1.0, int nthreads=1):
+    """Only the checks of the rows of ``X`` (2-D, at least one row and one
+    column), as pairwise makes them: for a call whose other input has no
+    rows, so that bad entries raise all the same.  Returns (0, row, status)
+    of the first bad row, or None."""
+    cdef _Call call = _Call()
+    cdef Pairs *T = &call.T
+    init_job(&call.JP, X, None)
+    set_params(&call.JP, measure_of(code, alpha), normalize, logits, tol, tol, alpha, 1.0,
+               INFINITY)
+    T.nt = start_job(&call.JP, nthreads)
+    T.m = X.shape[0]
+    T.Sp = <double *>malloc(T.m * sizeof(double))
+    T.fp = <unsigned char *>calloc(T.m, 1)
+    if T.Sp == NULL or T.fp == NULL:
+        raise MemoryError()
+    return call.check(&call.JP, T.Sp, T.fp, 0)
+
+
 def pairwise(int code, cnp.ndarray P, object Q, double[:, ::1] out, *, bint normalize=True,
              bint logits=False, double tolp=0.0, double tolq=0.0, double alpha=1.0,
              double scale=1.0, int nthreads=1, Py_ssize_t tile_rows=0):

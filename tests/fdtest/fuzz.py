@@ -1925,9 +1925,11 @@ def _measure_kwargs(spec):
     return kw, alpha
 
 
-def _pw_loop(P, Q, metric, kw, alpha):
+def _pw_loop(P, Q, metric, kw, alpha, isa=None):
     """The one-pair results of every pair, from the exact family's broadcasting
-    (each row pair of a batch is the one-pair call, bit for bit), in the child."""
+    (each row pair of a batch is the one-pair call, bit for bit), in the child,
+    on the instruction set of the pairwise call (ISAs may differ in the last
+    bits)."""
     args = [
         arr(np.ascontiguousarray(P[:, None, :]), "C", -1),
         arr(np.ascontiguousarray((P if Q is None else Q)[None, :, :]), "C", -1),
@@ -1935,6 +1937,8 @@ def _pw_loop(P, Q, metric, kw, alpha):
     if metric == "renyi_divergence":
         args.append(val(alpha))
     spec = {"fn": metric, "args": args, "kwargs": {k: val(v) for k, v in kw.items()}}
+    if isa:
+        spec["isa"] = isa
     res = run_spec(spec)["result"]
     if res[0] != "ok":
         fail("contract", f"the one-pair calls raised {res!r} where pairwise did not")
@@ -2000,7 +2004,7 @@ def evaluate_pairwise(target, case):
         if not np.all(np.diag(got) == 0.0):
             problems.append(f"Q=None: the diagonal is not 0: {np.diag(got)!r}")
     # the one-pair calls: bit-identical, or within the shortcut bound
-    L = _pw_loop(P, Q, metric, kw, alpha)
+    L = _pw_loop(P, Q, metric, kw, alpha, spec.get("isa"))
     sel = np.triu_indices(m, 1) if sym else (slice(None), slice(None))
     if metric in PW_SHORTCUT and not logits:
         scale = reference.term_scale(
