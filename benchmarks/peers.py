@@ -699,17 +699,8 @@ def run_workload(report, workload, shape, dtype, measures, threads, args):
                 c.fn = lambda f=c.fn: f(p, q)
                 cands.append(c)
 
-        for c, (sec, best) in zip(cands, time_interleaved(cands, args.repeats, min_batch)):
-            report.add(
-                workload=workload,
-                measure=measure,
-                impl=c.impl,
-                label=c.label,
-                threads=c.threads,
-                time=sec,
-                tmin=best,
-                gelems=n_elem / sec / 1e9,
-            )
+        timings = time_interleaved(cands, args.repeats, min_batch)
+        add_timings(report, workload, measure, cands, timings, n_elem)
         if not per_call and len(threads) > 1:
             one = report.get(workload, measure, "fastdiv", threads[0])
             top = report.get(workload, measure, "fastdiv", threads[-1])
@@ -748,7 +739,9 @@ def fastdiv_reference(report, workload, threads, call):
     return ref
 
 
-def add_timings(report, workload, metric, cands, timings, pair_el):
+def add_timings(report, workload, metric, cands, timings, elements):
+    """Record (median, min) timings of the candidates, scaled to the whole
+    workload, with its throughput in G elements (pair-elements) per second."""
     for c, (sec, best) in zip(cands, timings):
         sec, best = sec * c.scale, best * c.scale
         report.add(
@@ -759,7 +752,7 @@ def add_timings(report, workload, metric, cands, timings, pair_el):
             threads=c.threads,
             time=sec,
             tmin=best,
-            gelems=pair_el / sec / 1e9,
+            gelems=elements / sec / 1e9,
         )
 
 

@@ -22,6 +22,7 @@ from ._validation import (
     broadcast_pair,
     check_alpha,
     check_bool,
+    js_distance_scale,
     normalize_axis,
     row_index,
     sum_tolerance,
@@ -506,11 +507,7 @@ def js_distance(
     logits: bool = False,
     n_threads: int | None = None,
 ) -> np.float64 | npt.NDArray[np.float64]:
-    if base_scale(base) < 0.0:
-        raise ValueError(
-            f"'base' must be greater than 1 for js_distance (below 1 the divergence is "
-            f"negative and has no square root); got {base!r}."
-        )
+    js_distance_scale(base)
     return _run(_JS_DISTANCE, p, q, base, axis, keepdims, normalize, logits, 1.0, n_threads)
 
 

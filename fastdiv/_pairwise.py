@@ -20,7 +20,14 @@ from . import _divergence as _k
 from . import _exact, _tiles
 from ._exact import _entry_error
 from ._threads import resolve_threads
-from ._validation import as_real_array, base_scale, check_alpha, check_bool, sum_tolerance
+from ._validation import (
+    as_real_array,
+    base_scale,
+    check_alpha,
+    check_bool,
+    js_distance_scale,
+    sum_tolerance,
+)
 
 __all__ = ["pairwise", "nearest"]
 
@@ -108,12 +115,7 @@ def _prepare(
             f"{Pa.shape[1]} and {Qa.shape[1]}."
         )
     base = kwargs.get("base")
-    scale = base_scale(base)
-    if name == "js_distance" and scale < 0.0:
-        raise ValueError(
-            f"'base' must be greater than 1 for js_distance (below 1 the divergence is "
-            f"negative and has no square root); got {base!r}."
-        )
+    scale = js_distance_scale(base) if name == "js_distance" else base_scale(base)
     alpha = check_alpha(kwargs["alpha"]) if "alpha" in kwargs else 1.0
     K = Pa.shape[1]
     options = {

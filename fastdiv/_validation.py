@@ -87,6 +87,18 @@ def base_scale(base: object) -> float:
     return 1.0 / math.log(b)
 
 
+def js_distance_scale(base: object) -> float:
+    """base_scale for js_distance, whose base must exceed 1 (below 1 the
+    divergence is negative and has no square root)."""
+    scale = base_scale(base)
+    if scale < 0.0:
+        raise ValueError(
+            f"'base' must be greater than 1 for js_distance (below 1 the divergence is "
+            f"negative and has no square root); got {base!r}."
+        )
+    return scale
+
+
 def check_alpha(alpha: object) -> float:
     if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, numbers.Real):
         raise TypeError(f"'alpha' must be a real number; got {type(alpha).__name__}.")

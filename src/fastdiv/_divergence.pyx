@@ -32,14 +32,14 @@ from libc.math cimport log, INFINITY
 
 from _openmp cimport FD_HAVE_OPENMP, FD_OPENMP_VERSION, omp_get_max_threads
 from _core cimport (
-    fd_kernels, fd_measure, FD_BLK, FD_MAXACC, FD_ENTROPY, FD_CROSS_ENTROPY, FD_KL, FD_JS,
+    fd_kernels, fd_measure, FD_BLK, FD_ENTROPY, FD_CROSS_ENTROPY, FD_KL, FD_JS,
     FD_JS_DISTANCE, FD_TV, FD_HELLINGER, FD_RENYI_ENTROPY, FD_RENYI_DIVERGENCE,
 )
 from fastdiv._rows cimport (
     Job, init_job, set_params, start_job, end_job, first_bad, measure_of, run_job, run_neglog,
-    do_row, buf_bytes, kernels, isa_count, isa_name, isa_supported, get_isa as rows_get_isa,
-    set_isa as rows_set_isa, PARALLEL_MIN_WORK, ROW_NONFINITE, ROW_NEGATIVE, ROW_ZEROSUM,
-    ROW_SUMOFF, ROW_STATUS_STRIDE,
+    do_row, buf_bytes, parts_stride, kernels, isa_count, isa_name, isa_supported,
+    get_isa as rows_get_isa, set_isa as rows_set_isa, PARALLEL_MIN_WORK, ROW_NONFINITE,
+    ROW_NEGATIVE, ROW_ZEROSUM, ROW_SUMOFF, ROW_STATUS_STRIDE,
 )
 
 import numpy as np
@@ -170,7 +170,7 @@ def simple(int code, object p, object q, double alpha, object base, object axis,
     set_params(&J, d, 1, 0, 0.0, 0.0, alpha, 1.0, log(<double>K) if J.nin == 1 else INFINITY)
     # one allocation: the partials, and a gather buffer (used only to sum
     # again a row whose sum overflows)
-    J.pstride = FD_MAXACC * J.nb + 16
+    J.pstride = parts_stride(J.nb)
     J.parts = <double *>malloc(J.pstride * sizeof(double) + buf_bytes())
     if J.parts == NULL:
         raise MemoryError()

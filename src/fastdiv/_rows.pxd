@@ -2,8 +2,12 @@
 # inputs, the measure's descriptor, threads -- and the routines that run it
 # on the C core's kernels.  Every Cython module of the package cimports it;
 # only _rows links the core (one kernel table, one current instruction set).
-from _core cimport fd_row, fd_blockfn, fd_kernels, fd_measure, FD_BLK
+from _core cimport (
+    fd_row, fd_blockfn, fd_kernels, fd_measure, FD_BLK, FD_MAXACC, FD_FIN_ENTROPY,
+    FD_FIN_DIVERGENCE, FD_FIN_JS, FD_FIN_JS_DISTANCE, FD_FIN_TV,
+)
 from libc.string cimport memset
+from libc.math cimport sqrt
 cimport numpy as cnp
 
 cdef enum:
@@ -51,6 +55,13 @@ cdef inline void new_row(fd_row *c) noexcept nogil:
     memset(c, 0, sizeof(fd_row))
 
 
+cdef inline Py_ssize_t parts_stride(Py_ssize_t nb) noexcept nogil:
+    """Doubles between two threads' partials for rows of nb blocks:
+    FD_MAXACC * nb plus at least 64 bytes of gap, so that threads never
+    write to one cache line."""
+    return (FD_MAXACC * nb + 8 + 15) // 16 * 16
+
+
 cdef inline Py_ssize_t buf_bytes() noexcept nogil:
     """Bytes of one thread's gather buffer: a block of each input in float64."""
     return 2 * FD_BLK * 8
@@ -72,7 +83,6 @@ cdef int do_row(const Job *J, Py_ssize_t r, int tid, int nthreads, double *out) 
 cdef int row_check(const Job *J, Py_ssize_t r, int tid, double *S, bint *fast) noexcept nogil
 cdef int row_terms(const Job *J, const char **rp, const double *S, char *buf, double *parts,
                    int nthreads, double *out, Py_ssize_t r) noexcept nogil
-cdef double finish_terms(const Job *J, double acc) noexcept nogil
 cdef void row_ptrs(const Job *J, Py_ssize_t r, const char **rp) noexcept nogil
 cdef void phase(const Job *J, const char **rp, fd_blockfn fn, const fd_row *c,
                 const double *scl, unsigned maxmask, double *res, char *buf, double *parts,
@@ -88,3 +98,41 @@ cdef const char *isa_name(int isa) noexcept nogil
 cdef int isa_supported(int isa) noexcept nogil
 cdef int set_isa(int isa) noexcept nogil
 cdef int get_isa() noexcept nogil
+
+
+# the value of a measure from its terms, shared by the drivers
+cdef inline double clamp(double v, double lo, double hi) noexcept nogil:
+    if v < lo:
+        return lo
+    if v > hi:
+        return hi
+    return v
+
+
+cdef inline double entropy_out(const Job *J, double v) noexcept nogil:
+    """An entropy v in nats, clamped to [0, log K], in the caller's base;
+    kept within J.top, log_b K correctly rounded, which the product with
+    1/log b can pass by an ulp (log 3 / log 2 > log2 3)."""
+    v = clamp(v, 0.0, J.logK) * J.scale
+    if J.scale > 0.0:
+        return v if v < J.top else J.top
+    return v if v > J.top else J.top
+
+
+cdef inline double finish_terms(const Job *J, double acc) noexcept nogil:
+    """The value of a measure from the sum of its terms (over normalized
+    distributions), as its descriptor's ``finish`` says: clamped to the
+    measure's range, in the caller's base (0.6931... is log 2, JS's bound).
+    Inline here, so that _tiles finishes its pairs with this same code."""
+    cdef int f = J.d.finish
+    if f == FD_FIN_ENTROPY:
+        return entropy_out(J, acc)
+    if f == FD_FIN_DIVERGENCE:
+        return (acc if acc > 0.0 else 0.0) * J.scale
+    if f == FD_FIN_JS:
+        return clamp(0.5 * acc, 0.0, 0.693147180559945309417232121458) * J.scale
+    if f == FD_FIN_JS_DISTANCE:
+        return sqrt(clamp(0.5 * acc, 0.0, 0.693147180559945309417232121458) * J.scale)
+    if f == FD_FIN_TV:
+        return clamp(0.5 * acc, 0.0, 1.0)
+    return sqrt(clamp(0.5 * acc, 0.0, 1.0))   # FD_FIN_HELLINGER

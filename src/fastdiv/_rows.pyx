@@ -38,7 +38,6 @@ cnp.import_array()
 
 # Rows up to this long are prefetched one row ahead (see prefetch_row).
 cdef Py_ssize_t PREFETCH_MAX_K = 1 << 14
-cdef double LN2 = 0.693147180559945309417232121458
 # The probability kernels take rows whose sums lie in [2^-LIM, 2^LIM]; the
 # wide kernels take the rest (see fd_wide.h).
 cdef double FAST_LIM64 = ldexp(1.0, 500)
@@ -162,42 +161,6 @@ cdef inline bint in_range(const Job *J, double S) noexcept nogil:
     the range of sums the probability kernels take."""
     cdef double lim = FAST_LIM64 if J.f64 else FAST_LIM32
     return S * lim >= 1.0 and S <= lim
-
-
-cdef inline double clamp(double v, double lo, double hi) noexcept nogil:
-    if v < lo:
-        return lo
-    if v > hi:
-        return hi
-    return v
-
-
-cdef inline double entropy_out(const Job *J, double v) noexcept nogil:
-    """An entropy v in nats, clamped to [0, log K], in the caller's base;
-    kept within J.top, log_b K correctly rounded, which the product with
-    1/log b can pass by an ulp (log 3 / log 2 > log2 3)."""
-    v = clamp(v, 0.0, J.logK) * J.scale
-    if J.scale > 0.0:
-        return v if v < J.top else J.top
-    return v if v > J.top else J.top
-
-
-cdef double finish_terms(const Job *J, double acc) noexcept nogil:
-    """The value of a measure from the sum of its terms (over normalized
-    distributions), as its descriptor's ``finish`` says: clamped to the
-    measure's range, in the caller's base."""
-    cdef int f = J.d.finish
-    if f == FD_FIN_ENTROPY:
-        return entropy_out(J, acc)
-    if f == FD_FIN_DIVERGENCE:
-        return (acc if acc > 0.0 else 0.0) * J.scale
-    if f == FD_FIN_JS:
-        return clamp(0.5 * acc, 0.0, LN2) * J.scale
-    if f == FD_FIN_JS_DISTANCE:
-        return sqrt(clamp(0.5 * acc, 0.0, LN2) * J.scale)
-    if f == FD_FIN_TV:
-        return clamp(0.5 * acc, 0.0, 1.0)
-    return sqrt(clamp(0.5 * acc, 0.0, 1.0))   # FD_FIN_HELLINGER
 
 
 cdef double logit_mean_wide(const Job *J, const char **rp, char *buf, double *parts,
@@ -678,7 +641,7 @@ cdef int start_job(Job *J, int nthreads) except -1:
     if J.R * J.K < PARALLEL_MIN_WORK or not FD_HAVE_OPENMP:
         nt = 1
     J.bufs = <char *>malloc(nt * buf_bytes())
-    J.pstride = (FD_MAXACC * J.nb + 8 + 15) // 16 * 16
+    J.pstride = parts_stride(J.nb)
     J.parts = <double *>malloc(nt * J.pstride * sizeof(double))
     J.status = <unsigned char *>calloc(J.R, 1)
     if J.bufs == NULL or J.parts == NULL or J.status == NULL:

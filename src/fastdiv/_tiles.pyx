@@ -42,12 +42,13 @@ from cython.parallel cimport prange, parallel
 
 from _openmp cimport FD_HAVE_OPENMP, omp_get_thread_num
 from _core cimport (
-    fd_measure, FD_BLK, FD_MAXACC, FD_K_NONE, FD_K_KL, FD_K_XENT,
+    fd_measure, FD_K_NONE, FD_K_KL, FD_K_XENT,
     FD_K_HEL, FD_JS, FD_JS_DISTANCE, FD_TV, FD_HELLINGER, FD_RENYI_DIVERGENCE, FD_DOT_ERR,
 )
 from fastdiv._rows cimport (
-    Job, init_job, set_params, start_job, end_job, measure_of, do_row, row_check, row_terms,
-    buf_bytes, kernels, gather, pairwise_sum, PARALLEL_MIN_WORK,
+    Job, init_job, set_params, start_job, end_job, first_bad, measure_of, do_row, row_check,
+    row_terms, finish_terms, buf_bytes, parts_stride, kernels, gather, pairwise_sum,
+    PARALLEL_MIN_WORK,
 )
 
 cnp.import_array()
@@ -158,12 +159,11 @@ cdef Py_ssize_t shortcut_tile(const Pairs *T, Py_ssize_t i0, Py_ssize_t i1, Py_s
     (a product, then a square root), so d is within (FD_DOT_ERR + 2) U d; the
     sum of terms is Sp + Sq - 2 d (2 - 2 d for normalized rows), with the
     sums of the stats pass within FD_DOT_ERR U of theirs.  The values are
-    finished as finish_terms does (in the caller's base; Hellinger as the
-    square root of half the sum, at most 1)."""
+    finished by finish_terms, as the one-pair functions finish theirs."""
     cdef Py_ssize_t i, j
     cdef double ce, h, v, bound, d, sp, sq
-    cdef double err = T.err, scale = T.J.scale, rtol = SHORT_RTOL
-    cdef double inf_value = INFINITY * scale
+    cdef double err = T.err, rtol = SHORT_RTOL
+    cdef double inf_value = finish_terms(&T.J, INFINITY)
     cdef double *c
     cdef const unsigned char *okq = T.okq
     cdef bint normalize = T.J.normalize
@@ -187,7 +187,7 @@ cdef Py_ssize_t shortcut_tile(const Pairs *T, Py_ssize_t i0, Py_ssize_t i1, Py_s
                 elif ce >= HIT:
                     c[j - j0] = inf_value
                 elif bound <= rtol * v:
-                    c[j - j0] = v * scale
+                    c[j - j0] = finish_terms(&T.J, v)
                 else:
                     c[j - j0] = NAN
                     refused += 1
@@ -199,7 +199,7 @@ cdef Py_ssize_t shortcut_tile(const Pairs *T, Py_ssize_t i0, Py_ssize_t i1, Py_s
                 v = (sp + sq) - 2.0 * d
                 bound = U * err * (2.0 * d + (0.0 if normalize else sp + sq))
                 if okq[j] and bound <= rtol * v:
-                    c[j - j0] = sqrt(min(0.5 * v, 1.0))
+                    c[j - j0] = finish_terms(&T.J, v)
                 else:
                     c[j - j0] = NAN
                     refused += 1
@@ -409,6 +409,15 @@ cdef void nearest_rows(const Pairs *T, Py_ssize_t ti, Py_ssize_t k, int tid, dou
 
 # ---- a call ----------------------------------------------------------------
 
+cdef int open_rows(Job *R, cnp.ndarray X, const fd_measure *d, bint normalize, bint logits,
+                   double tol, double alpha, int nthreads) except -1:
+    """R: a one-input job over the rows of X (2-D) for their first pass
+    (row_check), started; returns its thread count."""
+    init_job(R, X, None)
+    set_params(R, d, normalize, logits, tol, tol, alpha, 1.0, INFINITY)
+    return start_job(R, nthreads)
+
+
 cdef double *aligned(Py_ssize_t n, void **raw) noexcept nogil:
     """n doubles, 64-byte aligned; raw[0] is what to free."""
     cdef size_t p
@@ -481,13 +490,9 @@ cdef class _Call:
         T.renyi = code == FD_RENYI_DIVERGENCE
         T.terms = not logits and not T.renyi and d.terms != FD_K_NONE
         # the first pass over every row: one-input jobs over P and Q
-        init_job(&self.JP, P, None)
-        set_params(&self.JP, d, normalize, logits, tolp, tolp, alpha, scale, INFINITY)
-        nt = start_job(&self.JP, nthreads)
+        nt = open_rows(&self.JP, P, d, normalize, logits, tolp, alpha, nthreads)
         if not T.self_:
-            init_job(&self.JQ, QA, None)
-            set_params(&self.JQ, d, normalize, logits, tolq, tolq, alpha, scale, INFINITY)
-            start_job(&self.JQ, nthreads)
+            open_rows(&self.JQ, QA, d, normalize, logits, tolq, alpha, nthreads)
         # threads for the pairs: the work is m n K
         if not FD_HAVE_OPENMP or <double>T.m * T.n * T.K < PARALLEL_MIN_WORK:
             nt = 1
@@ -516,7 +521,7 @@ cdef class _Call:
         T.TI = tile
         T.TJ = tile
         # per-thread buffers of the direct path, as start_job makes them
-        T.pstride = (FD_MAXACC * ((T.K + FD_BLK - 1) // FD_BLK) + 8 + 15) // 16 * 16
+        T.pstride = parts_stride(T.J.nb)
         T.rowstride = max(T.Kp, T.TI)
         T.bufs = <char *>malloc(nt * buf_bytes())
         T.parts = <double *>malloc(nt * T.pstride * sizeof(double))
@@ -555,10 +560,8 @@ cdef class _Call:
             for r in prange(R.R, schedule="static"):
                 R.status[r] = row_check(R, r, tid, &S[r], &f)
                 fast[r] = f
-        for r in range(R.R):
-            if R.status[r]:
-                return (which, r, R.status[r])
-        return None
+        r = first_bad(R)
+        return None if r < 0 else (which, r, R.status[r])
 
     cdef void prepare(self) except *:
         cdef Pairs *T = &self.T
@@ -586,10 +589,7 @@ def check_rows(int code, cnp.ndarray X, *, bint normalize=True, bint logits=Fals
     of the first bad row, or None."""
     cdef _Call call = _Call()
     cdef Pairs *T = &call.T
-    init_job(&call.JP, X, None)
-    set_params(&call.JP, measure_of(code, alpha), normalize, logits, tol, tol, alpha, 1.0,
-               INFINITY)
-    T.nt = start_job(&call.JP, nthreads)
+    T.nt = open_rows(&call.JP, X, measure_of(code, alpha), normalize, logits, tol, alpha, nthreads)
     T.m = X.shape[0]
     T.Sp = <double *>malloc(T.m * sizeof(double))
     T.fp = <unsigned char *>calloc(T.m, 1)

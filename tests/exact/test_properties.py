@@ -23,6 +23,7 @@ from hypothesis.extra import numpy as hnp
 import fastdiv as fd
 from fdtest import measures
 from fdtest import tolerance as T
+from fdtest.tolerance import close
 
 DTYPES = ["<f4", ">f4", "<f8", ">f8"]
 LAYOUTS = ["C", "F", "strided", "reversed", "axis0"]
@@ -102,14 +103,6 @@ def cases(draw, n=2, nice=False):
         rows[rows.sum(axis=1) == 0, j] = 1.0  # every distribution has a positive sum
         arrays.append(a)
     return Case(dtype, draw(st.sampled_from(LAYOUTS)), arrays)
-
-
-def close(a, b, rtol, atol):
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    both_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
-    with np.errstate(invalid="ignore"):
-        ok = both_inf | (np.abs(a - b) <= atol + rtol * np.abs(b))
-    return bool(np.all(ok))
 
 
 SETTINGS = settings(max_examples=80)

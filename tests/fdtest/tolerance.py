@@ -162,6 +162,7 @@ __all__ = [
     "monotone_slack",
     "REROUNDED",
     "SIMD_ULP",
+    "close",
     "SHORTCUT_F64",
     "SHORTCUT_F32",
     "shortcut_bound",
@@ -274,3 +275,13 @@ def shortcut_bound(*arrays):
     inputs (None entries ignored): float32 only if every array is float32."""
     dts = [np.asarray(a).dtype for a in arrays if a is not None]
     return SHORTCUT_F32 if all(_is_float(d, 4) for d in dts) else SHORTCUT_F64
+
+
+def close(a, b, rtol, atol):
+    """``|a - b| <= atol + rtol |b|`` everywhere, infinities of one sign equal
+    (for hypothesis properties, where a failing example should read plainly)."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    both_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
+    with np.errstate(invalid="ignore"):
+        ok = both_inf | (np.abs(a - b) <= atol + rtol * np.abs(b))
+    return bool(np.all(ok))

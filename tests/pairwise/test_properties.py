@@ -21,6 +21,7 @@ from hypothesis.extra import numpy as hnp
 import fastdiv as fd
 from fdtest import tolerance as T
 from fdtest.measures import METRICS, SYMMETRIC
+from fdtest.tolerance import close
 
 DTYPES = ["<f4", ">f4", "<f8", ">f8"]
 LAYOUTS = ["C", "F", "strided", "reversed"]
@@ -76,14 +77,6 @@ def cases(draw):
     if draw(st.booleans()):  # a row of P also in Q: exact zeros
         Q[draw(st.integers(0, len(Q) - 1))] = P[draw(st.integers(0, len(P) - 1))]
     return Case(dtype, draw(st.sampled_from(LAYOUTS)), P, Q)
-
-
-def close(a, b, rtol, atol):
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    both_inf = np.isinf(a) & np.isinf(b) & (np.sign(a) == np.sign(b))
-    with np.errstate(invalid="ignore"):
-        ok = both_inf | (np.abs(a - b) <= atol + rtol * np.abs(b))
-    return bool(np.all(ok))
 
 
 def kwargs_for(metric):
