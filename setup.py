@@ -101,7 +101,7 @@ CORE_HEADERS = [
 CORE = (
     "fastdiv_core",
     {
-        "sources": ["src/fd_core.c", "src/fd_measures.c"],
+        "sources": ["src/fd_core.c", "src/fd_measures.c", "src/fd_emi.c"],
         "include_dirs": ["src"],
         "obj_deps": {"": CORE_HEADERS},
     },
@@ -182,7 +182,13 @@ def extension(name):
     )
 
 
-extensions = [extension("_rows"), extension("_divergence"), extension("_tiles")]
+extensions = [
+    extension("_rows"),
+    extension("_divergence"),
+    extension("_tiles"),
+    extension("_joint"),
+    extension("_discrete"),
+]
 
 setup(
     libraries=[CORE],

@@ -81,3 +81,7 @@ cdef extern from "fd_core.h" nogil:
     void fd_gather(const char *src, intp_t stride, intp_t n, int src_code,
                    int dst_f64, void *dst, double scale)
     double fd_log_quotient(double x, double y, double k)
+
+    # discrete: the expected mutual information of AMI (fd_emi.c)
+    void fd_log_factorials(long long N, double *lf)
+    double fd_emi_pair(long long a, long long b, long long N, const double *lf)

@@ -203,6 +203,18 @@ void fd_gather(const char *src, fd_intp stride, fd_intp n, int src_code,
    the quotient. */
 double fd_log_quotient(double x, double y, double k);
 
+/* ---- discrete: the expected mutual information of AMI (fd_emi.c) ----------- */
+
+/* lf[n] = log n! for n = 0..N. */
+void fd_log_factorials(long long N, double *lf);
+
+/* The expected value, over random labelings with class sizes a and b out of
+   N samples (the hypergeometric model of adjusted mutual information), of
+   the cells' terms (n / N) log(N n / (a b)) summed over the support of
+   n = max(1, a + b - N) .. min(a, b), in nats; 1 <= a, b <= N; lf from
+   fd_log_factorials(N). */
+double fd_emi_pair(long long a, long long b, long long N, const double *lf);
+
 #ifdef __cplusplus
 }
 #endif
