@@ -22,7 +22,10 @@ registry of targets, hypothesis strategies and the checks.
   (strategies for valid and bad cases, and the comparison) to ``FAMILIES``.
   The families: "rows" (the exact measures), "elementwise"
   (self_information), "pairwise" (pairwise and nearest: every row of P
-  against every row of Q).
+  against every row of Q), "discrete" (``fastdiv.discrete``, named by their
+  attribute path, e.g. "discrete.mutual_information": labels of every dtype
+  against a brute-force plug-in oracle with its own bound, see "the discrete
+  family's oracle").
 * **Checks.**  Results: ``reference.check`` row by row (the one accuracy
   bound), result type and shape, exact zeros where the contract says so,
   inputs unmodified, bit-identical with 1 and 2 threads (and on tiled
@@ -3060,6 +3063,15 @@ def _d_with_nan(data, rng):
     return x, rows[0]
 
 
+def _d_nan_layout(layout, x):
+    """The layout of labels with a NaN: not a broadcast view (it repeats the
+    first row), objects not unaligned (impossible) nor a list (NumPy makes
+    strings of a list of strings and NaN: 'nan' is a valid label)."""
+    if layout == "bcast" or (x.dtype == object and layout in ("unaligned", "list")):
+        return "C"
+    return layout
+
+
 def _d_spec_with(case, target, index=None, argspec=None, drop=(), **kw):
     spec = dict(case.spec, args=list(case.spec["args"]), kwargs=dict(case.spec["kwargs"]))
     spec.pop("threads", None)
@@ -3125,8 +3137,7 @@ def discrete_bad(draw, target):
     if kind == "nan":
         _, data, layout, ax = case.spec["args"][ia]
         x, first = _d_with_nan(data, rng)
-        # (a broadcast view repeats the first row; objects cannot sit unaligned)
-        lay = "C" if layout == "bcast" or (layout == "unaligned" and x.dtype == object) else layout
+        lay = _d_nan_layout(layout, x)
         spec = _d_spec_with(case, target, ia, arr(x, lay, ax))
         return out(
             spec,
@@ -3247,7 +3258,7 @@ def _d_pairwise_bad(draw, target, case):
         # the columns are coded in order: the first column with a NaN names its first row
         j0 = int(cells[:, 1].min())
         first = int(cells[cells[:, 1] == j0, 0].min())
-        lay = "C" if layout in ("bcast", "unaligned") else layout
+        lay = _d_nan_layout(layout, x)
         return out(
             with_arg(ia, arr(x, lay, ax)),
             Expect(
