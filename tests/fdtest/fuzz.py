@@ -2611,7 +2611,7 @@ D_MEASURES = (
 )
 D_THREADS = (None, None, None, 1, 2, -1, np.int64(2))
 #: samples of one case compared with the oracle (pairwise: pairs x samples)
-D_BUDGET = 3000 if PROFILE == "quick" else 6000
+D_BUDGET = 2000 if PROFILE == "quick" else 6000
 #: the largest dense contingency table asked for (larger ones: sparse=True)
 D_DENSE = 40_000
 #: samples the thread checks tile the labels to: past two of the kernels'
