@@ -89,7 +89,7 @@ class _Coded:
     def int64(self) -> npt.NDArray[np.int64]:
         """The codes as int64 from 0 (a new array unless they already are)."""
         if self.lo == 0 and self.codes.dtype == np.int64:
-            return self.codes
+            return self.codes.view(np.int64)
         c = self.codes.astype(np.uint64) - np.uint64(self.lo)
         return c.view(np.int64)
 

@@ -490,8 +490,10 @@ def pairwise_pieces(int need, const count_t[::1, :] X, const count_t[::1] mX,
     for j in range(fy):
         mmax = max(mmax, mY[j])
     # pairs in row-major order (the upper triangle for `triangle`)
-    pairs = np.array([(i, j) for i in range(fx) for j in range(i if triangle else 0, fy)],
-                     dtype=np.int64).reshape(-1, 2)
+    if triangle:
+        pairs = np.stack(np.triu_indices(fx), axis=1).astype(np.int64)
+    else:
+        pairs = np.stack(np.indices((fx, fy)).reshape(2, -1), axis=1).astype(np.int64)
     cdef const count_t[:, ::1] pr = pairs
     npairs = pairs.shape[0]
     nt = nthreads if nthreads < npairs else <int>npairs
