@@ -170,8 +170,17 @@ def _cells(
     cx: _Coded, cy: _Coded, nthreads: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The non-zero cells (row, column, count) of the contingency table, row-major."""
+    if cx.m * cy.m >= 1 << 62:
+        # keys x m_y + y must fit in an int64: number the values that occur
+        cx, cy = _compact(cx), _compact(cy)
     cx, cy = _same_type(cx, cy)
     return _k.pair_cells(cx.codes, cy.codes, cx.lo, cy.lo, cx.m, cy.m, nthreads)
+
+
+def _compact(c: _Coded) -> _Coded:
+    """The same variable with codes 0..m-1 of the values that occur (order kept)."""
+    _, inv = np.unique(c.int64(), return_inverse=True)
+    return _Coded(inv.reshape(-1).astype(np.int64, copy=False), 0, int(inv.max()) + 1)
 
 
 def _pieces(
