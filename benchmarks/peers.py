@@ -9,10 +9,16 @@ Usage::
     python benchmarks/peers.py --only rows            # one section (or a list:
     python benchmarks/peers.py --only pairwise        # --only pairwise,nearest)
     python benchmarks/peers.py --only pairwise,nearest --scale 0.05 --quick  # smoke test
+    python benchmarks/peers.py --only discrete,tables            # issue 10's estimators
 
-Three sections: ``rows`` (the exact measures, one result per row pair; below),
+Five sections: ``rows`` (the exact measures, one result per row pair; below),
 ``pairwise`` (all-pairs matrices, ``fastdiv.pairwise``) and ``nearest`` (the k
-closest rows, ``fastdiv.nearest``); see "Pairwise section" at the end.
+closest rows, ``fastdiv.nearest``), see "Pairwise section"; ``discrete``
+(``fastdiv.discrete`` on label arrays) and ``tables`` (measures of joint
+tables), see "Discrete section" and "Tables section" at the end.  The code
+shared by every section (timing, checks, report, targets, the peak-memory
+probe) is in ``peers_common.py``; the discrete and tables sections are in
+``peers_discrete.py``.
 
 Workloads (rows section)
 ------------------------
@@ -111,6 +117,69 @@ Targets (2 threads, medians): JS distance >= 50x cdist and >= 3x numba; KL >=
 limited to 2); nearest's throughput >= 0.8x pairwise's, and its peak memory
 beyond the inputs < 100 MB.  ``--scale`` shrinks every workload's rows for a
 smoke test (the targets then mean nothing).
+
+Discrete section
+----------------
+Seeded int64 label arrays; throughput in samples per second (pairwise: pairs x
+samples per second).  fastdiv runs with 1 and 2 threads; every peer is
+single-threaded and is checked against fastdiv before it is timed:
+scikit-learn to rtol 1e-12 (atol 1e-12; AMI: rtol 1e-11, as scikit-learn's own
+AMI is ~1e-12 off the exact value, see SKLEARN_AMI_TOL), pyitlib and NumPy to
+rtol 1e-9, count tables exactly; fastdiv's 1- and 2-thread results must be
+bit-identical.
+
+* ``labels, 50 classes``: x, y of 1_000_000 labels in [0, 50), y = x on half
+  of the samples.  ``discrete.mutual_information(x, y)`` against
+  ``sklearn.metrics.mutual_info_score(x, y)``, pyitlib's
+  ``discrete_random_variable.information_mutual(x, y, base=e)`` and the NumPy
+  idiom ``bincount(x * 50 + y)`` (valid only because the labels are 0..C-1);
+  ``discrete.contingency(x, y)`` against ``contingency_matrix(x, y)`` and the
+  same bincount.
+* ``labels, 200 classes``: x, y of 100_000 labels in [0, 200), y = x on half
+  of the samples: ``discrete.adjusted_mutual_information(x, y)`` against
+  ``adjusted_mutual_info_score(x, y)`` (both ``average="arithmetic"``).
+* ``label columns, 10 classes``: X of 100_000 samples x 100 label columns in
+  [0, 10) (column j copies column j - 1 on 30% of the samples).
+  ``discrete.pairwise(X)`` (``Y=None``: one triangle, the diagonal H(X_i)
+  included, mirrored) against a Python loop of ``mutual_info_score(X[:, i],
+  X[:, j])`` over the same 5_050 pairs i <= j, mirrored too.  The loop takes
+  ~30-60 s per call: both are timed ``--loop-repeats`` times (default 3),
+  interleaved, without warm-up calls (the checks warm up).  ``--scale F``
+  also shrinks the columns by sqrt(F).
+* ``labels, 1e5 distinct``: x, y of 1_000_000 labels, each taking exactly
+  100_000 distinct values spread over [0, 2**40) (a dense table would take
+  80 GB).  ``discrete.contingency(x, y, sparse=True)`` against
+  ``contingency_matrix(x, y, sparse=True)`` (compared as sorted (row, column,
+  count) triplets), and ``discrete.mutual_information`` against
+  ``mutual_info_score``.  Peak memory: for each of these four calls a fresh
+  process (``--memprobe``, as for nearest: ``peers_discrete.memprobe`` and
+  ``peers_common.measure_peak``) makes a call on the first 1_000 samples,
+  builds the labels, and measures the peak RSS of one call beyond the RSS
+  before it (VmHWM, reset just before the call), outputs included.
+
+Tables section
+--------------
+``tables 64 x 64 f64``: 10_000 tables of 64 x 64 float64 counts in [1, 1000]
+(328 MB), ``pxy[b, i, j]``.  ``fastdiv.mutual_information(pxy)``,
+``joint_entropy`` and ``conditional_entropy`` (1 and 2 threads) against the
+vectorized NumPy definitions on normalized tables (no 0 log 0 guard: every
+cell is positive, which favours NumPy; rtol 1e-9), ``scipy.stats.entropy`` of
+the flattened tables (joint entropy), and, for mutual information, a loop of
+``mutual_info_score(contingency=table)`` over int64 copies of the tables (its
+own input type, converted before timing), timed on the first SK_TABLES =
+1_000 tables and scaled per table (rtol 1e-12).  Throughput in cells per
+second.  The memory-bandwidth ceiling is measured in the same run over the
+same array: NumPy's ``pxy.sum()`` (1 thread), NumPy sums of 2 parts in 2
+Python threads, and numba's vectorized ``prange`` sum (1 and 2 threads); the
+report shows fastdiv's cells/s as a fraction of the fastest ceiling at the
+same thread count.
+
+Targets of these sections (2 threads, medians): mutual information >= 20x
+scikit-learn and >= 100x pyitlib; AMI >= 10x scikit-learn; pairwise >= 50x the
+loop; table mutual information >= 1 G cells/s; the sparse contingency table and
+mutual information on 1e5 x 1e5 distinct labels use less than 100 bytes per
+sample beyond their inputs (O(n), not O(Cx Cy)); scikit-learn's peak is shown
+beside each.
 """
 
 import argparse

@@ -78,6 +78,10 @@ SK_TABLES = 1_000  # scikit-learn's loop over tables is timed on the first ones,
 
 # (rtol, atol) of the check of a peer's result against fastdiv's
 SKLEARN_TOL = (1e-12, 1e-12)
+# AMI: scikit-learn's own error is ~1e-12 (n=1_000, 200 classes, this workload's seed:
+# exact AMI 0.33774267565403235 from a 40-digit mpmath evaluation; scikit-learn 1.9.1 off
+# by +1.06e-12, fastdiv by -7.3e-13), so the two cannot agree to 1e-12 relative
+SKLEARN_AMI_TOL = (1e-11, 1e-12)
 PYITLIB_TOL = (1e-9, 1e-12)
 NUMPY_TOL = (1e-9, 1e-12)
 EXACT = (0.0, 0.0)  # counts
@@ -389,7 +393,10 @@ def run_ami(report, d, threads, args):
     peers = []
     if sklearn is not None:
         peers.append(
-            (Candidate("sklearn", SK_AMI, 1, lambda: adjusted_mutual_info_score(x, y)), SKLEARN_TOL)
+            (
+                Candidate("sklearn", SK_AMI, 1, lambda: adjusted_mutual_info_score(x, y)),
+                SKLEARN_AMI_TOL,
+            )
         )
     fd = (
         "fastdiv.discrete.adjusted_mutual_information",
