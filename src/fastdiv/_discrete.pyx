@@ -55,6 +55,8 @@ cdef enum:
     DENSE_MIN = 1 << 16
     # cells of padding between per-thread tables (one cache line)
     PAD = 8
+    # samples counted per thread started by pairwise_pieces
+    PAIR_WORK = 1 << 18
 
 # What pair_pieces computes (bit flags).
 cpdef enum Need:
@@ -496,7 +498,11 @@ def pairwise_pieces(int need, const count_t[::1, :] X, const count_t[::1] mX,
         pairs = np.stack(np.indices((fx, fy)).reshape(2, -1), axis=1).astype(np.int64)
     cdef const count_t[:, ::1] pr = pairs
     npairs = pairs.shape[0]
-    nt = nthreads if nthreads < npairs else <int>npairs
+    # a thread per PAIR_WORK samples counted at most (starting threads costs
+    # more than counting a few pairs), and never more threads than pairs
+    nt = nthreads
+    if nt > npairs * n // PAIR_WORK:
+        nt = <int>(npairs * n // PAIR_WORK)
     if nt < 1:
         nt = 1
     tbl = max(dense_limit(n), n)
