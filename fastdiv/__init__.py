@@ -9,6 +9,8 @@ conventions (``axis``, ``keepdims``, broadcasting, ``base``):
 
 Threads: ``set_num_threads``, ``get_num_threads``, ``num_threads``,
 ``thread_limit``.
+Estimators from discrete samples (labels): ``fastdiv.discrete``.
+
 Build and machine report: ``show_config``.
 """
 
@@ -57,6 +59,7 @@ from ._exact import (
     total_variation,
 )
 from ._pairwise import nearest, pairwise
+from . import discrete
 from ._threads import get_num_threads, num_threads, set_num_threads, thread_limit
 
 __all__ = [
