@@ -18,7 +18,9 @@
 """
 
 import math
+import zlib
 
+import mpmath
 import numpy as np
 import pytest
 from pyitlib import discrete_random_variable as drv
@@ -91,7 +93,7 @@ SK_AMI_MAX = 20000
 
 def sk_case(case):
     n, kx, ky, dx, dy, p = case
-    rng = np.random.default_rng(abs(hash((n, kx, ky, dx, dy))) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(repr(case).encode()))  # not hash(): salted per run
     x = R.labels(rng, n, kx, dx)
     y = R.labels(rng, n, ky, dy, cx=R.encode(x), p=p)
     return x, y
@@ -118,8 +120,21 @@ def test_agrees_with_sklearn(case):
         for avg in AVERAGES:
             got = D.adjusted_mutual_information(x, y, avg)
             assert_scalar(got)
+            if R.ami_undefined(x, y, avg):
+                continue  # 0 / 0: no value to compare
             want = adjusted_mutual_info_score(cx, cy, average_method=avg)
-            assert got == pytest.approx(want, rel=0, abs=SKLEARN_ATOL), avg
+            # scikit-learn's own error grows with n and the classes (its
+            # expected MI sums exponentials of log-factorials): 2e-12 at n = 5000
+            # with 1000 classes against the 50-digit value.  Where it is off by
+            # more than the agreement allows, fastdiv must be within the oracle
+            # bound of the exact value, and nearer to it than scikit-learn.
+            if abs(got - want) > SKLEARN_ATOL:
+                exact = R.adjusted_mutual_information(x, y, avg)
+                assert exact.value is not None, (avg, got, want)
+                R.check(got, exact, f"AMI {avg}")
+                err_fd = abs(mpmath.mpf(float(got)) - exact.value)
+                err_sk = abs(mpmath.mpf(want) - exact.value)
+                assert err_fd < err_sk, (avg, float(err_fd), float(err_sk))
 
 
 @pytest.mark.parametrize("dtype", R.LABEL_DTYPES)

@@ -23,7 +23,14 @@ from hypothesis import strategies as st
 
 from fastdiv import discrete as D
 from fdtest import discrete_reference as R
-from fdtest.threads import assert_identical, call_beside_heartbeat
+from fdtest.threads import assert_identical as _assert_identical
+from fdtest.threads import call_beside_heartbeat
+
+
+def assert_identical(got, want, what=""):
+    """fdtest.threads.assert_identical for scalars too (as 1-element arrays)."""
+    _assert_identical(np.atleast_1d(got), np.atleast_1d(want), what)
+
 
 MM = "miller-madow"
 AVERAGES = R.AVERAGES
