@@ -153,30 +153,40 @@ def test_identities(data, correction, base):
 
 @SETTINGS
 @given(data=labelings(3))
-def test_ranges_and_symmetry(data):
+def test_ranges(data):
     x, y, z = data
+    n = len(x)
     mi = D.mutual_information(x, y)
     assert mi >= 0.0
-    # symmetric measures are bit-for-bit symmetric (pairwise mirrors a triangle
-    # and promises every entry equals the one-pair call, so [j, i] = f(X_i, X_j))
-    assert_identical(D.mutual_information(y, x), mi, "MI(y, x)")
-    assert_identical(D.variation_of_information(y, x), D.variation_of_information(x, y), "VI")
-    assert_identical(D.joint_entropy(y, x), D.joint_entropy(x, y), "H(Y, X)")
     for avg in AVERAGES:
         nmi = D.normalized_mutual_information(x, y, avg)
         assert 0.0 <= nmi <= 1.0, (avg, nmi)
-        assert_identical(D.normalized_mutual_information(y, x, avg), nmi, f"NMI {avg}")
         ami = D.adjusted_mutual_information(x, y, avg)
-        assert math.isfinite(ami) and ami <= 1.0, (avg, ami)
-        assert_identical(D.adjusted_mutual_information(y, x, avg), ami, f"AMI {avg}")
+        assert math.isfinite(ami), (avg, ami)
+        if not R.ami_undefined(x, y, avg):
+            assert ami <= 1.0 + R.allowed(R.adjusted_mutual_information(x, y, avg)), (avg, ami)
     assert D.variation_of_information(x, y) >= 0.0
     assert D.conditional_entropy(x, y) >= 0.0
     assert D.conditional_mutual_information(x, y, z) >= 0.0
-    n = len(x)
     hx = D.entropy(x)
     m = len(set(R.symbols(x)))
     assert 0.0 <= hx <= math.log(m) + term_bound(n)
     assert mi <= min(hx, D.entropy(y)) + slack(n, 4)
+
+
+@SETTINGS
+@given(data=labelings(2))
+def test_symmetric_bit_for_bit(data):
+    """Symmetric measures give the same bits for (x, y) and (y, x): pairwise
+    with Y=None mirrors one triangle and promises that every entry equals
+    the one-pair call, so entry [j, i] = f(X_j, X_i) must equal f(X_i, X_j)."""
+    x, y = data
+    assert_identical(D.mutual_information(y, x), D.mutual_information(x, y), "MI")
+    assert_identical(D.variation_of_information(y, x), D.variation_of_information(x, y), "VI")
+    assert_identical(D.joint_entropy(y, x), D.joint_entropy(x, y), "H(Y, X)")
+    for avg in AVERAGES:
+        for f in (D.normalized_mutual_information, D.adjusted_mutual_information):
+            assert_identical(f(y, x, avg), f(x, y, avg), f"{f.__name__} {avg}")
 
 
 @SETTINGS
@@ -353,16 +363,23 @@ def test_huge_uint64_labels_not_merged():
 _BIG = {}
 
 
-def big():
-    """2e5 samples (enough to thread): a few classes, many classes, 2-D symbols."""
-    if not _BIG:
+def big(kind="narrow"):
+    """2e5 samples, enough to thread: "narrow" (100 x 20 classes, tables
+    small enough for 4 per-thread copies, 2-D symbols for z) or "wide"
+    (~9e4 distinct values each: the sorted-key path of large alphabets)."""
+    if kind not in _BIG:
         rng = np.random.default_rng(77)
         n = 200_000
-        x = rng.integers(0, 1000, n).astype(np.int32)
-        y = np.where(rng.random(n) < 0.5, x % 97, rng.integers(0, 97, n))
-        z = rng.integers(0, 3, size=(n, 2)).astype(np.uint8)
-        _BIG.update(x=x, y=y, z=z)
-    return _BIG["x"], _BIG["y"], _BIG["z"]
+        if kind == "narrow":
+            x = rng.integers(0, 100, n).astype(np.int32)
+            y = np.where(rng.random(n) < 0.5, x % 20, rng.integers(0, 20, n))
+            z = rng.integers(0, 3, size=(n, 2)).astype(np.uint8)
+        else:
+            x = rng.integers(0, 150_000, n) * 2**40
+            y = np.where(rng.random(n) < 0.5, x // 2**40 + 1, rng.integers(0, 150_000, n))
+            z = rng.integers(0, 1000, n).astype(np.uint64) + np.uint64(2**63)
+        _BIG[kind] = (x, y, z)
+    return _BIG[kind]
 
 
 THREADED = [
@@ -381,12 +398,23 @@ THREADED = [
 ]
 
 
+# (the dense table of the wide data would take 91 GiB: only sparse=True there)
+THREAD_CASES = [
+    (kind, *case)
+    for kind in ("narrow", "wide")
+    for case in THREADED
+    if not (kind == "wide" and case[0] == "contingency" and not case[2])
+]
+
+
 @pytest.mark.parametrize(
-    "name,arity,kw", THREADED, ids=[f"{a[0]}-{'-'.join(map(str, a[2].values()))}" for a in THREADED]
+    "kind,name,arity,kw",
+    THREAD_CASES,
+    ids=[f"{k}-{a[0]}-{'-'.join(map(str, a[2].values()))}" for k, *a in THREAD_CASES],
 )
-def test_bit_identical_for_any_thread_count(name, arity, kw):
+def test_bit_identical_for_any_thread_count(kind, name, arity, kw):
     f = getattr(D, name)
-    args = big()[:arity]
+    args = big(kind)[:arity]
     ref = f(*args, n_threads=1, **kw)
     for n in (2, 4):
         got = f(*args, n_threads=n, **kw)
