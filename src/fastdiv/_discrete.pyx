@@ -22,12 +22,14 @@ larger table (large alphabets: 10^5 x 10^5 labels) is never allocated: the
 pairs become int64 keys ``x m_y + y``, which are sorted, and the runs of
 equal keys are the non-zero cells, in memory O(n).
 
-Evaluation.  Every value is a sum over the non-zero cells, in row-major
-order whichever path counted them, of a count times the log of a ratio of
+Evaluation.  Every value is a sum over the non-zero cells (row-major,
+whichever path counted them) of a count times the log of a ratio of
 counts formed with one or two roundings (``n log(n N / (a b))`` for the
 mutual information, ``n log(b / n)`` for H(X | Y), ...): no difference of
 entropies, so a small value keeps its relative accuracy.  The terms are
-summed pairwise (``fastdiv._rows.pairwise_sum``) in that fixed order.
+sorted and summed pairwise (``fastdiv._rows.pairwise_sum``): the sum of the
+multiset of terms, so values do not depend on the order of the cells (I(X;
+Y) is I(Y; X) bit for bit, and renaming labels changes no bit).
 """
 
 cimport numpy as cnp
@@ -192,6 +194,20 @@ cdef int compare_keys(const void *a, const void *b) noexcept nogil:
 
 # ---- evaluation -------------------------------------------------------------
 
+cdef int compare_doubles(const void *a, const void *b) noexcept nogil:
+    cdef double x = (<const double *>a)[0], y = (<const double *>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef double sum_terms(double *t, Py_ssize_t n) noexcept nogil:
+    """The pairwise sum of the terms t[0..n) taken in increasing order (t is
+    sorted in place): the sum of a multiset of terms, whatever order the
+    cells came in, so that I(X; Y) == I(Y; X) and every value is invariant
+    to renaming the labels, bit for bit."""
+    qsort(t, n, sizeof(double), compare_doubles)
+    return pairwise_sum(t, n)
+
+
 cdef double count_entropy(const count_t *c, Py_ssize_t m, count_t N,
                           double *buf) noexcept nogil:
     """H in nats of the counts c[0..m) out of N: (1/N) sum c log(N / c) over
@@ -202,7 +218,7 @@ cdef double count_entropy(const count_t *c, Py_ssize_t m, count_t N,
         if c[i] > 0:
             buf[t] = <double>c[i] * log(dN / <double>c[i])
             t += 1
-    return pairwise_sum(buf, t) / dN
+    return sum_terms(buf, t) / dN
 
 
 cdef void cell_pieces(int need, const count_t *ci, const count_t *cj, const count_t *cn,
@@ -229,22 +245,22 @@ cdef void cell_pieces(int need, const count_t *ci, const count_t *cj, const coun
     if need & NEED_HXY:
         for t in range(m):
             buf[t] = <double>cn[t] * log(dN / <double>cn[t])
-        P.hxy = pairwise_sum(buf, m) / dN
+        P.hxy = sum_terms(buf, m) / dN
     if need & NEED_MI:
         # n s and a b are exact below 2^53: the ratio has one rounding
         for t in range(m):
             sr = dN if s == NULL else <double>s[ci[t]]
             buf[t] = <double>cn[t] * log(
                 (<double>cn[t] * sr) / (<double>a[ci[t]] * <double>b[cj[t]]))
-        P.mi = pairwise_sum(buf, m) / dN
+        P.mi = sum_terms(buf, m) / dN
     if need & NEED_HXGY:
         for t in range(m):
             buf[t] = <double>cn[t] * log(<double>b[cj[t]] / <double>cn[t])
-        P.hxgy = pairwise_sum(buf, m) / dN
+        P.hxgy = sum_terms(buf, m) / dN
     if need & NEED_HYGX:
         for t in range(m):
             buf[t] = <double>cn[t] * log(<double>a[ci[t]] / <double>cn[t])
-        P.hygx = pairwise_sum(buf, m) / dN
+        P.hygx = sum_terms(buf, m) / dN
 
 
 cdef void marginals(const count_t *ci, const count_t *cj, const count_t *cn, Py_ssize_t m,
