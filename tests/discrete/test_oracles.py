@@ -20,7 +20,6 @@
 import math
 import zlib
 
-import mpmath
 import numpy as np
 import pytest
 from pyitlib import discrete_random_variable as drv
@@ -123,18 +122,8 @@ def test_agrees_with_sklearn(case):
             if R.ami_undefined(x, y, avg):
                 continue  # 0 / 0: no value to compare
             want = adjusted_mutual_info_score(cx, cy, average_method=avg)
-            # scikit-learn's own error grows with n and the classes (its
-            # expected MI sums exponentials of log-factorials): 2e-12 at n = 5000
-            # with 1000 classes against the 50-digit value.  Where it is off by
-            # more than the agreement allows, fastdiv must be within the oracle
-            # bound of the exact value, and nearer to it than scikit-learn.
-            if abs(got - want) > SKLEARN_ATOL:
-                exact = R.adjusted_mutual_information(x, y, avg)
-                assert exact.value is not None, (avg, got, want)
-                R.check(got, exact, f"AMI {avg}")
-                err_fd = abs(mpmath.mpf(float(got)) - exact.value)
-                err_sk = abs(mpmath.mpf(want) - exact.value)
-                assert err_fd < err_sk, (avg, float(err_fd), float(err_sk))
+            # beyond SKLEARN_ATOL: nearer the exact value than sklearn is
+            R.check_ami_against_peer(got, want, x, y, avg, SKLEARN_ATOL)
 
 
 @pytest.mark.parametrize("dtype", R.LABEL_DTYPES)

@@ -155,12 +155,12 @@ def test_agrees_with_sklearn(n, fx, fy, rng):
                 ]
                 for i in range(fx)
             ]
-            # 0 / 0 (average 'min' against the all-distinct column) is not compared
-            undefined = [
-                [R.ami_undefined(X[:, i], other[:, j], avg) for j in range(fy_)] for i in range(fx)
-            ]
-            got, want = np.where(undefined, 0.0, got), np.where(undefined, 0.0, want)
-            np.testing.assert_allclose(got, want, rtol=0, atol=SKLEARN_ATOL)
+            for i in range(fx):
+                for j in range(fy_):
+                    x, y = X[:, i], other[:, j]
+                    # 0 / 0 (average 'min' against the all-distinct column): no value
+                    if not R.ami_undefined(x, y, avg):
+                        R.check_ami_against_peer(got[i, j], want[i][j], x, y, avg, SKLEARN_ATOL)
 
 
 def test_label_dtypes_and_layouts(rng):

@@ -460,3 +460,21 @@ def encode(x):
     s = symbols(x)
     rank = {v: i for i, v in enumerate(sorted(set(s)))}
     return np.array([rank[v] for v in s], dtype=np.int64)
+
+
+def check_ami_against_peer(got, peer, x, y, average, atol):
+    """AMI ``got`` against a peer's value (scikit-learn) within ``atol``; where
+    they differ by more, the peer's own error is the cause only if ``got`` is
+    within the oracle bound of the exact value and nearer to it than the
+    peer.  (scikit-learn's expected MI sums exponentials of log-factorials:
+    its error reaches 2e-12 at n = 2000..5000, e.g. AMI = 1.5e-12 where the
+    exact value is 0, against a labeling with all samples distinct.)"""
+    if abs(float(got) - float(peer)) <= atol:
+        return
+    exact = adjusted_mutual_information(x, y, average)
+    assert exact.value is not None, (average, got, peer)
+    check(got, exact, f"AMI {average} (peer {peer!r})")
+    with mpmath.workdps(DPS):
+        err_got = abs(mpmath.mpf(float(got)) - exact.value)
+        err_peer = abs(mpmath.mpf(float(peer)) - exact.value)
+    assert err_got < err_peer, (average, float(err_got), float(err_peer))
