@@ -268,19 +268,6 @@ def _emi(a_sizes, b_sizes, N):
         return total, mag
 
 
-def ami_undefined(x, y, average):
-    """AMI is 0 / 0: average(Hx, Hy) = EMI (= MI) exactly.  Outside the
-    perfect and one-class cases that happens only for average='min' with one
-    labeling all distinct (every permutation then gives MI = the other's
-    entropy = the min); the design leaves the value open (scikit-learn's eps
-    guard returns rounding noise), so tests never compare it."""
-    cx, cy = counts(x), counts(y)
-    n = _n(cx)
-    if len(cx) == 1 or len(cy) == 1 or same_partition(x, y) or average != "min":
-        return False
-    return (len(cx) == n) != (len(cy) == n)
-
-
 def adjusted_mutual_information(x, y, average="arithmetic"):
     """AMI (base-free), scikit-learn's definition; value None for 0 / 0."""
     with mpmath.workdps(DPS):
@@ -291,9 +278,11 @@ def adjusted_mutual_information(x, y, average="arithmetic"):
         if len(cx) == 1 or len(cy) == 1:
             # scikit-learn's rule: one labeling of one class (MI = EMI = 0) gives 0
             return Ref(mpmath.mpf(0), mpmath.mpf(0))
-        if ami_undefined(x, y, average):
-            # exactly 0 / 0 (at 50 digits, 1e-50 / 1e-50: not a value either)
-            return Ref(None, mpmath.mpf(0))
+        if (len(cx) == n) != (len(cy) == n):
+            # one labeling puts every sample in a class of its own: every
+            # labeling of these sizes has MI = EMI = the other's entropy, so
+            # the AMI is 0 (and 0 / 0 for average='min': the documented 0)
+            return Ref(mpmath.mpf(0), mpmath.mpf(0))
         mi = hx + hy - hxy
         e, emag = emi(x, y)
         d, dx, dy = _average(hx, hy, average)
