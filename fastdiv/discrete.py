@@ -89,7 +89,7 @@ class _Coded:
     def int64(self) -> npt.NDArray[np.int64]:
         """The codes as int64 from 0 (a new array unless they already are)."""
         if self.lo == 0 and self.codes.dtype == np.int64:
-            return self.codes
+            return self.codes.view(np.int64)
         c = self.codes.astype(np.uint64) - np.uint64(self.lo)
         return c.view(np.int64)
 
@@ -170,8 +170,17 @@ def _cells(
     cx: _Coded, cy: _Coded, nthreads: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The non-zero cells (row, column, count) of the contingency table, row-major."""
+    if cx.m * cy.m >= 1 << 62:
+        # keys x m_y + y must fit in an int64: number the values that occur
+        cx, cy = _compact(cx), _compact(cy)
     cx, cy = _same_type(cx, cy)
     return _k.pair_cells(cx.codes, cy.codes, cx.lo, cy.lo, cx.m, cy.m, nthreads)
+
+
+def _compact(c: _Coded) -> _Coded:
+    """The same variable with codes 0..m-1 of the values that occur (order kept)."""
+    _, inv = np.unique(c.int64(), return_inverse=True)
+    return _Coded(inv.reshape(-1).astype(np.int64, copy=False), 0, int(inv.max()) + 1)
 
 
 def _pieces(
@@ -217,6 +226,9 @@ def _finish(
             # scikit-learn's guard against a vanishing denominator
             den = np.where(den < 0.0, np.minimum(den, -eps), np.maximum(den, eps))
             v = (mi - emi) / den
+            # a labeling with every sample in a class of its own has MI = EMI
+            # with any other: 0, also where average='min' makes it 0 / 0
+            v = np.where((kx == n) | (ky == n), 0.0, v)
         return np.where(perfect, 1.0, v)[()]
     if measure == "joint_entropy":
         v = p[_HXY] + (kxy - 1.0) / two_n if mm else p[_HXY]
@@ -628,8 +640,11 @@ adjusted_mutual_information.__doc__ = _doc(
         is the expected mutual information of random labelings with the
         same class sizes (the hypergeometric model). 1 for labelings equal
         up to renaming, including ``n_samples == n_classes`` (where the
-        quotient is 0 / 0); about 0 for independent labelings; may be
-        negative.
+        quotient is 0 / 0); exactly 0 when one labeling (only) puts every
+        sample in a class of its own, whose MI with any labeling equals the
+        expected MI (with ``average='min'`` that is 0 / 0 too, where
+        scikit-learn returns rounding noise); about 0 for independent
+        labelings; may be negative.
 
     Raises
     ------

@@ -22,12 +22,14 @@ larger table (large alphabets: 10^5 x 10^5 labels) is never allocated: the
 pairs become int64 keys ``x m_y + y``, which are sorted, and the runs of
 equal keys are the non-zero cells, in memory O(n).
 
-Evaluation.  Every value is a sum over the non-zero cells, in row-major
-order whichever path counted them, of a count times the log of a ratio of
+Evaluation.  Every value is a sum over the non-zero cells (row-major,
+whichever path counted them) of a count times the log of a ratio of
 counts formed with one or two roundings (``n log(n N / (a b))`` for the
 mutual information, ``n log(b / n)`` for H(X | Y), ...): no difference of
 entropies, so a small value keeps its relative accuracy.  The terms are
-summed pairwise (``fastdiv._rows.pairwise_sum``) in that fixed order.
+sorted and summed pairwise (``fastdiv._rows.pairwise_sum``): the sum of the
+multiset of terms, so values do not depend on the order of the cells (I(X;
+Y) is I(Y; X) bit for bit, and renaming labels changes no bit).
 """
 
 cimport numpy as cnp
@@ -37,7 +39,7 @@ from libc.string cimport memset
 from libc.math cimport log
 
 from _openmp cimport omp_get_thread_num
-from _core cimport fd_log_factorials, fd_emi_pair
+from _core cimport fd_emi_pair
 from _typedefs cimport count_t, label_t
 from fastdiv._rows cimport pairwise_sum
 
@@ -55,6 +57,8 @@ cdef enum:
     DENSE_MIN = 1 << 16
     # cells of padding between per-thread tables (one cache line)
     PAD = 8
+    # samples counted per thread started by pairwise_pieces
+    PAIR_WORK = 1 << 18
 
 # What pair_pieces computes (bit flags).
 cpdef enum Need:
@@ -190,6 +194,20 @@ cdef int compare_keys(const void *a, const void *b) noexcept nogil:
 
 # ---- evaluation -------------------------------------------------------------
 
+cdef int compare_doubles(const void *a, const void *b) noexcept nogil:
+    cdef double x = (<const double *>a)[0], y = (<const double *>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef double sum_terms(double *t, Py_ssize_t n) noexcept nogil:
+    """The pairwise sum of the terms t[0..n) taken in increasing order (t is
+    sorted in place): the sum of a multiset of terms, whatever order the
+    cells came in, so that I(X; Y) == I(Y; X) and every value is invariant
+    to renaming the labels, bit for bit."""
+    qsort(t, n, sizeof(double), compare_doubles)
+    return pairwise_sum(t, n)
+
+
 cdef double count_entropy(const count_t *c, Py_ssize_t m, count_t N,
                           double *buf) noexcept nogil:
     """H in nats of the counts c[0..m) out of N: (1/N) sum c log(N / c) over
@@ -200,7 +218,7 @@ cdef double count_entropy(const count_t *c, Py_ssize_t m, count_t N,
         if c[i] > 0:
             buf[t] = <double>c[i] * log(dN / <double>c[i])
             t += 1
-    return pairwise_sum(buf, t) / dN
+    return sum_terms(buf, t) / dN
 
 
 cdef void cell_pieces(int need, const count_t *ci, const count_t *cj, const count_t *cn,
@@ -227,22 +245,22 @@ cdef void cell_pieces(int need, const count_t *ci, const count_t *cj, const coun
     if need & NEED_HXY:
         for t in range(m):
             buf[t] = <double>cn[t] * log(dN / <double>cn[t])
-        P.hxy = pairwise_sum(buf, m) / dN
+        P.hxy = sum_terms(buf, m) / dN
     if need & NEED_MI:
         # n s and a b are exact below 2^53: the ratio has one rounding
         for t in range(m):
             sr = dN if s == NULL else <double>s[ci[t]]
             buf[t] = <double>cn[t] * log(
                 (<double>cn[t] * sr) / (<double>a[ci[t]] * <double>b[cj[t]]))
-        P.mi = pairwise_sum(buf, m) / dN
+        P.mi = sum_terms(buf, m) / dN
     if need & NEED_HXGY:
         for t in range(m):
             buf[t] = <double>cn[t] * log(<double>b[cj[t]] / <double>cn[t])
-        P.hxgy = pairwise_sum(buf, m) / dN
+        P.hxgy = sum_terms(buf, m) / dN
     if need & NEED_HYGX:
         for t in range(m):
             buf[t] = <double>cn[t] * log(<double>a[ci[t]] / <double>cn[t])
-        P.hygx = pairwise_sum(buf, m) / dN
+        P.hygx = sum_terms(buf, m) / dN
 
 
 cdef void marginals(const count_t *ci, const count_t *cj, const count_t *cn, Py_ssize_t m,
@@ -276,27 +294,6 @@ cdef Py_ssize_t distinct_sizes(const count_t *c, Py_ssize_t m, count_t *size,
             i += 1
         r += 1
     return r
-
-
-cdef double emi_serial(const count_t *a, Py_ssize_t mx, const count_t *b, Py_ssize_t my,
-                       count_t N, const double *lf, count_t *work,
-                       double *buf) noexcept nogil:
-    """The expected mutual information (nats) of class sizes a and b: a sum
-    over the pairs of distinct sizes, times their multiplicities, in a fixed
-    order; work holds 2 (mx + my) counts, buf max(mx, my) doubles."""
-    cdef count_t *sa = work
-    cdef count_t *ma = work + mx
-    cdef count_t *sb = work + 2 * mx
-    cdef count_t *mb = work + 2 * mx + my
-    cdef Py_ssize_t ka = distinct_sizes(a, mx, sa, ma), kb = distinct_sizes(b, my, sb, mb)
-    cdef Py_ssize_t i, j
-    cdef double row
-    for i in range(ka):
-        row = 0.0
-        for j in range(kb):
-            row += <double>mb[j] * fd_emi_pair(sa[i], sb[j], N, lf)
-        buf[i] = <double>ma[i] * row
-    return pairwise_sum(buf, ka)
 
 
 cdef tuple pieces_tuple(const Pieces *P):
@@ -388,8 +385,6 @@ def cell_values(int need, const count_t[::1] ci, const count_t[::1] cj,
     cdef Pieces P
     cdef const count_t[::1] sv
     cdef const count_t *sp = NULL
-    cdef count_t *work
-    cdef double *lf
     a = np.empty(mx, dtype=np.int64)
     b = np.empty(my, dtype=np.int64)
     cdef count_t[::1] av = a, bv = b
@@ -408,29 +403,25 @@ def cell_values(int need, const count_t[::1] ci, const count_t[::1] cj,
             cell_pieces(need, &ci[0], &cj[0], &cn[0], m, &av[0], mx, &bv[0], my, sp, N,
                         buf, &P)
         if need & NEED_EMI:
-            P.emi = emi_of(av, bv, N, nthreads)
+            P.emi = emi_of(av, bv, nthreads)
     finally:
         free(buf)
     return pieces_tuple(&P)
 
 
-cdef double emi_of(const count_t[::1] a, const count_t[::1] b, count_t N,
-                   int nthreads) except? -1.0:
+cdef double emi_of(const count_t[::1] a, const count_t[::1] b, int nthreads) except? -1.0:
     """The expected mutual information of the class sizes a and b (zeros
-    allowed and skipped) of N samples."""
-    cdef Py_ssize_t mx = a.shape[0], my = b.shape[0]
+    allowed and skipped), on up to nthreads threads."""
+    cdef Py_ssize_t mx = a.shape[0], my = b.shape[0], m = max(mx, my)
     cdef double v
-    cdef double *lf = <double *>malloc((N + 1) * sizeof(double))
     cdef count_t *work = <count_t *>malloc((2 * (mx + my) + 1) * sizeof(count_t))
-    cdef double *buf = <double *>malloc((max(mx, my) + 1) * sizeof(double))
+    cdef double *buf = <double *>malloc(((nthreads + 1) * m + 1) * sizeof(double))
     try:
-        if lf == NULL or work == NULL or buf == NULL:
+        if work == NULL or buf == NULL:
             raise MemoryError()
         with nogil:
-            fd_log_factorials(N, lf)
-            v = emi_serial(&a[0], mx, &b[0], my, N, lf, work, buf)
+            v = emi_classes(&a[0], mx, &b[0], my, nthreads, work, buf)
     finally:
-        free(lf)
         free(work)
         free(buf)
     return v
@@ -449,7 +440,7 @@ cdef struct Scratch:
 
 
 cdef void pair_of_columns(int need, const count_t *x, Py_ssize_t mx, const count_t *y,
-                          Py_ssize_t my, Py_ssize_t n, const double *lf, Scratch *S,
+                          Py_ssize_t my, Py_ssize_t n, Scratch *S,
                           Pieces *P) noexcept nogil:
     """The pieces of one pair of coded columns, on one thread: the same
     cells in the same order, and the same evaluation, as pair_cells and
@@ -468,7 +459,7 @@ cdef void pair_of_columns(int need, const count_t *x, Py_ssize_t mx, const count
     marginals(S.ci, S.cj, S.cn, m, S.a, mx, S.b, my)
     cell_pieces(need, S.ci, S.cj, S.cn, m, S.a, mx, S.b, my, NULL, n, S.buf, P)
     if need & NEED_EMI:
-        P.emi = emi_serial(S.a, mx, S.b, my, n, lf, S.work, S.buf)
+        P.emi = emi_classes(S.a, mx, S.b, my, 1, S.work, S.buf)
 
 
 def pairwise_pieces(int need, const count_t[::1, :] X, const count_t[::1] mX,
@@ -482,7 +473,6 @@ def pairwise_pieces(int need, const count_t[::1, :] X, const count_t[::1] mX,
     cdef int tid, nt
     cdef Pieces P
     cdef Scratch *S
-    cdef double *lf = NULL
     out = np.zeros((fx, fy, 10), dtype=np.float64)
     cdef double[:, :, ::1] o = out
     for i in range(fx):
@@ -490,11 +480,17 @@ def pairwise_pieces(int need, const count_t[::1, :] X, const count_t[::1] mX,
     for j in range(fy):
         mmax = max(mmax, mY[j])
     # pairs in row-major order (the upper triangle for `triangle`)
-    pairs = np.array([(i, j) for i in range(fx) for j in range(i if triangle else 0, fy)],
-                     dtype=np.int64).reshape(-1, 2)
+    if triangle:
+        pairs = np.stack(np.triu_indices(fx), axis=1).astype(np.int64)
+    else:
+        pairs = np.stack(np.indices((fx, fy)).reshape(2, -1), axis=1).astype(np.int64)
     cdef const count_t[:, ::1] pr = pairs
     npairs = pairs.shape[0]
-    nt = nthreads if nthreads < npairs else <int>npairs
+    # a thread per PAIR_WORK samples counted at most (starting threads costs
+    # more than counting a few pairs), and never more threads than pairs
+    nt = nthreads
+    if nt > npairs * n // PAIR_WORK:
+        nt = <int>(npairs * n // PAIR_WORK)
     if nt < 1:
         nt = 1
     tbl = max(dense_limit(n), n)
@@ -510,20 +506,15 @@ def pairwise_pieces(int need, const count_t[::1, :] X, const count_t[::1] mX,
             S[t].a = <count_t *>malloc((mmax + 1) * sizeof(count_t))
             S[t].b = <count_t *>malloc((mmax + 1) * sizeof(count_t))
             S[t].work = <count_t *>malloc((4 * mmax + 1) * sizeof(count_t))
-            S[t].buf = <double *>malloc((n + mmax + 1) * sizeof(double))
+            S[t].buf = <double *>malloc((n + 2 * mmax + 1) * sizeof(double))
             if (S[t].table == NULL or S[t].ci == NULL or S[t].cj == NULL or S[t].cn == NULL
                     or S[t].a == NULL or S[t].b == NULL or S[t].work == NULL
                     or S[t].buf == NULL):
                 raise MemoryError()
-        if need & NEED_EMI:
-            lf = <double *>malloc((n + 1) * sizeof(double))
-            if lf == NULL:
-                raise MemoryError()
-            fd_log_factorials(n, lf)
         with nogil, parallel(num_threads=nt):
             tid = omp_get_thread_num()
             for p in prange(npairs, schedule="dynamic"):
-                pair_into(need, X, mX, Y, mY, pr[p, 0], pr[p, 1], n, lf, &S[tid], o)
+                pair_into(need, X, mX, Y, mY, pr[p, 0], pr[p, 1], n, &S[tid], o)
     finally:
         for t in range(nt):
             free(S[t].table)
@@ -535,16 +526,15 @@ def pairwise_pieces(int need, const count_t[::1, :] X, const count_t[::1] mX,
             free(S[t].work)
             free(S[t].buf)
         free(S)
-        free(lf)
     return out
 
 
 cdef void pair_into(int need, const count_t[::1, :] X, const count_t[::1] mX,
                     const count_t[::1, :] Y, const count_t[::1] mY, Py_ssize_t i,
-                    Py_ssize_t j, Py_ssize_t n, const double *lf, Scratch *S,
+                    Py_ssize_t j, Py_ssize_t n, Scratch *S,
                     double[:, :, ::1] o) noexcept nogil:
     cdef Pieces P
-    pair_of_columns(need, &X[0, i], mX[i], &Y[0, j], mY[j], n, lf, S, &P)
+    pair_of_columns(need, &X[0, i], mX[i], &Y[0, j], mY[j], n, S, &P)
     o[i, j, 0] = P.hx
     o[i, j, 1] = P.hy
     o[i, j, 2] = P.hxy
@@ -558,26 +548,103 @@ cdef void pair_into(int need, const count_t[::1, :] X, const count_t[::1] mX,
 
 
 # ---- expected mutual information (AMI) ---------------------------------------
+#
+# EMI = sum over pairs of classes (one of each labeling) of fd_emi_pair, the
+# hypergeometric expectation of that pair's cell term (fd_emi.c).  The value
+# of a pair depends only on the two class sizes, and labelings have many
+# classes of one size (random labelings, singletons), so the sum runs over
+# the distinct sizes u_i of one labeling and v_j of the other, each pair
+# weighted by its multiplicities: sum_i c_i sum_j d_j emi(u_i, v_j).
+# The rows i run in parallel; row i's terms are summed pairwise in j order
+# into parts[i] and the parts pairwise in i order, so the result does not
+# depend on the number of threads.  The rows are those of the labeling with
+# more distinct sizes (ties: the lexicographically smaller sizes, then
+# multiplicities), and fd_emi_pair is symmetric bit for bit, so
+# EMI(a, b) == EMI(b, a) exactly.
+
+# Below this many pairs of distinct sizes, one thread (a pair costs about a
+# microsecond, starting a team tens).
+cdef enum:
+    EMI_PARALLEL_MIN_PAIRS = 512
+
+
+cdef double emi_row(count_t u, const count_t *v, const count_t *d, Py_ssize_t nv,
+                    count_t N, double *buf) noexcept nogil:
+    """sum_j d[j] emi(u, v[j]) over nv distinct sizes v (IN), with buf (OUT,
+    scratch) of nv doubles."""
+    cdef Py_ssize_t j
+    for j in range(nv):
+        buf[j] = <double>d[j] * fd_emi_pair(u, v[j], N)
+    return pairwise_sum(buf, nv)
+
+
+cdef bint sizes_first(const count_t *u, const count_t *c, Py_ssize_t nu, const count_t *v,
+                      const count_t *d, Py_ssize_t nv) noexcept nogil:
+    """Whether the labeling (u, c) gives the rows: the one with more distinct
+    sizes; ties by the sizes, then the multiplicities, lexicographically."""
+    cdef Py_ssize_t i
+    if nu != nv:
+        return nu > nv
+    for i in range(nu):
+        if u[i] != v[i]:
+            return u[i] < v[i]
+    for i in range(nu):
+        if c[i] != d[i]:
+            return c[i] < d[i]
+    return True
+
+
+cdef double emi_classes(const count_t *a, Py_ssize_t ma, const count_t *b, Py_ssize_t mb,
+                        int nthreads, count_t *work, double *buf) noexcept nogil:
+    """The EMI of the class sizes a[0..ma) and b[0..mb) (zeros skipped), on
+    up to nthreads threads.  work holds 2 (ma + mb) counts; buf
+    (nthreads + 1) max(ma, mb) doubles."""
+    cdef count_t *u = work
+    cdef count_t *c = work + ma
+    cdef count_t *v = work + 2 * ma
+    cdef count_t *d = work + 2 * ma + mb
+    cdef count_t *tmp
+    cdef Py_ssize_t nu = distinct_sizes(a, ma, u, c), nv = distinct_sizes(b, mb, v, d)
+    cdef Py_ssize_t i, k, m = max(ma, mb)
+    cdef count_t N = 0
+    cdef double *parts = buf
+    cdef double *rows = buf + m
+    cdef int nt = nthreads, tid
+    if nu == 0 or nv == 0:
+        return 0.0
+    if not sizes_first(u, c, nu, v, d, nv):
+        tmp = u
+        u = v
+        v = tmp
+        tmp = c
+        c = d
+        d = tmp
+        k = nu
+        nu = nv
+        nv = k
+    for i in range(nu):
+        N += u[i] * c[i]
+    if nu * nv < EMI_PARALLEL_MIN_PAIRS:
+        nt = 1
+    if nt > nu:
+        nt = <int>nu
+    if nt <= 1:
+        for i in range(nu):
+            parts[i] = <double>c[i] * emi_row(u[i], v, d, nv, N, rows)
+    else:
+        with parallel(num_threads=nt):
+            tid = omp_get_thread_num()
+            for i in prange(nu, schedule="dynamic"):
+                parts[i] = <double>c[i] * emi_row(u[i], v, d, nv, N, rows + tid * m)
+    return pairwise_sum(parts, nu)
+
 
 def expected_mutual_information(const count_t[::1] a, const count_t[::1] b, int nthreads=1):
     """The expected mutual information, in nats, of two labelings of N
     samples with class sizes ``a`` and ``b`` (positive, equal sums N) under
-    the hypergeometric model of adjusted mutual information."""
-    cdef Py_ssize_t i, j
-    cdef count_t N = 0
-    cdef double s = 0.0
-    cdef double *lf
-    for i in range(a.shape[0]):
-        N += a[i]
-    lf = <double *>malloc((N + 1) * sizeof(double))
-    if lf == NULL:
-        raise MemoryError()
-    try:
-        with nogil:
-            fd_log_factorials(N, lf)
-            for i in range(a.shape[0]):
-                for j in range(b.shape[0]):
-                    s += fd_emi_pair(a[i], b[j], N, lf)
-    finally:
-        free(lf)
-    return s
+    the hypergeometric model of adjusted mutual information (the caller
+    checks the sizes).  Bit-identical for any ``nthreads``; symmetric in
+    (a, b) and invariant to the order of the sizes, bit for bit."""
+    if a.shape[0] == 0 or b.shape[0] == 0:
+        return 0.0
+    return emi_of(a, b, nthreads)
