@@ -720,11 +720,14 @@ def d_emi_terms(cx, cy, n):
 
 
 def _d_emi_bound(n, s):
-    """fastdiv's expected mutual information (fd_emi.c): each probability is
-    exp of nine log-factorials (lgamma, a few ulps each, of magnitude up to
-    lgamma(n + 1)) and each pair of sizes sums up to n terms in order, so the
-    error is at most (40 lgamma(n + 1) + 2 n + 16) u (s + 1), s the sum of
-    |terms| (the ratio and log add 2u(1 + |log|) per unit of k/n, whose
+    """A bound on the error of an expected mutual information computed in
+    float64 from log-probabilities (fastdiv's fd_emi.c: log P at the mode,
+    then exact-ratio steps re-anchored every 64; scikit-learn's: nine lgamma
+    per term): each probability carries a relative error of at most a few
+    ulps of the log-factorials it comes from (magnitude up to lgamma(n + 1))
+    plus a few ulps per step, and a sum over up to n terms one ulp per term,
+    so at most (40 lgamma(n + 1) + 2 n + 16) u (s + 1), s the sum of |terms|
+    (the ratio and log add 2u(1 + |log|) per unit of k / n, whose
     expectations sum to 1)."""
     return (40.0 * math.lgamma(n + 1.0) + 2.0 * n + 16.0) * D_U * (s + 1.0)
 
@@ -739,6 +742,10 @@ def d_adjusted_mutual_information(xs, ys, average="arithmetic", *, base=None):
     n, cx, cy, cxy, (mi, e_mi), (hx, ex), (hy, ey) = _d_plugin(xs, ys)
     if _d_perfect(cx, cy, cxy):
         return DOracle(1.0, 0.0)
+    if len(cx) == n or len(cy) == n:
+        # one labeling (only) with every sample in a class of its own: its MI
+        # with any labeling is log n - H(other) = E[I], exactly 0 (documented)
+        return DOracle(0.0, 0.0)
     mi = max(mi, 0.0)
     norm = _d_average(hx, hy, average)
     e_norm = _d_average_bound(hx, ex, hy, ey, average)
