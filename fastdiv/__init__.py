@@ -45,6 +45,7 @@ try:
 except ImportError as _exc:
     raise _kernels_missing(_exc) from _exc
 
+from . import discrete as discrete  # the estimators from labels: fastdiv.discrete
 from ._config import show_config
 from ._exact import (
     cross_entropy,
@@ -59,7 +60,6 @@ from ._exact import (
     total_variation,
 )
 from ._pairwise import nearest, pairwise
-from . import discrete
 from ._threads import get_num_threads, num_threads, set_num_threads, thread_limit
 
 __all__ = [
