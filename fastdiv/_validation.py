@@ -28,18 +28,29 @@ __all__ = [
     "broadcast_shape",
     "broadcast_pair",
     "row_index",
+    "to_array",
+    "as_labels",
+    "check_choice",
+    "check_correction",
+    "same_length",
 ]
+
+
+def to_array(x: object, name: str) -> npt.NDArray[Any]:
+    """`x` as an ndarray (itself when it is one), or a ValueError naming it."""
+    if type(x) is np.ndarray:
+        return x
+    try:
+        return np.asarray(x)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{name!r} could not be converted to an array: {e}") from None
 
 
 def as_real_array(x: npt.ArrayLike | None, name: str) -> npt.NDArray[np.floating[Any]]:
     """``x`` as a float32/float64 ndarray (no copy when it already is one)."""
     if x is None:
         raise TypeError(f"{name!r} must be an array of real numbers; got None.")
-    if type(x) is not np.ndarray:
-        try:
-            x = np.asarray(x)
-        except (ValueError, TypeError) as e:
-            raise ValueError(f"{name!r} could not be converted to an array: {e}") from None
+    x = to_array(x, name)
     dt = x.dtype
     if dt.kind == "f":
         if dt.itemsize == 8 or dt.itemsize == 4:
@@ -192,11 +203,7 @@ def as_labels(x: object, name: str) -> npt.NDArray[Any]:
     with at least one sample and no NaN (never copied when it is an array)."""
     if x is None:
         raise TypeError(f"{name!r} must be an array of labels; got None.")
-    if type(x) is not np.ndarray:
-        try:
-            x = np.asarray(x)
-        except (ValueError, TypeError) as e:
-            raise ValueError(f"{name!r} could not be converted to an array: {e}") from None
+    x = to_array(x, name)
     if x.ndim not in (1, 2):
         raise ValueError(
             f"{name!r} must be a 1-D array of labels or a 2-D array whose rows are symbols; "

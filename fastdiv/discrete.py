@@ -34,6 +34,7 @@ from ._validation import (
     check_choice,
     check_correction,
     same_length,
+    to_array,
 )
 
 __all__ = [
@@ -286,9 +287,27 @@ _RAISES = """ValueError
         arguments of the wrong type."""
 
 
+_AVERAGE = """average : {'arithmetic', 'geometric', 'min', 'max'}, optional
+        How H(X) and H(Y) are averaged in the normalization (scikit-learn's
+        ``average_method``). Default 'arithmetic'."""
+# the parameters of NMI and AMI, ratios that take `average` and no correction
+_RATIO_PARAMS = f"""{_XY}
+    {_AVERAGE}
+    base : float, optional
+        Accepted for uniformity (validated); a ratio does not depend on it.
+    {_THREADS}"""
+_RAISES_AVERAGE = (
+    _RAISES
+    + """
+        Also for an unknown `average`."""
+)
+
+
 def _doc(text: str) -> str:
     return (
-        text.replace("{XY}", _XY)
+        text.replace("{RATIO_PARAMS}", _RATIO_PARAMS)
+        .replace("{RAISES_AVERAGE}", _RAISES_AVERAGE)
+        .replace("{XY}", _XY)
         .replace("{BASE}", _BASE)
         .replace("{MM}", _MM)
         .replace("{THREADS}", _THREADS)
@@ -570,20 +589,12 @@ def normalized_mutual_information(
     return _pair_measure("normalized_mutual_information", x, y, base, None, average, n_threads)
 
 
-_AVERAGE = """average : {'arithmetic', 'geometric', 'min', 'max'}, optional
-        How H(X) and H(Y) are averaged in the normalization (scikit-learn's
-        ``average_method``). Default 'arithmetic'."""
-
 normalized_mutual_information.__doc__ = _doc(
     r"""The normalized mutual information of two labelings.
 
     Parameters
     ----------
-    {XY}
-    AVERAGE
-    base : float, optional
-        Accepted for uniformity (validated); a ratio does not depend on it.
-    {THREADS}
+    {RATIO_PARAMS}
 
     Returns
     -------
@@ -595,8 +606,7 @@ normalized_mutual_information.__doc__ = _doc(
 
     Raises
     ------
-    {RAISES}
-        Also for an unknown `average`.
+    {RAISES_AVERAGE}
 
     Examples
     --------
@@ -606,7 +616,7 @@ normalized_mutual_information.__doc__ = _doc(
     >>> round(float(discrete.normalized_mutual_information([0, 0, 1, 1], [0, 0, 0, 1])), 4)
     0.3437
     """
-).replace("AVERAGE", _AVERAGE)
+)
 
 
 def adjusted_mutual_information(
@@ -626,11 +636,7 @@ adjusted_mutual_information.__doc__ = _doc(
 
     Parameters
     ----------
-    {XY}
-    AVERAGE
-    base : float, optional
-        Accepted for uniformity (validated); a ratio does not depend on it.
-    {THREADS}
+    {RATIO_PARAMS}
 
     Returns
     -------
@@ -648,8 +654,7 @@ adjusted_mutual_information.__doc__ = _doc(
 
     Raises
     ------
-    {RAISES}
-        Also for an unknown `average`.
+    {RAISES_AVERAGE}
 
     Examples
     --------
@@ -659,7 +664,7 @@ adjusted_mutual_information.__doc__ = _doc(
     >>> round(float(discrete.adjusted_mutual_information([0, 0, 1, 1], [0, 0, 1, 2])), 4)
     0.5714
     """
-).replace("AVERAGE", _AVERAGE)
+)
 
 
 def variation_of_information(
@@ -819,13 +824,7 @@ def pairwise(
 def _columns(X: object, name: str) -> npt.NDArray[Any]:
     if X is None:
         raise TypeError(f"{name!r} must be a 2-D array of labels; got None.")
-    if type(X) is np.ndarray:
-        Xa = X
-    else:
-        try:
-            Xa = np.asarray(X)
-        except (ValueError, TypeError) as e:
-            raise ValueError(f"{name!r} could not be converted to an array: {e}") from None
+    Xa = to_array(X, name)
     if Xa.ndim != 2:
         raise ValueError(
             f"{name!r} must be a 2-D array (n_samples, n_features); got {Xa.ndim} dimensions."
