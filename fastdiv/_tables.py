@@ -62,17 +62,17 @@ def _run(
         raise ValueError(
             f"'pxy' must have at least 2 dimensions (a joint table pxy[..., i, j]); got {a.ndim}."
         )
-    I, J = a.shape[-2], a.shape[-1]
-    if I == 0 or J == 0:
+    ni, nj = a.shape[-2], a.shape[-1]
+    if ni == 0 or nj == 0:
         raise ValueError(
             f"'pxy' must have at least one entry along each of its last two axes; "
             f"got shape {a.shape}."
         )
     batch = a.shape[:-2]
     out = np.empty(batch, dtype=np.float64)
-    tol = sum_tolerance(a.dtype, I * J)
+    tol = sum_tolerance(a.dtype, ni * nj)
     # the measure's largest value: log(I J), log I, log min(I, J)
-    K = I * J if code == _JOINT else (I if code == _CONDITIONAL else min(I, J))
+    K = ni * nj if code == _JOINT else (ni if code == _CONDITIONAL else min(ni, nj))
     top = math.log2(K) if base is not None and float(base) == 2.0 else math.log(K) * scale
     table, status = _k.tables(
         int(code),

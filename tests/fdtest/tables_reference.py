@@ -101,9 +101,7 @@ def joint_entropy(t, *, normalize=True):
 def conditional_entropy(t, *, normalize=True):
     with mpmath.workdps(DPS):
         p, _, pj = _table(t, normalize)
-        v = mpmath.fsum(
-            x * mpmath.log(pj[j] / x) for r in p for j, x in enumerate(r) if x > 0
-        )
+        v = mpmath.fsum(x * mpmath.log(pj[j] / x) for r in p for j, x in enumerate(r) if x > 0)
         return v, mpmath.mpf(0)
 
 
@@ -130,21 +128,21 @@ def _clog2(n):
     return math.ceil(math.log2(n)) if n > 1 else 0
 
 
-def sum_errors(I, J):
+def sum_errors(ni, nj):
     """(sigma_r, sigma_c, sigma_S): the kernel's bounds on the relative
-    errors of its row sums, column sums and total for an I x J table."""
-    nc = -(-J // CH)
-    G = MIN_BLOCK if I <= MIN_BLOCK * MAX_BLOCKS else -(-I // MAX_BLOCKS)
-    nb = -(-I // G)
-    sr = (-(-min(J, CH) // 8) + 3 + _clog2(nc)) * U
-    return sr, (G - 1 + _clog2(nb)) * U, sr + _clog2(I) * U
+    errors of its row sums, column sums and total for an ni x nj table."""
+    nc = -(-nj // CH)
+    G = MIN_BLOCK if ni <= MIN_BLOCK * MAX_BLOCKS else -(-ni // MAX_BLOCKS)
+    nb = -(-ni // G)
+    sr = (-(-min(nj, CH) // 8) + 3 + _clog2(nc)) * U
+    return sr, (G - 1 + _clog2(nb)) * U, sr + _clog2(ni) * U
 
 
 def bound(measure, value, scale, shape, normalize=True):
     """The accuracy bound (in nats) of a result whose exact value and scale
     are ``value`` and ``scale`` (floats, nats), for a table of ``shape``."""
-    I, J = shape[-2], shape[-1]
-    sr, sc, sS = sum_errors(I, J)
+    ni, nj = shape[-2], shape[-1]
+    sr, sc, sS = sum_errors(ni, nj)
     v = abs(value)
     if measure == "joint_entropy":
         floor = 2 * sS * (1 + v)
@@ -159,8 +157,12 @@ def bound(measure, value, scale, shape, normalize=True):
 
 def top(measure, shape):
     """log K of the measure (nats): its largest value."""
-    I, J = shape[-2], shape[-1]
-    K = I * J if measure == "joint_entropy" else (I if measure == "conditional_entropy" else min(I, J))
+    ni, nj = shape[-2], shape[-1]
+    K = (
+        ni * nj
+        if measure == "joint_entropy"
+        else (ni if measure == "conditional_entropy" else min(ni, nj))
+    )
     return math.log(K), K
 
 

@@ -8,7 +8,9 @@ import fastdiv
 from fastdiv import _config, _exact, _pairwise, _tables, _threads
 
 
-@pytest.mark.parametrize("module", [_exact, _pairwise, _tables, _threads, _config], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [_exact, _pairwise, _tables, _threads, _config], ids=lambda m: m.__name__
+)
 def test_docstring_examples(module):
     before = fastdiv.get_num_threads()
     try:

@@ -1288,7 +1288,9 @@ def test_tb_nonfinite_entry(name, batch, idx, where, value):
     t = good(batch + (3, 4))
     t[idx + (1, 2)] = value
     t[idx + (0, 1)] = -1.0  # a negative entry too: the non-finite one is reported
-    with pytest.raises(ValueError, match=rf"^'pxy' must be finite; found NaN or infinity{where}\.$"):
+    with pytest.raises(
+        ValueError, match=rf"^'pxy' must be finite; found NaN or infinity{where}\.$"
+    ):
         tb(name, t)
 
 
@@ -1299,7 +1301,9 @@ def test_tb_negative_entry(name, batch, idx, where, value):
     t = good(batch + (3, 4))
     t[idx + (2, 3)] = value
     t[idx + (2, 2)] = -1e308  # doubled, it overflows: still a negative entry
-    with pytest.raises(ValueError, match=rf"^'pxy' must be non-negative; found a negative entry{where}\.$"):
+    with pytest.raises(
+        ValueError, match=rf"^'pxy' must be non-negative; found a negative entry{where}\.$"
+    ):
         tb(name, t)
 
 
@@ -1356,7 +1360,8 @@ def T_SUM(dtype, n):
 @pytest.mark.parametrize("base", [0, 1, -2.0, math.nan, math.inf])
 def test_tb_bad_base_value(name, base):
     with pytest.raises(
-        ValueError, match=rf"^'base' must be a positive number other than 1 or None; got {base!r}\.$"
+        ValueError,
+        match=rf"^'base' must be a positive number other than 1 or None; got {base!r}\.$",
     ):
         tb(name, good((2, 2)), base=base)
 

@@ -31,9 +31,7 @@ def oracle_check(name, t, got=None, *, normalize=True, base=None, where=""):
         got = fn(name)(t, normalize=normalize, base=base)
     exact = t.astype(np.float64).tolist()  # float32 values convert exactly
     value, scale = R.ORACLES[name](exact, normalize=normalize)
-    ratio = R.check(
-        got, value, scale, name, t.shape, normalize=normalize, base=base, where=where
-    )
+    ratio = R.check(got, value, scale, name, t.shape, normalize=normalize, base=base, where=where)
     return got, ratio
 
 
@@ -87,12 +85,12 @@ def test_normalize_false(name, rng):
 # ---- adversarial tables ------------------------------------------------------------
 
 
-def near_independent(rng, I, J, eps):
+def near_independent(rng, ni, nj, eps):
     """A table p_i q_j (1 + eps z_ij) with z of zero weighted row and column
     means: its mutual information is about eps^2 / 2 Var(z)."""
-    a, b = rng.random(I) + 0.5, rng.random(J) + 0.5
+    a, b = rng.random(ni) + 0.5, rng.random(nj) + 0.5
     a, b = a / a.sum(), b / b.sum()
-    z = rng.standard_normal((I, J))
+    z = rng.standard_normal((ni, nj))
     z -= (z * b).sum(1, keepdims=True)
     z -= (z * a[:, None]).sum(0, keepdims=True)
     return np.outer(a, b) * (1 + eps * z)
@@ -102,7 +100,7 @@ def near_independent(rng, I, J, eps):
 @pytest.mark.parametrize("eps", [1e-6, 1e-4, 1e-2])
 def test_near_independent_mutual_information_is_relatively_accurate(shape, eps, rng):
     t = near_independent(rng, *shape, eps)
-    value, scale = R.mutual_information(t.tolist())
+    value, _ = R.mutual_information(t.tolist())
     got, _ = oracle_check("mutual_information", t)
     # the bound implies it; said here in the terms of the claim: at I ~ 1e-12
     # every result keeps at least 6 digits (a difference of entropies, or the
@@ -120,7 +118,7 @@ def test_near_independent_counts_and_count_scaled(rng):
 
 
 def test_floating_point_independent_table_gives_zero_or_tiny():
-    """p_i q_j of dyadic values is exactly a product table: I = 0 exactly."""
+    """p_i q_j of dyadic values is exactly a product table: I(X;Y) = 0 exactly."""
     a = np.array([0.5, 0.25, 0.125, 0.125])
     b = np.array([0.75, 0.25])
     t = np.outer(a, b)

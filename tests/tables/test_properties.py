@@ -38,16 +38,18 @@ def view(t, dtype, layout):
 
 @st.composite
 def tables(draw):
-    I = draw(st.integers(1, 6))
-    J = draw(st.integers(1, 6))
+    ni = draw(st.integers(1, 6))
+    nj = draw(st.integers(1, 6))
     batch = draw(st.sampled_from([(), (2,), (2, 1)]))
     cells = st.one_of(
         st.just(0.0),
         st.floats(1e-6, 1.0),
         st.sampled_from([1.0, 2.0, 5e-7, 1e-30, 1e30]),
     )
-    flat = draw(st.lists(cells, min_size=I * J * math.prod(batch), max_size=I * J * math.prod(batch)))
-    t = np.array(flat, dtype=np.float64).reshape(batch + (I, J))
+    flat = draw(
+        st.lists(cells, min_size=ni * nj * math.prod(batch), max_size=ni * nj * math.prod(batch))
+    )
+    t = np.array(flat, dtype=np.float64).reshape(batch + (ni, nj))
     t[..., 0, 0] += 1.0  # every table has a positive sum
     dtype = draw(st.sampled_from(DTYPES))
     t = t.astype(dtype).astype(np.float64)  # values exact in dtype
@@ -58,17 +60,17 @@ def tables(draw):
 def test_ranges_and_symmetry(case):
     t, dtype, layout = case
     v = view(t, dtype, layout)
-    I, J = t.shape[-2:]
+    ni, nj = t.shape[-2:]
     hxy = fd.joint_entropy(v)
     hc = fd.conditional_entropy(v)
     mi = fd.mutual_information(v)
-    assert np.all((hxy >= 0) & (hxy <= math.log(I * J)))
-    assert np.all((hc >= 0) & (hc <= math.log(I)))
-    assert np.all((mi >= 0) & (mi <= math.log(min(I, J))))
+    assert np.all((hxy >= 0) & (hxy <= math.log(ni * nj)))
+    assert np.all((hc >= 0) & (hc <= math.log(ni)))
+    assert np.all((mi >= 0) & (mi <= math.log(min(ni, nj))))
     # symmetric under transposition, up to rounding (the sums run in another order)
     mit = fd.mutual_information(np.swapaxes(v, -1, -2))
     np.testing.assert_allclose(mit, mi, **F64)
-    # I <= min(H(X), H(Y)): H(X|Y) = H(X) - I >= 0 and the other way round
+    # ni <= min(H(X), H(Y)): H(X|Y) = H(X) - ni >= 0 and the other way round
     hct = fd.conditional_entropy(np.swapaxes(v, -1, -2))
     hx = hc + mi
     hy = hct + mi
@@ -83,8 +85,8 @@ def test_ranges_and_symmetry(case):
 @given(tables(), st.randoms(use_true_random=False))
 def test_invariant_to_permuting_rows_and_columns(case, r):
     t, dtype, layout = case
-    I, J = t.shape[-2:]
-    pi, pj = list(range(I)), list(range(J))
+    ni, nj = t.shape[-2:]
+    pi, pj = list(range(ni)), list(range(nj))
     r.shuffle(pi)
     r.shuffle(pj)
     u = t[..., pi, :][..., :, pj]
