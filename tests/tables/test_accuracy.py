@@ -288,3 +288,16 @@ def test_sklearn_mutual_info_score_on_counts(shape, rng):
         got = fd.mutual_information(counts)
         assert abs(got - want) <= 1e-12, (got, want)
         oracle_check("mutual_information", counts.astype(np.float64))
+
+
+@pytest.mark.parametrize("name", MEASURES)
+def test_subnormal_cells_on_the_fast_path(name):
+    """Marginals in range (the fast path) but cells whose quotient c / r_i
+    underflows to 0 (or to a subnormal): no NaN, the oracle's value."""
+    for t in (
+        [[3.0, 5e-324], [1.0, 2.0]],
+        [[3.0, 5e-324, 1e-310], [1.0, 2.0, -0.0]],
+        [[1e-300, 5e-324], [2.0, 1e-320]],
+    ):
+        got, _ = oracle_check(name, np.array(t))
+        assert not math.isnan(got)
