@@ -404,7 +404,7 @@ cdef void block_sums(const TJob *T, const char *tp, Py_ssize_t b, double *slot, 
     cdef double *col = slot_col(T, slot) + b * T.nj
     cdef double *g = thr
     cdef double *cp = thr + NBUF * CH
-    cdef Py_ssize_t i, c, j, j0, n
+    cdef Py_ssize_t i, c, j0, n
     cdef Py_ssize_t i0 = b * T.G
     cdef Py_ssize_t i1 = i0 + T.G if i0 + T.G < T.ni else T.ni
     cdef const double *x
