@@ -1,4 +1,5 @@
 """Type stubs for the compiled joint-table kernels (src/fastdiv/_joint.pyx)."""
+
 import enum
 
 import numpy as np
