@@ -9,10 +9,16 @@ Usage::
     python benchmarks/peers.py --only rows            # one section (or a list:
     python benchmarks/peers.py --only pairwise        # --only pairwise,nearest)
     python benchmarks/peers.py --only pairwise,nearest --scale 0.05 --quick  # smoke test
+    python benchmarks/peers.py --only discrete,tables            # issue 10's estimators
 
-Three sections: ``rows`` (the exact measures, one result per row pair; below),
+Five sections: ``rows`` (the exact measures, one result per row pair; below),
 ``pairwise`` (all-pairs matrices, ``fastdiv.pairwise``) and ``nearest`` (the k
-closest rows, ``fastdiv.nearest``); see "Pairwise section" at the end.
+closest rows, ``fastdiv.nearest``), see "Pairwise section"; ``discrete``
+(``fastdiv.discrete`` on label arrays) and ``tables`` (measures of joint
+tables), see "Discrete section" and "Tables section" at the end.  The code
+shared by every section (timing, checks, report, targets, the peak-memory
+probe) is in ``peers_common.py``; the discrete and tables sections are in
+``peers_discrete.py``.
 
 Workloads (rows section)
 ------------------------
@@ -111,6 +117,69 @@ Targets (2 threads, medians): JS distance >= 50x cdist and >= 3x numba; KL >=
 limited to 2); nearest's throughput >= 0.8x pairwise's, and its peak memory
 beyond the inputs < 100 MB.  ``--scale`` shrinks every workload's rows for a
 smoke test (the targets then mean nothing).
+
+Discrete section
+----------------
+Seeded int64 label arrays; throughput in samples per second (pairwise: pairs x
+samples per second).  fastdiv runs with 1 and 2 threads; every peer is
+single-threaded and is checked against fastdiv before it is timed:
+scikit-learn to rtol 1e-12 (atol 1e-12; AMI: rtol 1e-11, as scikit-learn's own
+AMI is ~1e-12 off the exact value, see SKLEARN_AMI_TOL), pyitlib and NumPy to
+rtol 1e-9, count tables exactly; fastdiv's 1- and 2-thread results must be
+bit-identical.
+
+* ``labels, 50 classes``: x, y of 1_000_000 labels in [0, 50), y = x on half
+  of the samples.  ``discrete.mutual_information(x, y)`` against
+  ``sklearn.metrics.mutual_info_score(x, y)``, pyitlib's
+  ``discrete_random_variable.information_mutual(x, y, base=e)`` and the NumPy
+  idiom ``bincount(x * 50 + y)`` (valid only because the labels are 0..C-1);
+  ``discrete.contingency(x, y)`` against ``contingency_matrix(x, y)`` and the
+  same bincount.
+* ``labels, 200 classes``: x, y of 100_000 labels in [0, 200), y = x on half
+  of the samples: ``discrete.adjusted_mutual_information(x, y)`` against
+  ``adjusted_mutual_info_score(x, y)`` (both ``average="arithmetic"``).
+* ``label columns, 10 classes``: X of 100_000 samples x 100 label columns in
+  [0, 10) (column j copies column j - 1 on 30% of the samples).
+  ``discrete.pairwise(X)`` (``Y=None``: one triangle, the diagonal H(X_i)
+  included, mirrored) against a Python loop of ``mutual_info_score(X[:, i],
+  X[:, j])`` over the same 5_050 pairs i <= j, mirrored too.  The loop takes
+  ~30-60 s per call: both are timed ``--loop-repeats`` times (default 3),
+  interleaved, without warm-up calls (the checks warm up).  ``--scale F``
+  also shrinks the columns by sqrt(F).
+* ``labels, 1e5 distinct``: x, y of 1_000_000 labels, each taking exactly
+  100_000 distinct values spread over [0, 2**40) (a dense table would take
+  80 GB).  ``discrete.contingency(x, y, sparse=True)`` against
+  ``contingency_matrix(x, y, sparse=True)`` (compared as sorted (row, column,
+  count) triplets), and ``discrete.mutual_information`` against
+  ``mutual_info_score``.  Peak memory: for each of these four calls a fresh
+  process (``--memprobe``, as for nearest: ``peers_discrete.memprobe`` and
+  ``peers_common.measure_peak``) makes a call on the first 1_000 samples,
+  builds the labels, and measures the peak RSS of one call beyond the RSS
+  before it (VmHWM, reset just before the call), outputs included.
+
+Tables section
+--------------
+``tables 64 x 64 f64``: 10_000 tables of 64 x 64 float64 counts in [1, 1000]
+(328 MB), ``pxy[b, i, j]``.  ``fastdiv.mutual_information(pxy)``,
+``joint_entropy`` and ``conditional_entropy`` (1 and 2 threads) against the
+vectorized NumPy definitions on normalized tables (no 0 log 0 guard: every
+cell is positive, which favours NumPy; rtol 1e-9), ``scipy.stats.entropy`` of
+the flattened tables (joint entropy), and, for mutual information, a loop of
+``mutual_info_score(contingency=table)`` over int64 copies of the tables (its
+own input type, converted before timing), timed on the first SK_TABLES =
+1_000 tables and scaled per table (rtol 1e-12).  Throughput in cells per
+second.  The memory-bandwidth ceiling is measured in the same run over the
+same array: NumPy's ``pxy.sum()`` (1 thread), NumPy sums of 2 parts in 2
+Python threads, and numba's vectorized ``prange`` sum (1 and 2 threads); the
+report shows fastdiv's cells/s as a fraction of the fastest ceiling at the
+same thread count.
+
+Targets of these sections (2 threads, medians): mutual information >= 20x
+scikit-learn and >= 100x pyitlib; AMI >= 10x scikit-learn; pairwise >= 50x the
+loop; table mutual information >= 1 G cells/s; the sparse contingency table and
+mutual information on 1e5 x 1e5 distinct labels use less than 100 bytes per
+sample beyond their inputs (O(n), not O(Cx Cy)); scikit-learn's peak is shown
+beside each.
 """
 
 import argparse
@@ -120,12 +189,8 @@ import json
 import math
 import os
 import platform
-import resource
-import statistics
-import subprocess
 import sys
 import time
-import timeit
 
 import numpy as np
 
@@ -146,17 +211,38 @@ except ImportError:  # optional peer
     scipy = None
 
 try:
-    import numba
-    from numba import njit, prange
-except ImportError:  # optional peer: pip install numba
-    numba = None
-
-try:
     import threadpoolctl
 except ImportError:  # optional: BLAS thread limits for the NumPy+BLAS peer
     threadpoolctl = None
 
-SEED = 20240611
+import peers_discrete
+from peers_common import (
+    NOISY,
+    SEED,
+    Candidate,
+    Report,
+    Targets,
+    _mb,
+    _noisy,
+    add_timings,
+    check,
+    fastdiv_reference,
+    fmt_ratio,
+    fmt_time,
+    heading,
+    measure_peak,
+    numba,
+    numba_threads,
+    scaled_rows,
+    spawn_memprobe,
+    table,
+    time_interleaved,
+)
+
+if numba is not None:
+    from numba import njit, prange
+    from peers_common import nb_read_pair
+
 ROWS, SUPPORT = 10_000, 1_000
 N1D = 1_000
 THREADS = (1, 2)
@@ -171,9 +257,7 @@ MEASURES = (
 )
 ONE_ARG = {"entropy"}
 LOG2 = math.log(2.0)
-NOISY = 1.3  # median / min above this marks a timing as disturbed
-REWARM_BELOW = 0.05  # seconds; see time_interleaved
-SECTIONS = ("rows", "pairwise", "nearest")
+SECTIONS = ("rows", "pairwise", "nearest", *peers_discrete.SECTIONS)
 
 # pairwise section: all-pairs matrices (fastdiv.pairwise) and k nearest rows
 # (fastdiv.nearest), rows of PW_SUPPORT float64 elements
@@ -379,18 +463,6 @@ if numba is not None:
     }
     NUMBA_ROWS = {name: _parallel_rows(row) for name, row in NUMBA_ROW.items()}
 
-    @njit(parallel=True, fastmath=True)
-    def _nb_read_pair(p, q):
-        # read-only reduction over both arrays; fastmath only to let LLVM
-        # vectorize the sum, so that it measures memory, not the add latency
-        s = 0.0
-        for i in prange(p.shape[0]):
-            r = 0.0
-            for j in range(p.shape[1]):
-                r += p[i, j] + q[i, j]
-            s += r
-        return s
-
 
 def _fastdiv(name):
     fn = getattr(fastdiv, name)
@@ -464,75 +536,8 @@ if numba is not None:
 
 
 # --------------------------------------------------------------------------
-# Timing
+# Thread limits
 # --------------------------------------------------------------------------
-
-
-class Candidate:
-    """One implementation to time: ``fn()`` runs one call under ``context()``."""
-
-    def __init__(self, impl, label, threads, fn, context=contextlib.nullcontext):
-        self.impl, self.label, self.threads = impl, label, threads
-        self.fn, self.context = fn, context
-        self.scale = 1.0  # time per call x scale = time of the whole workload
-
-
-def time_interleaved(cands, repeats, min_batch=None, warmup=True):
-    """(median, min) seconds per call for each candidate.
-
-    The repeats are interleaved round-robin over the candidates (round 1 of
-    every candidate, then round 2, ...), so that a burst of load from another
-    process lands on all of them alike instead of on one candidate's whole
-    sample.  Without ``min_batch`` a repeat is one call timed with
-    ``time.perf_counter``; with it (per-call timing of tiny inputs), a repeat
-    is a timeit-style batch of ``number`` calls lasting >= ``min_batch``
-    seconds, ``number`` calibrated per candidate, and the time per call is the
-    batch time / ``number``.  A single-call repeat of a candidate faster than
-    REWARM_BELOW seconds follows one untimed call, so that it does not pay for
-    waking its thread pool after the previous candidate ran.  ``warmup=False``
-    skips the two untimed calls per candidate (for calls of a minute, warmed
-    up by the caller on a small slice).
-    """
-    numbers, rewarm = [], []
-    for c in cands:
-        if not warmup:
-            numbers.append(1)
-            rewarm.append(False)
-            continue
-        with c.context():
-            c.fn()  # warm-up (and numba compilation)
-            t0 = time.perf_counter()
-            c.fn()
-            rewarm.append(time.perf_counter() - t0 < REWARM_BELOW)
-            number = 1
-            if min_batch:
-                timer = timeit.Timer(c.fn)
-                while timer.timeit(number) < min_batch:
-                    number *= 2
-            numbers.append(number)
-    samples = [[] for _ in cands]
-    for _ in range(repeats):
-        for c, number, warm, sample in zip(cands, numbers, rewarm, samples):
-            with c.context():
-                if min_batch:
-                    sample.append(timeit.Timer(c.fn).timeit(number) / number)
-                else:
-                    if warm:
-                        c.fn()  # untimed: wake the thread pool after the previous candidate
-                    t0 = time.perf_counter()
-                    c.fn()
-                    sample.append(time.perf_counter() - t0)
-    return [(statistics.median(x), min(x)) for x in samples]
-
-
-@contextlib.contextmanager
-def numba_threads(n):
-    old = numba.get_num_threads()
-    numba.set_num_threads(n)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(old)
 
 
 def blas_threads(n):
@@ -578,50 +583,6 @@ def make_pair(shape, dtype, seed=SEED):
     return out
 
 
-def tolerances(dtype):
-    return (1e-9, 1e-12) if np.dtype(dtype) == np.float64 else (1e-4, 1e-6)
-
-
-class Report:
-    def __init__(self):
-        self.rows = []  # dicts: workload, measure, impl, label, threads, time, gelems
-        self.notes = []
-        self.mismatches = []
-        self.bandwidth = []
-        self.ceilings = []  # pairwise section: in-cache compute ceilings
-        self.memory = []  # nearest: peak RSS of a fresh process
-        self.workloads = {}  # pairwise section: workload -> description
-
-    def add(self, **kw):
-        self.rows.append(kw)
-
-    def get(self, workload, measure, impl, threads=None):
-        for r in self.rows:
-            if (
-                r["workload"] == workload
-                and r["measure"] == measure
-                and r["impl"] == impl
-                and (threads is None or r["threads"] == threads)
-            ):
-                return r
-        return None
-
-
-def check(report, workload, measure, impl, got, ref, dtype):
-    rtol, atol = tolerances(dtype)
-    got = np.asarray(got, dtype=np.float64)
-    try:
-        np.testing.assert_allclose(got, ref, rtol=rtol, atol=atol)
-    except AssertionError:
-        err = float(np.max(np.abs(got - ref) / np.maximum(np.abs(ref), atol)))
-        report.mismatches.append(
-            f"{workload} {measure}: {impl} differs from fastdiv "
-            f"(max rel. error {err:.3g} > rtol {rtol:g}); not timed"
-        )
-        return False
-    return True
-
-
 def run_workload(report, workload, shape, dtype, measures, threads, args):
     p, q = make_pair(shape, dtype)
     n_elem = p.size
@@ -642,7 +603,7 @@ def run_workload(report, workload, shape, dtype, measures, threads, args):
                 "numba",
                 f"numba prange sum, {t} thread(s)",
                 t,
-                lambda: _nb_read_pair(p, q),
+                lambda: nb_read_pair(p, q),
                 nb_ctx(t),
             )
             for t in nb_threads
@@ -717,43 +678,6 @@ def run_workload(report, workload, shape, dtype, measures, threads, args):
 # --------------------------------------------------------------------------
 # Pairwise section: fastdiv.pairwise and fastdiv.nearest
 # --------------------------------------------------------------------------
-
-
-def scaled_rows(rows, args, minimum=2):
-    return max(minimum, round(rows * args.scale))
-
-
-def fastdiv_reference(report, workload, threads, call):
-    """fastdiv's result with the fewest threads; the others must match it bit for bit."""
-    with fastdiv.num_threads(threads[0]):
-        ref = call()
-    for t in threads[1:]:
-        with fastdiv.num_threads(t):
-            again = call()
-        pairs = zip(ref, again) if isinstance(ref, tuple) else [(ref, again)]
-        if not all(np.array_equal(a, b) for a, b in pairs):
-            report.mismatches.append(
-                f"{workload}: fastdiv with {t} threads is not bit-identical to "
-                f"{threads[0]} thread(s)"
-            )
-    return ref
-
-
-def add_timings(report, workload, metric, cands, timings, elements):
-    """Record (median, min) timings of the candidates, scaled to the whole
-    workload, with its throughput in G elements (pair-elements) per second."""
-    for c, (sec, best) in zip(cands, timings):
-        sec, best = sec * c.scale, best * c.scale
-        report.add(
-            workload=workload,
-            measure=metric,
-            impl=c.impl,
-            label=c.label,
-            threads=c.threads,
-            time=sec,
-            tmin=best,
-            gelems=elements / sec / 1e9,
-        )
 
 
 def run_pairwise(report, threads, args):
@@ -990,15 +914,9 @@ def run_nearest(report, threads, args):
 def memory_probe(report, metric, m, n, k, threads):
     """Peak RSS of nearest(P, Q) in a fresh process: see ``_memprobe``."""
     spec = dict(metric=metric, m=m, n=n, K=PW_SUPPORT, k=k, threads=threads)
-    cmd = [sys.executable, os.path.abspath(__file__), "--memprobe", json.dumps(spec)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    try:
-        res = json.loads(proc.stdout.strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        report.notes.append(
-            f"nearest {metric}: the memory probe failed (exit {proc.returncode}): "
-            + (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        )
+    res, error = spawn_memprobe(spec)
+    if res is None:
+        report.notes.append(f"nearest {metric}: the memory probe failed ({error})")
         return dict(spec, failed=True)
     if not res["exact"]:
         report.notes.append(
@@ -1008,49 +926,20 @@ def memory_probe(report, metric, m, n, k, threads):
     return dict(spec, **res)
 
 
-def _proc_status_bytes(field):
-    """``VmRSS`` / ``VmHWM`` of this process from /proc/self/status (Linux), or None."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def _reset_peak_rss():
-    """Reset VmHWM to the current RSS (Linux >= 4.0); True on success."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        return True
-    except OSError:
-        return False
-
-
-def _maxrss_bytes():
-    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return r if sys.platform == "darwin" else r * 1024  # bytes on macOS, KiB elsewhere
-
-
 def _memprobe(spec):
-    """Run in a fresh process (``--memprobe``): one nearest call, print its memory.
+    """Run in a fresh process (``--memprobe``): one call, print its memory as JSON.
 
-    A tiny call first loads the OpenMP runtime and starts its threads (a cost
-    per process, not per call); then the inputs are built in place (no
-    temporaries), the resident size is read, nearest runs once, and the peak
-    resident size is read: RSS-based, so C allocations count (tracemalloc sees
-    only Python's).  Peak minus the RSS before the call is the memory nearest
-    needed beyond its inputs (its outputs included).
-
-    The peak is the kernel's high-water mark of this process image, VmHWM,
-    reset to the RSS just before the call.  ``ru_maxrss`` is reported too, but
-    Linux keeps it across execve: a process started by a parent that holds
-    3 GB (peers.py's pairwise ``out``) begins with ru_maxrss >= 3 GB.  Without
-    /proc (not Linux), ru_maxrss is all there is.
+    ``spec["section"] == "discrete"`` is the discrete section's probe
+    (``peers_discrete.memprobe``); without it, one nearest call: a tiny call
+    first loads the OpenMP runtime and starts its threads (a cost per process,
+    not per call); then the inputs are built in place (no temporaries), and
+    ``peers_common.measure_peak`` reads the resident size, calls nearest once
+    and reads the peak resident size (VmHWM, reset just before the call; RSS,
+    so C allocations count).  Peak minus the RSS before the call is the memory
+    nearest needed beyond its inputs (its outputs included).
     """
+    if spec.get("section") == "discrete":
+        return peers_discrete.memprobe(spec)
     metric, m, n, K, k, t = (spec[x] for x in ("metric", "m", "n", "K", "k", "threads"))
     tiny_p, tiny_q = make_pair((2 * k, K), "float64")
     fastdiv.nearest(tiny_p, tiny_q, k=k, metric=metric, n_threads=t)
@@ -1059,86 +948,14 @@ def _memprobe(spec):
     else:
         P = make_pair((m, K), "float64")[0]
         Q = make_pair((n, K), "float64", seed=SEED + 1)[0]
-    maxrss0 = _maxrss_bytes()
-    reset = _reset_peak_rss()
-    rss0 = _proc_status_bytes("VmRSS")
-    hwm0 = _proc_status_bytes("VmHWM")
-    t0 = time.perf_counter()
-    idx, val = fastdiv.nearest(P, Q, k=k, metric=metric, n_threads=t)
-    sec = time.perf_counter() - t0
-    hwm1 = _proc_status_bytes("VmHWM")
-    maxrss1 = _maxrss_bytes()
-    if rss0 is not None and hwm1 is not None:
-        source = "VmHWM, reset before the call" if reset else "VmHWM"
-        peak, base, exact = hwm1, rss0, reset or (hwm0 is not None and hwm0 <= rss0)
-    else:
-        source = "ru_maxrss"
-        peak, base, exact = maxrss1, maxrss0, False
-    print(
-        json.dumps(
-            dict(
-                inputs=P.nbytes + Q.nbytes,
-                outputs=idx.nbytes + val.nbytes,
-                rss_before=base,
-                peak=peak,
-                beyond=peak - base,
-                source=source,
-                exact=bool(exact),
-                maxrss_before=maxrss0,
-                maxrss_after=maxrss1,
-                time=sec,
-            )
-        )
-    )
+    (idx, val), info = measure_peak(lambda: fastdiv.nearest(P, Q, k=k, metric=metric, n_threads=t))
+    print(json.dumps(dict(inputs=P.nbytes + Q.nbytes, outputs=idx.nbytes + val.nbytes, **info)))
     return 0
 
 
 # --------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------
-
-
-def fmt_time(sec):
-    if sec < 1e-3:
-        return f"{sec * 1e6:.2f} us"
-    if sec < 1.0:
-        return f"{sec * 1e3:.2f} ms"
-    return f"{sec:.3f} s"
-
-
-def fmt_ratio(x):
-    if x is None:
-        return "-"
-    return f"{x:.1f}x" if x >= 10 else f"{x:.2f}x"
-
-
-def table(headers, rows, markdown, align=None):
-    align = align or ["l"] * len(headers)
-    rows = [[str(c) for c in r] for r in rows]
-    if markdown:
-        sep = ["---:" if a == "r" else ":---" for a in align]
-        lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(sep) + " |"]
-        lines += ["| " + " | ".join(r) + " |" for r in rows]
-        return "\n".join(lines)
-    widths = [
-        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
-    ]
-
-    def line(cells):
-        return "  ".join(
-            c.rjust(w) if a == "r" else c.ljust(w) for c, w, a in zip(cells, widths, align)
-        ).rstrip()
-
-    out = [line(headers), line(["-" * w for w in widths])]
-    out += [line(r) for r in rows]
-    return "\n".join(out)
-
-
-def heading(text, markdown, level=2):
-    if markdown:
-        return "\n" + "#" * (level + 1) + " " + text + "\n"
-    bar = "=" if level == 1 else "-"
-    return "\n" + text + "\n" + bar * len(text)
 
 
 def environment_lines():
@@ -1190,7 +1007,7 @@ def print_report(report, workloads, threads, args):
     md = args.markdown
     tmax = max(threads)
     out = [heading("fastdiv vs peers", md, level=1)]
-    env = environment_lines()
+    env = environment_lines() + report.versions
     out.append("\n".join(("- " + e) if md else e for e in env))
     out.append(
         ("- " if md else "")
@@ -1308,6 +1125,7 @@ def print_report(report, workloads, threads, args):
 
     out.extend(pairwise_tables(report, threads, args))
     out.extend(nearest_tables(report, args))
+    out.extend(peers_discrete.report_tables(report, threads, args))
 
     out.append(
         heading(
@@ -1338,14 +1156,6 @@ def print_report(report, workloads, threads, args):
         out.append("\n".join(("- " if md else "* ") + n for n in notes))
     print("\n".join(out))
     return n_fail
-
-
-def _mb(nbytes):
-    return f"{nbytes / 1e6:,.1f}"
-
-
-def _noisy(r):
-    return "*" if r["time"] > NOISY * r["tmin"] else ""
 
 
 def pairwise_tables(report, threads, args):
@@ -1611,55 +1421,8 @@ def nearest_tables(report, args):
 
 def targets(report, threads, sections=SECTIONS):
     t = max(threads)
-    rows = []
-    n_fail = 0
-
-    def add(name, measured, on_min, required, ok, ok_min=None):
-        nonlocal n_fail
-        if measured is None:
-            rows.append([name, "-", "-", required, "SKIP (not measured)"])
-            return
-        n_fail += not ok
-        verdict = "PASS" if ok else "FAIL"
-        if ok_min is not None and ok_min != ok:
-            verdict += f" (noisy: {'PASS' if ok_min else 'FAIL'} on min)"
-        rows.append([name, measured, on_min or "-", required, verdict])
-
-    def fdr(wl, m, threads_=t):
-        return report.get(wl, m, "fastdiv", threads_)
-
-    def gel(wl, m, need, unit="Gelem/s"):
-        r = fdr(wl, m)
-        if r is None:
-            add(f"{m} {wl}: throughput", None, None, f">= {need} {unit}", False)
-            return
-        g_min = r["gelems"] * r["time"] / r["tmin"]
-        add(
-            f"{m} {wl}: throughput",
-            f"{r['gelems']:.2f} {unit}",
-            f"{g_min:.2f} {unit}",
-            f">= {need} {unit}",
-            r["gelems"] >= need,
-            g_min >= need,
-        )
-
-    def speedup(wl, m, impl, need, label, peer_threads=None, strict=False):
-        r = fdr(wl, m)
-        peer = report.get(wl, m, impl, peer_threads)
-        required = f"> {need}x" if strict else f">= {need}x"
-        if r is None or peer is None:
-            add(f"{m} {wl}: vs {label}", None, None, required, False)
-            return
-        x = peer["time"] / r["time"]
-        x_min = peer["tmin"] / r["tmin"]
-        add(
-            f"{m} {wl}: vs {label}",
-            f"{x:.1f}x" if x >= 10 else f"{x:.2f}x",
-            f"{x_min:.1f}x" if x_min >= 10 else f"{x_min:.2f}x",
-            required,
-            x > need if strict else x >= need,
-            x_min > need if strict else x_min >= need,
-        )
+    tg = Targets(report, t)
+    add, gel, speedup, fdr = tg.add, tg.gel, tg.speedup, tg.fastdiv
 
     if "rows" in sections:
         gel("rows f64", "kl_divergence", 1.0)
@@ -1744,7 +1507,8 @@ def targets(report, threads, sections=SECTIONS):
                     f"< {NN_MEMORY_MB} MB",
                     mem[0]["beyond"] < NN_MEMORY_MB * 1e6,
                 )
-    return rows, n_fail
+    peers_discrete.targets(tg, sections)
+    return tg.rows, tg.n_fail
 
 
 def main(argv=None):
@@ -1766,13 +1530,16 @@ def main(argv=None):
         default=",".join(SECTIONS),
         help="comma-separated sections to run: rows (the exact measures, row by row), "
         "pairwise (pairwise matrices and the compute ceiling), nearest (nearest vs "
-        "pairwise at 20,000 x 20,000, and its memory); default: all",
+        "pairwise at 20,000 x 20,000, and its memory), discrete (fastdiv.discrete on "
+        "label arrays against scikit-learn and pyitlib), tables (measures of joint "
+        "tables and the bandwidth ceiling); default: all",
     )
     ap.add_argument(
         "--scale",
         type=float,
         default=1.0,
-        help="multiply the number of rows of every 2-D workload by this factor "
+        help="multiply the number of rows of every 2-D workload (the samples of the "
+        "discrete workloads, the tables of the tables section) by this factor "
         "(e.g. 0.05 for a smoke test; the targets are defined for 1)",
     )
     ap.add_argument(
@@ -1784,7 +1551,15 @@ def main(argv=None):
     ap.add_argument(
         "--no-memory",
         action="store_true",
-        help="skip nearest's peak-memory probes (one full nearest call per metric)",
+        help="skip the peak-memory probes (nearest: one full nearest call per metric; "
+        "discrete: one contingency / mutual information call per implementation)",
+    )
+    ap.add_argument(
+        "--loop-repeats",
+        type=int,
+        default=peers_discrete.LOOP_REPEATS,
+        help="repeats of the discrete section's pairwise workload, whose Python loop over "
+        f"mutual_info_score takes ~30 s per call (default {peers_discrete.LOOP_REPEATS})",
     )
     ap.add_argument("--memprobe", help=argparse.SUPPRESS)  # internal: see _memprobe
     ap.add_argument("--strict", action="store_true", help="exit with status 1 when a target FAILs")
@@ -1808,6 +1583,8 @@ def main(argv=None):
         ap.error("--scale must be positive")
     if args.nearest_repeats < 1:
         ap.error("--nearest-repeats must be >= 1")
+    if args.loop_repeats < 1:
+        ap.error("--loop-repeats must be >= 1")
 
     report = Report()
     if scipy is None:
@@ -1833,6 +1610,7 @@ def main(argv=None):
         ]
     if ("pairwise" in args.only or "nearest" in args.only) and not hasattr(fastdiv, "nearest"):
         sys.exit("this fastdiv has no pairwise / nearest: run with --only rows")
+    peers_discrete.preflight(report, args)
     if "pairwise" in args.only and scipy is None:
         report.notes.append("scipy is not installed: cdist peer skipped")
     if "pairwise" in args.only and threadpoolctl is None:
@@ -1850,6 +1628,7 @@ def main(argv=None):
         run_pairwise(report, threads, args)
     if "nearest" in args.only:
         run_nearest(report, threads, args)
+    peers_discrete.run(report, threads, args)
     report.notes.append(f"total run time {time.perf_counter() - t0:.0f} s")
     load1 = _loadavg()
     if load0 is not None and load1 is not None:

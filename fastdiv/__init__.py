@@ -13,6 +13,8 @@ Measures on joint tables ``pxy[..., i, j]`` (leading axes batch):
 
 Threads: ``set_num_threads``, ``get_num_threads``, ``num_threads``,
 ``thread_limit``.
+Estimators from discrete samples (labels): ``fastdiv.discrete``.
+
 Build and machine report: ``show_config``.
 """
 
@@ -61,6 +63,7 @@ from ._exact import (
     total_variation,
 )
 from ._pairwise import nearest, pairwise
+from . import discrete
 from ._tables import conditional_entropy, joint_entropy, mutual_information
 from ._threads import get_num_threads, num_threads, set_num_threads, thread_limit
 

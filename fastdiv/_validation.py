@@ -163,3 +163,62 @@ def row_index(row: int, batch_shape: tuple[int, ...]) -> int | tuple[int, ...] |
     if len(batch_shape) == 1:
         return int(row)
     return tuple(int(i) for i in np.unravel_index(row, batch_shape))
+
+
+def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    """`value` if it is one of the strings `choices`; else TypeError (not a
+    str) or ValueError listing them."""
+    listed = ", ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name!r} must be a str; got {type(value).__name__}.")
+    if value not in choices:
+        raise ValueError(f"{name!r} must be one of {listed}; got {value!r}.")
+    return value
+
+
+def check_correction(value: object) -> bool:
+    """True for correction='miller-madow', False for None."""
+    if value is None:
+        return False
+    if not isinstance(value, str):
+        raise TypeError(f"'correction' must be None or a str; got {type(value).__name__}.")
+    if value != "miller-madow":
+        raise ValueError(f"'correction' must be None or 'miller-madow'; got {value!r}.")
+    return True
+
+
+def as_labels(x: object, name: str) -> npt.NDArray[Any]:
+    """`x` as a 1-D array of labels or a 2-D array whose rows are symbols,
+    with at least one sample and no NaN (never copied when it is an array)."""
+    if x is None:
+        raise TypeError(f"{name!r} must be an array of labels; got None.")
+    if type(x) is not np.ndarray:
+        try:
+            x = np.asarray(x)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{name!r} could not be converted to an array: {e}") from None
+    if x.ndim not in (1, 2):
+        raise ValueError(
+            f"{name!r} must be a 1-D array of labels or a 2-D array whose rows are symbols; "
+            f"got {x.ndim} dimensions."
+        )
+    if x.shape[0] == 0 or x.size == 0:
+        raise ValueError(f"{name!r} must hold at least one sample; got an empty array.")
+    kind = x.dtype.kind
+    if kind in "fc" or kind == "O":
+        nan = x != x if kind != "O" else np.not_equal(x, x).astype(bool)
+        if nan.ndim == 2:
+            nan = nan.any(axis=1)
+        if nan.any():
+            raise ValueError(
+                f"{name!r} must not contain NaN; found one at sample {int(np.argmax(nan))}."
+            )
+    return x
+
+
+def same_length(n: int, m: int, names: tuple[str, str]) -> None:
+    if n != m:
+        raise ValueError(
+            f"{names[0]!r} and {names[1]!r} must have the same number of samples; "
+            f"got {n} and {m}."
+        )

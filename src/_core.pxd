@@ -83,5 +83,4 @@ cdef extern from "fd_core.h" nogil:
     double fd_log_quotient(double x, double y, double k)
 
     # discrete: the expected mutual information of AMI (fd_emi.c)
-    void fd_log_factorials(long long N, double *lf)
-    double fd_emi_pair(long long a, long long b, long long N, const double *lf)
+    double fd_emi_pair(long long a, long long b, long long N)

@@ -10,11 +10,17 @@ ctypedef fused floating:
     float
     double
 
-# Labels and counts of the discrete and binning families.
+# Labels of the discrete family: every integer width, signed and unsigned
+# (a label is read as its difference from the smallest label, in unsigned
+# arithmetic, which is exact for every type).
 ctypedef fused label_t:
     signed char
     short
     int
     long long
+    unsigned char
+    unsigned short
+    unsigned int
+    unsigned long long
 
 ctypedef long long count_t

@@ -205,15 +205,14 @@ double fd_log_quotient(double x, double y, double k);
 
 /* ---- discrete: the expected mutual information of AMI (fd_emi.c) ----------- */
 
-/* lf[n] = log n! for n = 0..N. */
-void fd_log_factorials(long long N, double *lf);
-
 /* The expected value, over random labelings with class sizes a and b out of
    N samples (the hypergeometric model of adjusted mutual information), of
-   the cells' terms (n / N) log(N n / (a b)) summed over the support of
-   n = max(1, a + b - N) .. min(a, b), in nats; 1 <= a, b <= N; lf from
-   fd_log_factorials(N). */
-double fd_emi_pair(long long a, long long b, long long N, const double *lf);
+   the cell's term (n / N) log(N n / (a b)) over the support of its count n
+   (0 log 0 = 0), in nats: the part of the expected mutual information of
+   one pair of classes.  0 <= a, b <= N < 2^53 (a or b of 0 or N gives 0);
+   symmetric in (a, b), bit for bit.  A walk out from the mode of n, no
+   table: O(sqrt(a b / N) + 1) operations, relative error ~1e-15. */
+double fd_emi_pair(long long a, long long b, long long N);
 
 #ifdef __cplusplus
 }
