@@ -49,6 +49,7 @@ try:
 except ImportError as _exc:
     raise _kernels_missing(_exc) from _exc
 
+from . import discrete  # noqa: F401  (the fastdiv.discrete namespace)
 from ._config import show_config
 from ._exact import (
     cross_entropy,
@@ -63,7 +64,6 @@ from ._exact import (
     total_variation,
 )
 from ._pairwise import nearest, pairwise
-from . import discrete
 from ._tables import conditional_entropy, joint_entropy, mutual_information
 from ._threads import get_num_threads, num_threads, set_num_threads, thread_limit
 
