@@ -30,12 +30,11 @@ Per table (I rows x J columns, S the total):
   17 u and 17 u.  (tests/fdtest/tables_reference.py builds its bound on
   these.)
 
-* pass 2 reads the table again (from cache for moderate sizes: while a row
-  is computed on, the same row of the table this thread reads next is
-  prefetched) and evaluates ONE logarithm per cell, with the C core's
-  vectorized logs (``kernels``), of a quantity formed with few roundings, so
-  that the value is accurate in a relative sense rather than by a
-  difference of entropies (D = S, or 1 with normalize=False):
+* pass 2 reads the table again (from cache for moderate sizes) and
+  evaluates ONE logarithm per cell, with the C core's vectorized logs
+  (``kernels``), of a quantity formed with few roundings, so that the value
+  is accurate in a relative sense rather than by a difference of entropies
+  (D = S, or 1 with normalize=False):
 
   - H(X, Y) = -(1/D) sum c log(c / D): the log of the quotient without
     forming it (``vlogratio``: within an ulp even where c / D is near 1);
@@ -104,7 +103,6 @@ cdef enum:
     MAX_BLOCKS = 64     # row blocks per table
     MIN_BLOCK = 16      # rows per block, at least
     NBUF = 4            # per-thread chunk buffers: gather, rho, log, fill
-    PREFETCH_MAX = 1 << 18  # bytes: tables up to this size prefetch the next one
 
 # The fast path's range (see the module docstring).
 cdef double S_LO = ldexp(1.0, -120)
@@ -123,7 +121,6 @@ cdef struct TJob:
     Py_ssize_t G, NB, NC        # rows per block, blocks, chunks per row
     int code                    # bit 0: float64 (else float32); bit 1: byte-swapped
     int direct                  # rows are read in place (native float64, contiguous)
-    int prefetch                # rows are contiguous and a table fits in cache
     int measure
     int normalize
     double tol                  # normalize=False: |S - 1| <= tol
@@ -185,11 +182,6 @@ cdef extern from *:
     #endif
 
     #if defined(__GNUC__) || defined(__clang__)
-    /* ask for n bytes at p to be brought into cache (a hint) */
-    static inline void tb_prefetch(const char *p, Py_ssize_t n)
-    {
-        for (Py_ssize_t i = 0; i < n; i += 64) __builtin_prefetch(p + i, 0, 2);
-    }
     /* always inlined: no vector passes a call boundary (its ABI differs by ISA) */
     #define TB_INLINE static inline __attribute__((always_inline))
     typedef double tb_v8 __attribute__((vector_size(64)));
@@ -302,7 +294,6 @@ cdef extern from *:
     }
 
     #else  /* the same lanes, scalar */
-    static void tb_prefetch(const char *p, Py_ssize_t n) { (void)p; (void)n; }
     static double tb_total(const double *s)
     {
         return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
@@ -351,7 +342,6 @@ cdef extern from *:
     #pragma GCC reset_options
     #endif
     """
-    void tb_prefetch(const char *p, Py_ssize_t n) noexcept nogil
     double tb_lanesum(const double *x, Py_ssize_t n) noexcept nogil
     double tb_row_chunk(const double *x, Py_ssize_t n, double *col, int first,
                         double *chk) noexcept nogil
@@ -511,12 +501,9 @@ cdef bint fast_range(const TJob *T, double *slot, double S) noexcept nogil:
 # ---- pass 2, fast ------------------------------------------------------------
 
 cdef void block_terms(const TJob *T, const char *tp, Py_ssize_t b, double *slot, double *thr,
-                      double D, const char *ahead) noexcept nogil:
+                      double D) noexcept nogil:
     """Pass 2 over the rows of block b: each row's sum of terms into rt[i]
-    (H(X,Y): sum c log(c/D); H(X|Y): sum c log(c_j/c); I: sum w f(rho)).
-    ahead: the table this thread reads next, or NULL: while a row is
-    computed on in cache, the same row of that table is fetched (pass 1
-    then finds it in cache instead of waiting for memory)."""
+    (H(X,Y): sum c log(c/D); H(X|Y): sum c log(c_j/c); I: sum w f(rho))."""
     cdef double *r = slot_r(T, slot)
     cdef double *rt = slot_rt(T, slot)
     cdef const double *v = slot_v(T, slot)
@@ -542,8 +529,6 @@ cdef void block_terms(const TJob *T, const char *tp, Py_ssize_t b, double *slot,
             rt[i] = 0.0
             continue
         rowp = tp + i * T.si
-        if ahead != NULL:
-            tb_prefetch(ahead + i * T.si, T.nj * T.sj)
         ui = 1.0 / r[i]
         for c in range(T.NC):
             j0 = c * CH
@@ -565,17 +550,17 @@ cdef void block_terms(const TJob *T, const char *tp, Py_ssize_t b, double *slot,
 
 
 cdef void all_block_terms(const TJob *T, const char *tp, double *slot, double *thr, int nthreads,
-                          double D, const char *ahead) noexcept nogil:
+                          double D) noexcept nogil:
     cdef Py_ssize_t b
     cdef int tid
     if nthreads > 1:
         with parallel(num_threads=nthreads):
             tid = omp_get_thread_num()
             for b in prange(T.NB, schedule="static"):
-                block_terms(T, tp, b, slot, T.thr + tid * T.thr_len, D, NULL)
+                block_terms(T, tp, b, slot, T.thr + tid * T.thr_len, D)
     else:
         for b in range(T.NB):
-            block_terms(T, tp, b, slot, thr, D, ahead)
+            block_terms(T, tp, b, slot, thr, D)
 
 
 # ---- the slow path -----------------------------------------------------------
@@ -683,7 +668,6 @@ cdef inline double value_out(const TJob *T, double v) noexcept nogil:
 cdef int do_table(const TJob *T, Py_ssize_t t, double *slot, double *thr, int nthreads,
                   double *out) noexcept nogil:
     cdef const char *tp = table_ptr(T, t)
-    cdef const char *ahead
     cdef double S, D, F
     cdef double *v = slot_v(T, slot)
     cdef const double *col = slot_col(T, slot)
@@ -701,10 +685,7 @@ cdef int do_table(const TJob *T, Py_ssize_t t, double *slot, double *thr, int nt
     if T.measure == MUTUAL_INFORMATION:
         for j in range(T.nj):
             v[j] = D / col[j] if col[j] > 0.0 else 0.0
-    ahead = NULL
-    if nthreads == 1 and t + 1 < T.ntab and T.prefetch:
-        ahead = table_ptr(T, t + 1)
-    all_block_terms(T, tp, slot, thr, nthreads, D, ahead)
+    all_block_terms(T, tp, slot, thr, nthreads, D)
     F = pairwise_sum(slot_rt(T, slot), T.ni)
     if T.measure == JOINT_ENTROPY:
         F = -F / D
@@ -774,7 +755,6 @@ def tables(int measure, cnp.ndarray P, double[::1] out, *, bint normalize=True, 
         raise ValueError("internal: bad output")
     T.code = (1 if dt.itemsize == 8 else 0) | ((0 if dt.isnative else 1) << 1)
     T.direct = T.code == 1 and T.sj == 8
-    T.prefetch = T.sj == dt.itemsize and T.ni * T.nj * T.sj <= PREFETCH_MAX
     T.G = MIN_BLOCK
     if T.ni > MIN_BLOCK * MAX_BLOCKS:
         T.G = (T.ni + MAX_BLOCKS - 1) // MAX_BLOCKS
