@@ -130,7 +130,7 @@ def _clog2(n):
 
 def sum_errors(ni, nj):
     """(sigma_r, sigma_c, sigma_S): the kernel's bounds on the relative
-    errors of its row sums, column sums and total for an ni x nj table."""
+    errors of its row sums, column sums and total for an I x J table (ni x nj)."""
     nc = -(-nj // CH)
     G = MIN_BLOCK if ni <= MIN_BLOCK * MAX_BLOCKS else -(-ni // MAX_BLOCKS)
     nb = -(-ni // G)
