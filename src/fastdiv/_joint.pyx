@@ -166,55 +166,46 @@ cdef inline double *slot_col(const TJob *T, double *slot) noexcept nogil:
 # the lanes combined ((0+1)+(2+3))+((4+5)+(6+7)).  GCC vector extensions keep
 # the 8 lanes explicit (as the C core's 16 do), so every instruction set
 # evaluates the same operations in the same order; the functions are cloned
-# for AVX2 and AVX-512F (no FMA: no contraction, the same bits everywhere)
-# where GCC and glibc can dispatch, else built for the baseline.  A scalar
+# for AVX-512F (without contraction: the same bits as the baseline) where GCC
+# and glibc can dispatch, else built for the baseline.  A scalar
 # version with the same lanes serves other compilers.
 cdef extern from *:
     """
     #include <string.h>
     #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
         && defined(__linux__) && !defined(FD_NO_DISPATCH)
-    #define TB_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-    /* AVX-512F brings FMA: no contraction, so that every clone rounds alike */
-    #pragma GCC optimize("fp-contract=off")
+    #define TB_CLONES __attribute__((target_clones("avx512f", "default")))
+    /* AVX-512F brings FMA: the functions that multiply and add are built
+       without contraction, so that both clones round alike (a file-wide
+       optimize pragma would also turn OpenMP off for the rest of the file) */
+    #define TB_NOCONTRACT __attribute__((optimize("fp-contract=off")))
     #else
     #define TB_CLONES
+    #define TB_NOCONTRACT
     #endif
 
     #if defined(__GNUC__) || defined(__clang__)
-    /* always inlined: no vector passes a call boundary (its ABI differs by ISA) */
-    #define TB_INLINE static inline __attribute__((always_inline))
     typedef double tb_v8 __attribute__((vector_size(64)));
     typedef long long tb_m8 __attribute__((vector_size(64)));
-    TB_INLINE tb_v8 tb_ld(const double *p) { tb_v8 v; memcpy(&v, p, sizeof v); return v; }
-    TB_INLINE void tb_st(double *p, tb_v8 v) { memcpy(p, &v, sizeof v); }
-    /* the last n % 8 elements as a vector padded with +0.0 (adds nothing) */
-    TB_INLINE tb_v8 tb_tail(const double *p, Py_ssize_t r)
-    {
-        double t[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        memcpy(t, p, (size_t)r * sizeof(double));
-        return tb_ld(t);
-    }
-    TB_INLINE double tb_total(tb_v8 s)
-    {
-        return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-    }
-    TB_INLINE tb_v8 tb_abs(tb_v8 y)
-    {
-        const tb_m8 m = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
-                         0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL,
-                         0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
-        return (tb_v8)((tb_m8)y & m);
-    }
+    #define TB_LD(v, p) memcpy(&(v), (p), sizeof(tb_v8))
+    #define TB_ST(p, v) memcpy((p), &(v), sizeof(tb_v8))
+    /* the last r = n % 8 elements, padded with +0.0 (adds nothing) */
+    #define TB_TAIL(v, p, r) do { double t_[8] = {0, 0, 0, 0, 0, 0, 0, 0}; \
+        memcpy(t_, (p), (size_t)(r) * sizeof(double)); TB_LD(v, t_); } while (0)
+    #define TB_TOTAL(s) (((s)[0] + (s)[1]) + ((s)[2] + (s)[3])) \
+        + (((s)[4] + (s)[5]) + ((s)[6] + (s)[7]))
+    #define TB_ABSMASK {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, \
+        0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL, \
+        0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL}
 
     /* sum x[0..n) */
     TB_CLONES static double tb_lanesum(const double *x, Py_ssize_t n)
     {
-        tb_v8 s = {0};
+        tb_v8 s = {0}, y;
         Py_ssize_t j = 0;
-        for (; j + 8 <= n; j += 8) s += tb_ld(x + j);
-        if (j < n) s += tb_tail(x + j, n - j);
-        return tb_total(s);
+        for (; j + 8 <= n; j += 8) { TB_LD(y, x + j); s += y; }
+        if (j < n) { TB_TAIL(y, x + j, n - j); s += y; }
+        return TB_TOTAL(s);
     }
 
     /* pass 1 over a chunk of a row: returns its sum; col += x (col = x for
@@ -222,31 +213,34 @@ cdef extern from *:
     TB_CLONES static double tb_row_chunk(const double *x, Py_ssize_t n, double *col, int first,
                                          double *chk)
     {
-        tb_v8 s = {0}, k = {0};
+        const tb_m8 am = TB_ABSMASK;
+        tb_v8 s = {0}, k = {0}, y, c;
         Py_ssize_t j = 0, i;
         if (first) {
             for (; j + 8 <= n; j += 8) {
-                const tb_v8 y = tb_ld(x + j);
+                TB_LD(y, x + j);
                 s += y;
-                k += y - tb_abs(y);
-                tb_st(col + j, y);
+                k += y - (tb_v8)((tb_m8)y & am);
+                TB_ST(col + j, y);
             }
         } else {
             for (; j + 8 <= n; j += 8) {
-                const tb_v8 y = tb_ld(x + j);
+                TB_LD(y, x + j);
+                TB_LD(c, col + j);
                 s += y;
-                k += y - tb_abs(y);
-                tb_st(col + j, tb_ld(col + j) + y);
+                k += y - (tb_v8)((tb_m8)y & am);
+                c += y;
+                TB_ST(col + j, c);
             }
         }
         if (j < n) {
-            const tb_v8 y = tb_tail(x + j, n - j);
+            TB_TAIL(y, x + j, n - j);
             s += y;
-            k += y - tb_abs(y);
+            k += y - (tb_v8)((tb_m8)y & am);
             for (i = j; i < n; i++) col[i] = first ? x[i] : col[i] + x[i];
         }
-        *chk += tb_total(k);
-        return tb_total(s);
+        *chk += TB_TOTAL(k);
+        return TB_TOTAL(s);
     }
 
     /* rho = (x ui) v */
@@ -256,41 +250,42 @@ cdef extern from *:
         for (Py_ssize_t j = 0; j < n; j++) rho[j] = (x[j] * ui) * v[j];
     }
 
-    /* sum of cj f(rho), f(rho) = rho log rho - (rho - 1) (L = log rho) where
-       x > 0, cj where x = 0 (f(0) = 1) */
-    TB_INLINE tb_v8 tb_mi_term(tb_v8 x, tb_v8 y, tb_v8 L, tb_v8 cj)
+    /* sum of cj f(rho), f(rho) = rho log rho - (rho - 1), L = log rho.  A
+       zero cell has rho = 0 exactly and the core's clean-input log of 0 is
+       finite (fd_math.h), so f(0) = 0 - (0 - 1) = 1 with no mask: the zero
+       cell adds cj, as the sum's definition says. */
+    #define TB_MI(s, rho_, L_, cj_) do { \
+        const tb_v8 one_ = {1, 1, 1, 1, 1, 1, 1, 1}; \
+        (s) += (cj_) * ((rho_) * (L_) - ((rho_) - one_)); } while (0)
+    TB_CLONES TB_NOCONTRACT static double tb_mi_terms(const double *x, const double *rho,
+                                                      const double *L, const double *cj,
+                                                      Py_ssize_t n)
     {
-        const tb_v8 one = {1, 1, 1, 1, 1, 1, 1, 1}, zero = {0};
-        const tb_v8 f = y * L - (y - one);
-        const tb_m8 pos = x > zero;
-        return cj * (tb_v8)(((tb_m8)f & pos) | ((tb_m8)one & ~pos));
-    }
-    TB_CLONES static double tb_mi_terms(const double *x, const double *rho, const double *L,
-                                        const double *cj, Py_ssize_t n)
-    {
-        tb_v8 s = {0};
-        Py_ssize_t j = 0;
-        for (; j + 8 <= n; j += 8)
-            s += tb_mi_term(tb_ld(x + j), tb_ld(rho + j), tb_ld(L + j), tb_ld(cj + j));
-        if (j < n)
-            s += tb_mi_term(tb_tail(x + j, n - j), tb_tail(rho + j, n - j),
-                            tb_tail(L + j, n - j), tb_tail(cj + j, n - j));
-        return tb_total(s);
+        tb_v8 s = {0}, y, l, c;
+        Py_ssize_t j = 0, r;
+        for (; j + 8 <= n; j += 8) {
+            TB_LD(y, rho + j); TB_LD(l, L + j); TB_LD(c, cj + j);
+            TB_MI(s, y, l, c);
+        }
+        if (j < n) {
+            r = n - j;
+            TB_TAIL(y, rho + j, r); TB_TAIL(l, L + j, r); TB_TAIL(c, cj + j, r);
+            TB_MI(s, y, l, c);
+        }
+        (void)x;
+        return TB_TOTAL(s);
     }
 
-    /* sum of x L where x > 0 (0 where x = 0, whatever L is) */
-    TB_INLINE tb_v8 tb_xlog_term(tb_v8 x, tb_v8 L)
+    /* sum of x L: a zero x gives 0 x L = 0, L being finite there (the core's
+       log-ratio of 0 is finite, like its log: fd_math.h), so no mask */
+    TB_CLONES TB_NOCONTRACT static double tb_xlog_terms(const double *x, const double *L,
+                                                        Py_ssize_t n)
     {
-        const tb_v8 zero = {0};
-        return (tb_v8)((tb_m8)(x * L) & (x > zero));
-    }
-    TB_CLONES static double tb_xlog_terms(const double *x, const double *L, Py_ssize_t n)
-    {
-        tb_v8 s = {0};
+        tb_v8 s = {0}, xv, l;
         Py_ssize_t j = 0;
-        for (; j + 8 <= n; j += 8) s += tb_xlog_term(tb_ld(x + j), tb_ld(L + j));
-        if (j < n) s += tb_xlog_term(tb_tail(x + j, n - j), tb_tail(L + j, n - j));
-        return tb_total(s);
+        for (; j + 8 <= n; j += 8) { TB_LD(xv, x + j); TB_LD(l, L + j); s += xv * l; }
+        if (j < n) { TB_TAIL(xv, x + j, n - j); TB_TAIL(l, L + j, n - j); s += xv * l; }
+        return TB_TOTAL(s);
     }
 
     #else  /* the same lanes, scalar */
@@ -325,21 +320,16 @@ cdef extern from *:
     {
         double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         for (Py_ssize_t j = 0; j < n; j++) {
-            const double f = rho[j] * L[j] - (rho[j] - 1.0);
-            s[j % 8] += cj[j] * (x[j] > 0.0 ? f : 1.0);
+            s[j % 8] += cj[j] * (rho[j] * L[j] - (rho[j] - 1.0));
         }
         return tb_total(s);
     }
     static double tb_xlog_terms(const double *x, const double *L, Py_ssize_t n)
     {
         double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (Py_ssize_t j = 0; j < n; j++) s[j % 8] += x[j] > 0.0 ? x[j] * L[j] : 0.0;
+        for (Py_ssize_t j = 0; j < n; j++) s[j % 8] += x[j] * L[j];
         return tb_total(s);
     }
-    #endif
-    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
-        && defined(__linux__) && !defined(FD_NO_DISPATCH)
-    #pragma GCC reset_options
     #endif
     """
     double tb_lanesum(const double *x, Py_ssize_t n) noexcept nogil
