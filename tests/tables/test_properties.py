@@ -8,6 +8,9 @@ use the dtype tolerances of fdtest/tolerance.py.
 """
 
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -15,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastdiv as fd
+from fastdiv import _divergence
 from fdtest import tables_reference as R
 from fdtest.threads import assert_identical, call_beside_heartbeat
 from fdtest.tolerance import F64
@@ -157,3 +161,33 @@ def test_inputs_unmodified(rng):
         with pytest.raises(ValueError, match="non-negative"):
             getattr(fd, name)(bad)
     assert bad.tobytes() == before
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="needs Linux /proc")
+@pytest.mark.skipif(not _divergence.openmp_info()[0], reason="a serial build")
+def test_calls_with_two_threads_start_a_team():
+    """In a fresh process (BLAS threads off, so that only OpenMP can start
+    one), a call with n_threads=2 starts a second OS thread: the kernels'
+    parallel regions are compiled in (a compiler pragma once turned them off
+    for the whole module, and every result was still correct)."""
+    code = (
+        "import os, numpy as np, fastdiv as fd\n"
+        "t = np.ones((64, 64, 64))\n"
+        "n0 = len(os.listdir('/proc/self/task'))\n"
+        "for name in ('joint_entropy', 'conditional_entropy', 'mutual_information'):\n"
+        "    getattr(fd, name)(t, n_threads=2)\n"
+        "    getattr(fd, name)(t[0], n_threads=2)\n"
+        "print(n0, len(os.listdir('/proc/self/task')))\n"
+    )
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="2", MKL_NUM_THREADS="1")
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=os.path.dirname(__file__),
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    before, after = map(int, out.stdout.split())
+    assert after > before, (before, after)
