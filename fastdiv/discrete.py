@@ -226,6 +226,9 @@ def _finish(
             # scikit-learn's guard against a vanishing denominator
             den = np.where(den < 0.0, np.minimum(den, -eps), np.maximum(den, eps))
             v = (mi - emi) / den
+            # a labeling with every sample in a class of its own has MI = EMI
+            # with any other: 0, also where average='min' makes it 0 / 0
+            v = np.where((kx == n) | (ky == n), 0.0, v)
         return np.where(perfect, 1.0, v)[()]
     if measure == "joint_entropy":
         v = p[_HXY] + (kxy - 1.0) / two_n if mm else p[_HXY]
@@ -637,8 +640,11 @@ adjusted_mutual_information.__doc__ = _doc(
         is the expected mutual information of random labelings with the
         same class sizes (the hypergeometric model). 1 for labelings equal
         up to renaming, including ``n_samples == n_classes`` (where the
-        quotient is 0 / 0); about 0 for independent labelings; may be
-        negative.
+        quotient is 0 / 0); exactly 0 when one labeling (only) puts every
+        sample in a class of its own, whose MI with any labeling equals the
+        expected MI (with ``average='min'`` that is 0 / 0 too, where
+        scikit-learn returns rounding noise); about 0 for independent
+        labelings; may be negative.
 
     Raises
     ------

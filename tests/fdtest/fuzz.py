@@ -22,7 +22,10 @@ registry of targets, hypothesis strategies and the checks.
   (strategies for valid and bad cases, and the comparison) to ``FAMILIES``.
   The families: "rows" (the exact measures), "elementwise"
   (self_information), "pairwise" (pairwise and nearest: every row of P
-  against every row of Q), "tables" (joint_entropy, conditional_entropy,
+  against every row of Q), "discrete" (``fastdiv.discrete``, named by their
+  attribute path, e.g. "discrete.mutual_information": labels of every dtype
+  against a brute-force plug-in oracle with its own bound, see "the discrete
+  family's oracle"), "tables" (joint_entropy, conditional_entropy,
   mutual_information of batches of joint tables, against
   ``fdtest.tables_reference`` and its bound).
 * **Checks.**  Results: ``reference.check`` row by row (the one accuracy
@@ -113,7 +116,9 @@ def counts_line(c=None):
 
 
 def worst_lines():
-    return [f"  {m}: {r:.3g} of the bound ({where})" for m, (r, where) in sorted(WORST.items())]
+    lines = [f"  {m}: {r:.3g} of the bound ({where})" for m, (r, where) in sorted(WORST.items())]
+    lines += [f"  discrete AMI not compared ({why}): {k}" for why, k in sorted(D_SKIPPED.items())]
+    return lines
 
 
 def _note_ratio(measure, ratio, where):
@@ -204,13 +209,17 @@ def _value_code(v):
 
 
 def _array_code(data):
-    if data.size <= 64:
+    # (repr shows inf and nan as names Python does not know: saved instead)
+    finite = data.dtype.kind not in "fc" or bool(np.all(np.isfinite(data)))
+    if data.size <= 64 and finite:
         lst = data.astype(np.float64).tolist() if data.dtype.kind == "f" else data.tolist()
         return f"np.array({lst!r}, dtype={data.dtype.str!r})"
     digest = hashlib.sha1(data.dtype.str.encode() + repr(data.shape).encode() + data.tobytes())
     path = os.path.join(_repro_dir(), f"{digest.hexdigest()[:16]}.npy")
     if not os.path.exists(path):
         np.save(path, data)
+    if data.dtype == object:  # (labels of any Python type: pickled)
+        return f"np.load({path!r}, allow_pickle=True)"
     return f"np.load({path!r})"
 
 
@@ -466,6 +475,393 @@ def run_spec(spec, worker=None, timeout=None):
 
 
 # --------------------------------------------------------------------------
+# the discrete family's oracle: plug-in measures by brute force
+# --------------------------------------------------------------------------
+#
+# Independent of the package: the symbols are Python values counted with
+# collections.Counter (the rows of a 2-D input as tuples), the logs are
+# math.log of ratios of exact Python integers (one correct rounding) and the
+# sums are math.fsum (exact).  -0.0 and 0.0 are one symbol, as 1 and 1.0 in
+# an object array: equal values hash alike.
+#
+# THE BOUND.  A measure is built from sums ``(1/n) sum_cells c log(r)``, each
+# with first-order error, fastdiv's and the oracle's together, of at most
+# ``D_U (2 + (24 + log2 m) s)`` where ``s = (1/n) sum |c log r|`` and m is
+# the number of cells: fastdiv rounds the ratio r once (products of counts
+# are exact below 2^53), log adds an ulp (an absolute u(1 + |log r|)), the
+# product with c one more, and its pairwise sum of m terms at most
+# ``(16 + log2 m) u sum |t|`` (a 16-term base case, then halves); the oracle
+# adds ``u(1 + 3 s)`` (one rounding of r, log, product; fsum is exact).  The
+# piece bounds are doubled (the second-order terms) and added; a
+# Miller-Madow term adds ``4 u |corr|``, the result ``4 u |v|`` (sums, the
+# product with 1/log(base), whose own rounding is relative); the base
+# scales the whole.  At n = 3000 this is about 6e-14 nats: tighter than the
+# 1e-12 the API promises.
+
+#: the unit roundoff of float64
+D_U = 2.0**-53
+
+
+def d_symbols(a):
+    """The symbols of a label argument as hashable Python values, read as the
+    package reads it (``np.asarray`` of a list; the rows of a 2-D input as
+    tuples)."""
+    a = a if isinstance(a, np.ndarray) else np.asarray(a)
+    if a.ndim == 2:
+        return [tuple(r) for r in a.tolist()]
+    return a.tolist()
+
+
+def _d_piece(terms, n, cells):
+    """(value, bound) of ``sum(terms) / n`` (see THE BOUND)."""
+    v = math.fsum(terms) / n
+    s = math.fsum(abs(t) for t in terms) / n
+    return v, 2.0 * D_U * (2.0 + (24.0 + math.log2(max(cells, 2))) * s)
+
+
+def _d_entropy_piece(counter, n):
+    return _d_piece([c * math.log(n / c) for c in counter.values()], n, len(counter))
+
+
+def _d_mi_piece(cxy, cx, cy, n, weight=None):
+    """I(X; Y) = (1/n) sum c log(s c / (a b)), s = n, or weight(x) (the
+    conditional mutual information: x is a pair (x, z), weight its n_z)."""
+    terms = []
+    for (x, y), c in cxy.items():
+        s = n if weight is None else weight(x)
+        terms.append(c * math.log((s * c) / (cx[x] * cy[y])))
+    return _d_piece(terms, n, len(cxy))
+
+
+def _d_cond_piece(cxy, cy, n):
+    """H(X | Y) = (1/n) sum c log(b / c), b the count of the cell's y."""
+    return _d_piece([c * math.log(cy[y] / c) for (_, y), c in cxy.items()], n, len(cxy))
+
+
+def _d_finish(value, bound, corr, base):
+    """The value in the caller's base with its bound: ``corr`` (nats, exact
+    rational, 0 without a correction) is added to the value."""
+    v = value + corr
+    b = bound + 4.0 * D_U * abs(corr) + 4.0 * D_U * abs(v)
+    if base is None:
+        return v, b
+    lb = math.log(float(base))
+    return v / lb, b / abs(lb) + 4.0 * D_U * abs(v / lb)
+
+
+def _d_counts(xs, ys):
+    n = len(xs)
+    cx, cy = collections.Counter(xs), collections.Counter(ys)
+    return n, cx, cy, collections.Counter(zip(xs, ys))
+
+
+def _d_perfect(cx, cy, cxy):
+    """Labelings equal up to renaming: every cell fills its row and column."""
+    return len(cx) == len(cy) == len(cxy)
+
+
+class DOracle:
+    """The oracle's answer: ``value`` and ``bound`` (0: the value is exact and
+    must come bit for bit, up to the sign of a zero); ``nonneg``: the
+    contract keeps the result >= 0 in nats (no correction); ``skip``: why the
+    value cannot be compared (an ill-conditioned AMI), or None."""
+
+    def __init__(self, value, bound, nonneg=False, skip=None):
+        self.value, self.bound, self.nonneg, self.skip = value, bound, nonneg, skip
+
+
+def d_entropy(xs, *, base=None, correction=None):
+    n, cx = len(xs), collections.Counter(xs)
+    if len(cx) == 1:  # every term is n log(n / n) = 0 and so is the correction
+        return DOracle(0.0, 0.0, True)
+    v, b = _d_entropy_piece(cx, n)
+    corr = (len(cx) - 1) / (2 * n) if correction else 0.0
+    return DOracle(*_d_finish(v, b, corr, base), nonneg=not correction)
+
+
+def d_joint_entropy(xs, ys, *, base=None, correction=None):
+    n, _, _, cxy = _d_counts(xs, ys)
+    if len(cxy) == 1:
+        return DOracle(0.0, 0.0, True)
+    v, b = _d_entropy_piece(cxy, n)
+    corr = (len(cxy) - 1) / (2 * n) if correction else 0.0
+    return DOracle(*_d_finish(v, b, corr, base), nonneg=not correction)
+
+
+def d_conditional_entropy(xs, ys, *, base=None, correction=None):
+    n, _, cy, cxy = _d_counts(xs, ys)
+    corr = (len(cxy) - len(cy)) / (2 * n) if correction else 0.0
+    # X a function of Y: every cell holds its whole column, log(b / c) = log 1
+    if all(c == cy[y] for (_, y), c in cxy.items()) and not correction:
+        return DOracle(0.0, 0.0, True)
+    v, b = _d_cond_piece(cxy, cy, n)
+    return DOracle(*_d_finish(v, b, corr, base), nonneg=not correction)
+
+
+def _d_independent(cxy, cx, cy, n):
+    """Exactly independent: n c == a b in every cell (each ratio is 1), and
+    every pair of occupied values occupies a cell."""
+    return len(cxy) == len(cx) * len(cy) and all(
+        n * c == cx[x] * cy[y] for (x, y), c in cxy.items()
+    )
+
+
+def d_mutual_information(xs, ys, *, base=None, correction=None):
+    n, cx, cy, cxy = _d_counts(xs, ys)
+    if _d_independent(cxy, cx, cy, n) and not correction:
+        return DOracle(0.0, 0.0, True)
+    v, b = _d_mi_piece(cxy, cx, cy, n)
+    corr = (len(cx) + len(cy) - len(cxy) - 1) / (2 * n) if correction else 0.0
+    return DOracle(*_d_finish(v, b, corr, base), nonneg=not correction)
+
+
+def d_variation_of_information(xs, ys, *, base=None, correction=None):
+    n, cx, cy, cxy = _d_counts(xs, ys)
+    if _d_perfect(cx, cy, cxy) and not correction:
+        return DOracle(0.0, 0.0, True)
+    v1, b1 = _d_cond_piece(cxy, cy, n)
+    v2, b2 = _d_cond_piece(collections.Counter(zip(ys, xs)), cx, n)
+    corr = (2 * len(cxy) - len(cx) - len(cy)) / (2 * n) if correction else 0.0
+    return DOracle(*_d_finish(v1 + v2, b1 + b2, corr, base), nonneg=not correction)
+
+
+def d_conditional_mutual_information(xs, ys, zs, *, base=None, correction=None):
+    n = len(xs)
+    cz = collections.Counter(zs)
+    cxz, cyz = collections.Counter(zip(xs, zs)), collections.Counter(zip(ys, zs))
+    # cells: ((x, z), (y, z)) with the counts n_xyz
+    cells = collections.Counter(((x, z), (y, z)) for x, y, z in zip(xs, ys, zs))
+    corr = (len(cxz) + len(cyz) - len(cells) - len(cz)) / (2 * n) if correction else 0.0
+    if not correction and all(
+        c * cz[u[1]] == cxz[u] * cyz[w] for (u, w), c in cells.items()
+    ):  # every ratio n_xyz n_z / (n_xz n_yz) is 1
+        return DOracle(0.0, 0.0, True)
+    v, b = _d_mi_piece(cells, cxz, cyz, n, weight=lambda u: cz[u[1]])
+    return DOracle(*_d_finish(v, b, corr, base), nonneg=not correction)
+
+
+def _d_average(hx, hy, average):
+    if average == "arithmetic":
+        return (hx + hy) / 2.0
+    if average == "geometric":
+        return math.sqrt(hx * hy)
+    return min(hx, hy) if average == "min" else max(hx, hy)
+
+
+def _d_average_bound(hx, ex, hy, ey, average):
+    """The first-order error of the average of hx +- ex and hy +- ey."""
+    if average == "arithmetic":
+        return (ex + ey) / 2.0 + D_U * (hx + hy)
+    if average == "geometric":
+        g = math.sqrt(hx * hy)
+        if g == 0.0:
+            return math.sqrt(ex * max(hy, ey)) + math.sqrt(ey * max(hx, ex))
+        return 0.5 * g * (ex / hx + ey / hy) + 2.0 * D_U * g
+    return max(ex, ey)
+
+
+def _d_plugin(xs, ys):
+    """Counts and the pieces of NMI and AMI: I, H(X), H(Y) with bounds."""
+    n, cx, cy, cxy = _d_counts(xs, ys)
+    return (
+        n,
+        cx,
+        cy,
+        cxy,
+        _d_mi_piece(cxy, cx, cy, n),
+        _d_entropy_piece(cx, n),
+        _d_entropy_piece(cy, n),
+    )
+
+
+def d_normalized_mutual_information(xs, ys, average="arithmetic", *, base=None):
+    n, cx, cy, cxy, (mi, e_mi), (hx, ex), (hy, ey) = _d_plugin(xs, ys)
+    if _d_perfect(cx, cy, cxy):
+        return DOracle(1.0, 0.0)
+    if _d_independent(cxy, cx, cy, n):
+        return DOracle(0.0, 0.0)
+    norm = _d_average(hx, hy, average)
+    en = _d_average_bound(hx, ex, hy, ey, average)
+    v = min(max(mi / norm, 0.0), 1.0)
+    return DOracle(v, (e_mi + v * en) / norm + 4.0 * D_U * v)  # (in [0, 1]: checked)
+
+
+#: the most hypergeometric terms the exact expected mutual information sums
+EMI_TERMS = 6000
+
+
+def _d_sizes(counter):
+    return collections.Counter(counter.values())  # class size -> how many classes
+
+
+def _d_emi_ranges(sa, sb, n):
+    return [(a, b, max(1, a + b - n), min(a, b)) for a in sa for b in sb]
+
+
+def d_emi_exact(cx, cy, n):
+    """E[I] under the hypergeometric model, in nats, and the sum of |terms|:
+    every probability C(a, k) C(n - a, b - k) / C(n, b) is a ratio of exact
+    integers (carried from k to k + 1 exactly), rounded once."""
+    sa, sb = _d_sizes(cx), _d_sizes(cy)
+    terms = []
+    for a, b, lo, hi in _d_emi_ranges(sa, sb, n):
+        w = sa[a] * sb[b]
+        den = math.comb(n, b)
+        ca, cb = math.comb(a, lo), math.comb(n - a, b - lo)
+        for k in range(lo, hi + 1):
+            p = (ca * cb) / den
+            terms.append(w * (k / n) * math.log((n * k) / (a * b)) * p)
+            if k < hi:
+                ca = ca * (a - k) // (k + 1)
+                cb = cb * (b - k) // (n - a - b + k + 1)
+    return math.fsum(terms), math.fsum(abs(t) for t in terms)
+
+
+def d_emi_terms(cx, cy, n):
+    return sum((hi - lo + 1) for a, b, lo, hi in _d_emi_ranges(_d_sizes(cx), _d_sizes(cy), n))
+
+
+def _d_emi_bound(n, s):
+    """A bound on the error of an expected mutual information computed in
+    float64 from log-probabilities (fastdiv's fd_emi.c: log P at the mode,
+    then exact-ratio steps re-anchored every 64; scikit-learn's: nine lgamma
+    per term): each probability carries a relative error of at most a few
+    ulps of the log-factorials it comes from (magnitude up to lgamma(n + 1))
+    plus a few ulps per step, and a sum over up to n terms one ulp per term,
+    so at most (40 lgamma(n + 1) + 2 n + 16) u (s + 1), s the sum of |terms|
+    (the ratio and log add 2u(1 + |log|) per unit of k / n, whose
+    expectations sum to 1)."""
+    return (40.0 * math.lgamma(n + 1.0) + 2.0 * n + 16.0) * D_U * (s + 1.0)
+
+
+def d_adjusted_mutual_information(xs, ys, average="arithmetic", *, base=None):
+    """AMI = (I - E[I]) / (avg(H(X), H(Y)) - E[I]) with scikit-learn's guard
+    on the denominator.  E[I] is exact (d_emi_exact) when it has at most
+    EMI_TERMS terms; else the value is scikit-learn's
+    adjusted_mutual_info_score, whose E[I] is lgamma-based too (the bound
+    counts both, and scikit-learn's I and H: logs of counts and of n, an
+    absolute u log n per unit of weight in a few terms)."""
+    n, cx, cy, cxy, (mi, e_mi), (hx, ex), (hy, ey) = _d_plugin(xs, ys)
+    if _d_perfect(cx, cy, cxy):
+        return DOracle(1.0, 0.0)
+    if len(cx) == n or len(cy) == n:
+        # one labeling (only) with every sample in a class of its own: its MI
+        # with any labeling is log n - H(other) = E[I], exactly 0 (documented)
+        return DOracle(0.0, 0.0)
+    mi = max(mi, 0.0)
+    norm = _d_average(hx, hy, average)
+    e_norm = _d_average_bound(hx, ex, hy, ey, average)
+    v = None
+    if d_emi_terms(cx, cy, n) <= EMI_TERMS:
+        emi, s = d_emi_exact(cx, cy, n)
+        e_emi = _d_emi_bound(n, s) + 4.0 * D_U * s
+    elif len(cx) * len(cy) <= SKLEARN_CELLS:
+        emi = d_emi_approx(cx, cy, n)  # only for the size of the denominator
+        # the sum of |terms| is at most log n: |log(n k / (a b))| <= log n and
+        # the k / n weighted by their probabilities sum to 1
+        e_emi = 2.0 * _d_emi_bound(n, math.log(n))
+        sk = 16.0 * D_U * (1.0 + math.log(n))
+        e_mi, e_norm = e_mi + sk, e_norm + sk
+        v = _d_sklearn_ami(xs, ys, average)
+    else:
+        return DOracle(math.nan, math.inf, skip="no oracle: too many classes for scikit-learn")
+    d = norm - emi
+    e_d = e_norm + e_emi
+    eps = float(np.finfo(np.float64).eps)
+    if abs(d) <= 2.0 * (e_d + eps):
+        return DOracle(math.nan, math.inf, skip=f"ill-conditioned: avg - E[I] = {d!r} +- {e_d:.2g}")
+    if v is None:
+        v = (mi - emi) / (min(d, -eps) if d < 0 else max(d, eps))
+    return DOracle(v, (e_mi + e_emi + abs(v) * e_d) / abs(d) + 4.0 * D_U * abs(v))
+
+
+#: the most class pairs a value is compared with scikit-learn's for (its E[I]
+#: loops over every pair of classes)
+SKLEARN_CELLS = 40_000
+
+
+def d_emi_approx(cx, cy, n):
+    """E[I] from lgamma in float64 (vectorized): only the size of the AMI
+    denominator, for the bound of a value compared with scikit-learn's."""
+    from scipy.special import gammaln
+
+    sa, sb = _d_sizes(cx), _d_sizes(cy)
+    s = 0.0
+    for a, b, lo, hi in _d_emi_ranges(sa, sb, n):
+        k = np.arange(lo, hi + 1, dtype=np.float64)
+        lp = (
+            gammaln(a + 1.0)
+            + gammaln(b + 1.0)
+            + gammaln(n - a + 1.0)
+            + gammaln(n - b + 1.0)
+            - gammaln(n + 1.0)
+            - gammaln(k + 1)
+            - gammaln(a - k + 1)
+            - gammaln(b - k + 1)
+            - gammaln(n - a - b + k + 1)
+        )
+        s += sa[a] * sb[b] * float(np.sum(k / n * np.log(n * k / (a * b)) * np.exp(lp)))
+    return s
+
+
+def _d_sklearn_ami(xs, ys, average):
+    from sklearn.metrics import adjusted_mutual_info_score
+
+    def codes(v):
+        index = {}
+        return [index.setdefault(s, len(index)) for s in v]
+
+    return float(adjusted_mutual_info_score(codes(xs), codes(ys), average_method=average))
+
+
+def _d_key(s):
+    """Sort key of a symbol: complex numbers by real, then imaginary part (as
+    NumPy sorts them), tuples (rows) element by element."""
+    if isinstance(s, complex):
+        return (s.real, s.imag)
+    if isinstance(s, tuple):
+        return tuple(_d_key(e) for e in s)
+    return s
+
+
+def d_contingency(xs, ys):
+    """The table as its shape and non-zero cells (i, j, count) in row-major
+    order: rows and columns in the order of the sorted distinct symbols (rows
+    of a 2-D input lexicographically)."""
+    rx = {s: i for i, s in enumerate(sorted(set(xs), key=_d_key))}
+    ry = {s: i for i, s in enumerate(sorted(set(ys), key=_d_key))}
+    cells = sorted((rx[x], ry[y], c) for (x, y), c in collections.Counter(zip(xs, ys)).items())
+    i, j, c = (np.array(v, dtype=np.int64) for v in zip(*cells))
+    return (len(rx), len(ry)), i, j, c
+
+
+def d_pairwise(X, Y=None, *, measure="mutual_information", **kw):
+    """The one-pair oracles of every pair of columns of X and Y (None: X), as
+    rows of DOracle."""
+    X = np.asarray(X)
+    xs = [d_symbols(X[:, i]) for i in range(X.shape[1])]
+    if Y is None:
+        ys = xs
+    else:
+        Y = np.asarray(Y)
+        ys = [d_symbols(Y[:, j]) for j in range(Y.shape[1])]
+    return [[D_ORACLES[measure](x, y, **kw) for y in ys] for x in xs]
+
+
+#: the one-pair oracles by measure name (pairwise's measures among them)
+D_ORACLES = {
+    "entropy": d_entropy,
+    "joint_entropy": d_joint_entropy,
+    "conditional_entropy": d_conditional_entropy,
+    "mutual_information": d_mutual_information,
+    "normalized_mutual_information": d_normalized_mutual_information,
+    "adjusted_mutual_information": d_adjusted_mutual_information,
+    "variation_of_information": d_variation_of_information,
+    "conditional_mutual_information": d_conditional_mutual_information,
+}
+
+
+# --------------------------------------------------------------------------
 # registry
 # --------------------------------------------------------------------------
 
@@ -479,6 +875,14 @@ ALPHAS = (0.0, 0.5, 1 - 1e-9, 1.0, 2.0, 7.5, 1e3, 1e5, math.inf)
 PAIRWISE_KW = ("metric", "base", "normalize", "logits", "alpha", "n_threads")
 #: the keywords of the measures on joint tables
 TABLE_KW = ("base", "normalize", "n_threads")
+
+
+#: the keywords of fastdiv.discrete: contingency's, the measures' with and without a
+#: correction, pairwise's
+D_CT_KW = ("n_threads", "sparse")
+D_KW = ("n_threads", "base", "correction")
+D_AVG_KW = ("n_threads", "base", "average")
+D_PW_KW = ("n_threads", "measure", "base", "average", "correction")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -557,6 +961,40 @@ REGISTRY = [
         oracle=reference.pairwise_ref,
         family="pairwise",
     ),
+    Target("discrete.contingency", ("x", "y"), D_CT_KW, d_contingency, "discrete"),
+    Target("discrete.entropy", ("x",), D_KW, d_entropy, "discrete"),
+    Target("discrete.joint_entropy", ("x", "y"), D_KW, d_joint_entropy, "discrete"),
+    Target("discrete.conditional_entropy", ("x", "y"), D_KW, d_conditional_entropy, "discrete"),
+    Target("discrete.mutual_information", ("x", "y"), D_KW, d_mutual_information, "discrete"),
+    Target(
+        "discrete.normalized_mutual_information",
+        ("x", "y"),
+        D_AVG_KW,
+        d_normalized_mutual_information,
+        "discrete",
+    ),
+    Target(
+        "discrete.adjusted_mutual_information",
+        ("x", "y"),
+        D_AVG_KW,
+        d_adjusted_mutual_information,
+        "discrete",
+    ),
+    Target(
+        "discrete.variation_of_information",
+        ("x", "y"),
+        D_KW,
+        d_variation_of_information,
+        "discrete",
+    ),
+    Target(
+        "discrete.conditional_mutual_information",
+        ("x", "y", "z"),
+        D_KW,
+        d_conditional_mutual_information,
+        "discrete",
+    ),
+    Target("discrete.pairwise", ("X", "Y"), D_PW_KW, d_pairwise, "discrete"),
     Target("joint_entropy", ("pxy",), TABLE_KW, tables_reference.joint_entropy, "tables"),
     Target(
         "conditional_entropy", ("pxy",), TABLE_KW, tables_reference.conditional_entropy, "tables"
@@ -586,13 +1024,14 @@ DIVERGENCES = frozenset(
 @dataclasses.dataclass
 class Expect:
     """What a case must do: "valid" (a result, checked), "error" (one of
-    ``types``, naming one of ``names``, or all of them if ``all_names``) or
-    "either"."""
+    ``types``, naming one of ``names``, or all of them if ``all_names``, and
+    matching ``match`` if given) or "either"."""
 
     kind: str = "valid"
     types: tuple = ("ValueError", "TypeError")
     names: tuple = ()
     all_names: bool = False
+    match: str = ""  # a regex the message must match too (re.search), if given
 
 
 @dataclasses.dataclass
@@ -1396,6 +1835,8 @@ def check_error(case, res, expect, target):
             f"{' and '.join(expect.names) if expect.all_names else ' or '.join(expect.names)} "
             f"in quotes: {msg!r}\n{case!r}",
         )
+    if expect.match and not re.search(expect.match, msg):
+        fail("error", f"{mro[0]} message {msg!r} does not match {expect.match!r}\n{case!r}")
     COUNTS["errors"] += 1
 
 
@@ -2147,6 +2588,890 @@ def _evaluate_nearest(case, got, P, Q, PL, QL, metric, kw, alpha, dtype):
 
 
 # --------------------------------------------------------------------------
+# the discrete family: fastdiv.discrete (labels)
+# --------------------------------------------------------------------------
+#
+# A case is drawn in two steps.  First abstract codes: each variable is a
+# sequence of n codes in [0, k), related to the others (independent, equal,
+# a function, noisy, exactly independent, constant, ...).  Then each
+# variable is *realized* as labels of some dtype by a random injective map
+# from codes to values (so equal codes are a relabeling), 1-D or 2-D (a
+# code's digits spread over columns: the rows are the symbols), and laid
+# out in memory (strided, reversed, read-only, unaligned, a list, ...).  The
+# parent compares the result with the oracle of the arguments as the child
+# built them.
+
+#: label dtypes: integers of every width and both byte orders, bool, floats,
+#: complex, fixed-width strings and bytes, objects of several kinds
+D_INTS = ("|i1", "|u1", "<i2", ">i2", "<u2", "<i4", ">i4", "<u4", ">u4", "<i8", ">i8")
+D_INTS += ("<u8", ">u8")
+D_FLOATS = ("<f2", "<f4", ">f4", "<f8", ">f8")
+D_DTYPES = D_INTS + D_INTS[-6:] + ("|b1",) + D_FLOATS + ("<c16", ">c8")
+D_DTYPES += ("str", "bytes", "obj-int", "obj-num", "obj-str", "obj-tuple")
+#: how integer labels spread over their dtype's range: "small" (a range of k,
+#: read in place), "sparse" (within 2 n + 1024 of the smallest: in place,
+#: with holes), "edge" (a range of exactly 2 n + 1024 or one more: either
+#: side of the in-place limit), "wide" (anywhere in the dtype, its extremes
+#: included: sorted)
+D_INT_MODES = ("small", "small", "sparse", "edge", "wide", "wide")
+D_LAYOUTS = ("C", "C", "F", "view", "strided", "reversed", "unaligned", "readonly", "bcast")
+D_LAYOUTS += ("list",)
+D_BASES = (None, None, None, 2, 10, 0.5, math.e, 1.5, 3, np.float32(2.0))
+D_AVERAGES = ("arithmetic", "geometric", "min", "max")
+D_MEASURES = (
+    "mutual_information",
+    "normalized_mutual_information",
+    "adjusted_mutual_information",
+    "variation_of_information",
+    "conditional_entropy",
+)
+D_THREADS = (None, None, None, 1, 2, -1, np.int64(2))
+#: samples of one case compared with the oracle (pairwise: pairs x samples)
+D_BUDGET = 2000 if PROFILE == "quick" else 6000
+#: the largest dense contingency table asked for (larger ones: sparse=True)
+D_DENSE = 40_000
+#: samples the thread checks tile the labels to: past two of the kernels'
+#: 32768-sample counting chunks, so that two threads count
+D_TILE = 70_000
+
+
+def d_capacity(dtype):
+    """How many distinct labels a dtype offers (as far as the fuzzer needs)."""
+    if dtype == "|b1":
+        return 2
+    if dtype in D_INTS:
+        return 2 ** (8 * np.dtype(dtype).itemsize)
+    if dtype == "<f2":
+        return 20_000
+    return 10**9
+
+
+def _d_pick(rng, values):
+    """One of a list of Python ints (rng.choice would make them float64 beyond 2^63)."""
+    return values[int(rng.integers(len(values)))]
+
+
+def _d_int_values(rng, k, dtype, mode, n):
+    """k distinct integers of dtype (Python ints) spread as ``mode`` says."""
+    info = np.iinfo(np.dtype(dtype))
+    lo_, hi_ = int(info.min), int(info.max)
+    span = hi_ - lo_ + 1
+    limit = 2 * n + 1024  # the package reads a range below this in place
+    if mode in ("sparse", "edge") and span < limit + 2:
+        mode = "small"  # 8-bit labels are always in place
+    if mode == "small":
+        lo = _d_pick(rng, [lo_, hi_ - k + 1, 0 if lo_ == 0 else -(k // 2), lo_ + 1])
+        lo = min(max(lo, lo_), hi_ - k + 1)
+        return [lo + int(i) for i in rng.permutation(k)]
+    if mode in ("sparse", "edge"):
+        width = limit - 1 if mode == "sparse" else limit - 1 + int(rng.integers(0, 2))
+        width = min(width, span - 1)
+        lo = _d_pick(
+            rng, [lo_, hi_ - width, lo_ + int(rng.integers(0, 2**62)) * (span - width) // 2**62]
+        )
+        if k == 1:
+            return [lo]
+        inner = rng.choice(width - 1, size=min(k - 2, width - 1), replace=False) + 1
+        vals = [lo, lo + width] + [lo + int(v) for v in inner]
+        return [vals[i] for i in rng.permutation(len(vals))][:k] if k >= 2 else vals[:1]
+    # wide: random over the dtype's range, with its extremes among them
+    vals = {lo_, hi_} if k >= 2 else set()
+    while len(vals) < k:
+        vals.add(
+            int(rng.integers(lo_, hi_, endpoint=True, dtype=np.dtype(dtype).newbyteorder("=")))
+        )
+    vals = list(vals)
+    return [vals[i] for i in rng.permutation(len(vals))]
+
+
+def _d_float_values(rng, k, dtype):
+    """k distinct floats of dtype: small integers, or spread values with
+    infinities, extremes and subnormals among them (0.0 is one of them more
+    often than not: its samples get -0.0 at random later)."""
+    dt = np.dtype(dtype)
+    info = np.finfo(dt)
+    if rng.random() < 0.5:
+        cand = (np.arange(k) - k // 2).astype(np.float64)
+    else:
+        special = [0.0, np.inf, -np.inf, float(info.max), -float(info.max), float(info.tiny)]
+        special += [float(info.smallest_subnormal), 1.0, -1.0, 0.5]
+        cand = np.concatenate([special, rng.normal(0, 10.0 ** rng.integers(-3, 4), 2 * k + 8)])
+    with np.errstate(over="ignore"):
+        v = cand.astype(dt).astype(np.float64)
+    out, seen = [], set()
+    for x in v:  # distinct as labels: -0.0 is 0.0
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    j = 0
+    while len(out) < k:  # (float16 with many labels: integers, as far as they are distinct)
+        x = float(dt.type(j))
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+        j = -j if j > 0 else 1 - j
+    out = out[:k]
+    return [out[i] for i in rng.permutation(k)]
+
+
+_D_CHARS = "ab\u00e9\u0394z \U0001f600"
+
+
+def _d_strings(rng, k):
+    out, seen = [], set()
+    while len(out) < k:
+        s = "".join(rng.choice(list(_D_CHARS), size=int(rng.integers(0, 6))))
+        if s not in seen:
+            seen.add(s)
+            out.append(s)
+    return out
+
+
+def d_values(rng, k, dtype, mode, n):
+    """k distinct labels of ``dtype`` (a NumPy array of it, object arrays
+    filled element by element)."""
+    if dtype == "|b1":
+        return np.array([False, True][:k] if rng.random() < 0.5 else [True, False][:k])
+    if dtype in D_INTS:
+        return np.array(_d_int_values(rng, k, dtype, mode, n), dtype=dtype)
+    if dtype in D_FLOATS:
+        return np.array(_d_float_values(rng, k, dtype), dtype=dtype)
+    if dtype in ("<c16", ">c8"):
+        re_ = _d_float_values(rng, k, "<f4")
+        im = rng.permutation(re_)
+        return np.array([complex(a, b) for a, b in zip(re_, im)], dtype=dtype)
+    if dtype == "str":
+        return np.array(_d_strings(rng, k))
+    if dtype == "bytes":
+        return np.array([s.encode() for s in _d_strings(rng, k)], dtype=bytes)
+    out = np.empty(k, dtype=object)
+    if dtype == "obj-int":  # beyond 64 bits too
+        vals = set()
+        while len(vals) < k:
+            e = int(rng.choice([3, 20, 63, 64, 65, 100]))
+            vals.add(
+                int(rng.integers(-(2**20), 2**20)) * 2 ** max(0, e - 20) + int(rng.integers(2))
+            )
+        out[:] = list(vals)
+    elif dtype == "obj-num":  # ints and floats (1 and 1.0 are one label)
+        out[:] = [float(v) if rng.random() < 0.5 else v for v in range(-(k // 2), k - k // 2)]
+    elif dtype == "obj-str":
+        out[:] = _d_strings(rng, k)
+    else:  # obj-tuple: pairs that sort (set one by one: NumPy would unpack them)
+        for i in range(k):
+            out[i] = (i // 3, "abc"[i % 3])
+    return out[rng.permutation(k)]
+
+
+def d_realize(rng, codes, k, dtype, mode, d):
+    """Labels for ``codes`` (in [0, k)): 1-D (d = 0) or rows of d columns
+    whose digits in radix r (r^d >= k) are each mapped to labels."""
+    n = len(codes)
+    if d == 0:
+        vals = d_values(rng, k, dtype, mode, n)
+        x = vals[codes]
+        if x.dtype.kind in "fc" and x.size:
+            # -0.0 at random where the label is 0.0: the same symbol
+            z = (x == 0) & (rng.random(n) < 0.5)
+            x[z] = -0.0 if x.dtype.kind == "f" else complex(-0.0, -0.0)
+        if x.dtype == object and dtype == "obj-num" and n:
+            # the label 0 as 0, 0.0 or -0.0 at random: one symbol
+            z = np.flatnonzero(x == 0)
+            x[z] = rng.choice(np.array([0, 0.0, -0.0], dtype=object), size=z.size)
+        return x
+    r = max(2, math.ceil(k ** (1.0 / d)) if k > 1 else 2)
+    r = min(r, d_capacity(dtype))
+    while r**d < k:
+        r += 1
+    cols = []
+    c = np.asarray(codes)
+    for _ in range(d):
+        vals = d_values(rng, r, dtype, mode, n)
+        cols.append(vals[c % r])
+        c = c // r
+    x = np.empty((n, d), dtype=cols[0].dtype)
+    for j in range(d):
+        x[:, j] = cols[j]
+    return x
+
+
+def _d_codes(rng, n, k, shape):
+    """n codes in [0, k): "uniform", "skewed" (probabilities ~ 1/(i+1)^2) or
+    a permutation (all distinct, k = n)."""
+    if k == 1:
+        return np.zeros(n, dtype=np.int64)
+    if shape == "distinct":
+        return rng.permutation(n) % k
+    if shape == "skewed":
+        p = 1.0 / np.arange(1, k + 1) ** 2
+        return rng.choice(k, size=n, p=p / p.sum())
+    return rng.integers(0, k, n)
+
+
+D_RELATIONS = ("independent", "equal", "function", "noisy", "grid", "constant", "swapped")
+
+
+def d_related(rng, x, kx, relation, n):
+    """Codes of a second variable related to x, and its k."""
+    if relation == "equal":  # a relabeling once realized
+        return x.copy(), kx
+    if relation == "function":  # a coarsening: H(Y | X) = 0
+        ky = max(1, kx // int(rng.integers(1, 4)))
+        g = rng.integers(0, ky, kx)
+        return g[x], ky
+    if relation == "noisy":
+        y = x.copy()
+        flip = rng.random(n) < rng.choice([0.01, 0.1, 0.5])
+        y[flip] = rng.integers(0, kx, int(flip.sum()))
+        return y, kx
+    if relation == "constant":
+        return np.zeros(n, dtype=np.int64), 1
+    if relation == "swapped":  # the same labels, a few samples exchanged
+        y = x.copy()
+        i = rng.integers(0, n, size=(max(1, n // 50), 2))
+        y[i[:, 0]], y[i[:, 1]] = y[i[:, 1]], y[i[:, 0]]
+        return y, kx
+    ky = int(rng.choice([1, 2, 3, 7, max(1, int(math.sqrt(n))), n]))
+    return _d_codes(rng, n, ky, rng.choice(["uniform", "skewed"])), ky
+
+
+def d_grid(rng, kx, ky):
+    """Codes of two exactly independent variables: n_xy = u_x v_y."""
+    u, v = rng.integers(1, 4, kx), rng.integers(1, 4, ky)
+    pairs = [(i, j) for i in range(kx) for j in range(ky) for _ in range(u[i] * v[j])]
+    pairs = np.array(pairs, dtype=np.int64)[rng.permutation(len(pairs))]
+    return pairs[:, 0], pairs[:, 1]
+
+
+D_N = st.one_of(
+    st.integers(1, 8),
+    st.integers(9, 200),
+    st.integers(200, 3000),
+)
+D_K = ("one", "two", "few", "sqrt", "half", "all")
+
+
+def _d_k(draw, n):
+    how = draw(st.sampled_from(D_K))
+    return {
+        "one": 1,
+        "two": min(2, n),
+        "few": min(n, draw(st.integers(3, 12))),
+        "sqrt": max(1, int(math.sqrt(n))),
+        "half": max(1, n // 2),
+        "all": n,
+    }[how]
+
+
+@st.composite
+def d_label_arg(draw, rng, codes, k, note, name, n_limit=None):
+    """An argspec of labels for ``codes``: dtype, 1-D or 2-D, layout."""
+    ok = [t for t in D_DTYPES if d_capacity(t) >= k]
+    dtype = draw(st.sampled_from(ok))
+    d = 0
+    if draw(st.integers(0, 3)) == 0 and dtype not in ("obj-tuple",):
+        d = draw(st.integers(1, 3))
+    mode = draw(st.sampled_from(D_INT_MODES))
+    x = d_realize(rng, codes, k, dtype, mode, d)
+    layouts = [lay for lay in D_LAYOUTS if not (lay == "unaligned" and x.dtype == object)]
+    if d == 0 or x.shape[0] < 2:
+        layouts = [lay for lay in layouts if lay not in ("bcast", "F")]
+    lay = draw(st.sampled_from(layouts))
+    note.append(f"{name}:{dtype}{'' if d == 0 else f'x{d}'},{mode},{lay}")
+    return arr(x, lay, -1)
+
+
+def _d_kwargs(draw, fn, kwargs, note):
+    """The keywords of a one-pair function (or pairwise's measure), drawn."""
+    if fn in ("normalized_mutual_information", "adjusted_mutual_information"):
+        if draw(st.integers(0, 2)):
+            kwargs["average"] = val(draw(st.sampled_from(D_AVERAGES)))
+    elif fn != "contingency" and draw(st.booleans()):
+        kwargs["correction"] = val(draw(st.sampled_from(("miller-madow", None))))
+    if fn != "contingency":
+        b = draw(st.sampled_from(D_BASES))
+        if b is not None:
+            kwargs["base"] = val(b)
+    else:
+        if draw(st.booleans()):
+            kwargs["sparse"] = val(draw(st.sampled_from((True, False, np.True_))))
+    t = draw(st.sampled_from(D_THREADS))
+    if t is not None:
+        kwargs["n_threads"] = val(t)
+    note.extend(f"{k}={v[1]!r}" for k, v in kwargs.items())
+
+
+def _d_fn(target):
+    return target.name.split(".", 1)[1]
+
+
+@st.composite
+def discrete_valid(draw, target, small=False):
+    """A valid call of a fastdiv.discrete target."""
+    fn = _d_fn(target)
+    if fn == "pairwise":
+        return draw(_d_pairwise_valid(target, small))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    nargs = len(target.args)
+    relation = draw(st.sampled_from(D_RELATIONS)) if nargs > 1 else "-"
+    if relation == "grid":
+        kx, ky = draw(st.integers(1, 6)), draw(st.integers(1, 6))
+        x, y = d_grid(rng, kx, ky)
+        n = len(x)
+    else:
+        n = draw(st.integers(1, 12)) if small else draw(D_N)
+        kx = _d_k(draw, n)
+        shape = draw(st.sampled_from(("uniform", "skewed", "distinct")))
+        x = _d_codes(rng, n, kx, shape)
+        if nargs > 1:
+            y, ky = d_related(rng, x, kx, relation, n)
+    codes = [(x, kx)] + ([(y, ky)] if nargs > 1 else [])
+    note = [f"n={n}", f"{relation}"]
+    if nargs > 2:  # z for I(X; Y | Z): independent, a function of x, or x itself
+        zrel = draw(st.sampled_from(("independent", "function", "equal", "constant")))
+        z, kz = d_related(rng, x, kx, zrel, n)
+        if draw(st.booleans()):
+            # x and y independent given z, exactly: a grid per value of z
+            x, y, z, kx, ky, kz = _d_cond_grid(rng, draw(st.integers(1, 4)))
+            n, zrel = len(x), "cond-grid"
+        codes = [(x, kx), (y, ky), (z, kz)]
+        note.append(f"z {zrel}")
+    args = [draw(d_label_arg(rng, c, k, note, a)) for a, (c, k) in zip(target.args, codes)]
+    kwargs = {}
+    _d_kwargs(draw, fn, kwargs, note)
+    if fn == "contingency" and kx * ky > D_DENSE:
+        kwargs["sparse"] = val(True)  # (a dense table of millions of zeros says no more)
+    if "average" in kwargs and draw(st.booleans()):  # positional
+        args.append(kwargs.pop("average"))
+    spec = {"fn": target.name, "args": args, "kwargs": kwargs}
+    if draw(st.integers(0, 3)) == 0:
+        tile = fn != "adjusted_mutual_information" or kx * (ky if nargs > 1 else 1) <= 100
+        tile = tile and all(_d_cheap(a[1]) for a in args[:nargs])
+        spec["threads"] = {"labels": list(range(nargs)), "tile": D_TILE if tile else 0}
+    return Case(target.name, spec, None, ", ".join(note + [f"seed={seed}"]))
+
+
+def _d_cheap(x):
+    """Labels cheap to code when tiled to D_TILE samples (the thread checks):
+    integers and bools (read in place or packed), 1-D floats; the threads
+    count the codes, which are integers whatever the labels were."""
+    return x.dtype.kind in "iub" or (x.ndim == 1 and x.dtype.kind == "f")
+
+
+def _d_cond_grid(rng, kz):
+    """x, y independent given z exactly: for each z a grid n_xy|z = u_x v_y."""
+    xs, ys, zs = [], [], []
+    kx, ky = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    for z in range(kz):
+        x, y = d_grid(rng, kx, ky)
+        xs.append(x)
+        ys.append(y)
+        zs.append(np.full(len(x), z))
+    x, y, z = np.concatenate(xs), np.concatenate(ys), np.concatenate(zs)
+    p = rng.permutation(len(x))
+    return x[p], y[p], z[p], kx, ky, kz
+
+
+@st.composite
+def _d_pairwise_valid(draw, target, small):
+    """pairwise(X, Y=None, measure=..., **kwargs): columns of one dtype,
+    some related to others."""
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    fx = draw(st.integers(1, 3 if small else 5))
+    y_none = draw(st.integers(0, 2)) == 0
+    fy = fx if y_none else draw(st.integers(1, 3 if small else 5))
+    n = draw(st.integers(1, 12)) if small else draw(D_N)
+    n = max(1, min(n, D_BUDGET // (fx * fy)))
+    measure = draw(st.sampled_from(D_MEASURES))
+    note = [f"{measure}", f"n={n}", f"fx={fx}", "Y=None" if y_none else f"fy={fy}"]
+    cols = []
+    for _j in range(fx + (0 if y_none else fy)):
+        rel = draw(st.sampled_from(("fresh",) + D_RELATIONS[:-2])) if cols else "fresh"
+        if rel == "fresh" or rel == "grid":
+            k = _d_k(draw, n)
+            c = _d_codes(rng, n, k, draw(st.sampled_from(("uniform", "skewed", "distinct"))))
+        else:
+            base_c, base_k = cols[int(rng.integers(len(cols)))]
+            c, k = d_related(rng, base_c, base_k, rel, n)
+        cols.append((c, k))
+    dtypes = [t for t in D_DTYPES if d_capacity(t) >= max(k for _, k in cols)]
+    dtypes = [t for t in dtypes if t != "obj-tuple"]  # (a 2-D object array of tuples)
+    args = []
+    for name, part in (("X", cols[:fx]), ("Y", cols[fx:])):
+        if not part:
+            args.append(val(None))
+            continue
+        dtype = draw(st.sampled_from(dtypes))
+        mode = draw(st.sampled_from(D_INT_MODES))
+        real = [d_realize(rng, c, k, dtype, mode, 0) for c, k in part]
+        X = np.empty((n, len(real)), dtype=real[0].dtype)
+        for j, r in enumerate(real):
+            X[:, j] = r
+        layouts = [la for la in D_LAYOUTS if not (la == "unaligned" and X.dtype == object)]
+        lay = draw(st.sampled_from(layouts if n > 1 else [la for la in layouts if la != "bcast"]))
+        args.append(arr(X, lay, -1))
+        note.append(f"{name}:{dtype},{mode},{lay}")
+    kwargs = {}
+    if measure != "mutual_information" or draw(st.booleans()):
+        kwargs["measure"] = val(measure)
+    _d_kwargs(draw, measure, kwargs, note)
+    if y_none and draw(st.booleans()):
+        args = args[:1]
+    spec = {"fn": target.name, "args": args, "kwargs": kwargs}
+    if draw(st.integers(0, 2)) == 0:
+        # (not tiled: pairs, not samples, are what threads share here)
+        spec["threads"] = {"labels": [0] if y_none else [0, 1], "tile": 0}
+    return Case(target.name, spec, None, ", ".join(note + [f"seed={seed}"]))
+
+
+# ---- bad input ----
+
+D_BAD_CORRECTIONS_VALUE = ("mm", "Miller-Madow", "", "miller_madow", "none")
+D_BAD_CORRECTIONS_TYPE = (1, True, b"miller-madow", ["miller-madow"], 0.0)
+D_BAD_AVERAGES_VALUE = ("mean", "Arithmetic", "", "harmonic")
+D_BAD_AVERAGES_TYPE = (None, 1, b"min", ("max",))
+D_BAD_MEASURES_VALUE = ("MI", "entropy", "joint_entropy", "", "conditional_mutual_information")
+D_BAD_MEASURES_TYPE = (None, 1, b"mutual_information")
+#: labels that cannot be sorted (each list has two kinds that do not compare)
+D_UNSORTABLE = ("int-str", "int-none", "int-complex", "objects")
+
+
+def _d_unsortable(n, how, d):
+    """n object labels (n >= 2) of which two cannot be compared; d > 0: rows
+    of d columns whose first column mixes them."""
+    x = np.empty(n, dtype=object)
+    for i in range(n):
+        if how == "int-str":
+            x[i] = i if i % 2 == 0 else f"s{i}"
+        elif how == "int-none":
+            x[i] = None if i == n - 1 else i
+        elif how == "int-complex":
+            x[i] = complex(i, 1) if i % 2 else i
+        else:
+            x[i] = object()
+    if not d:
+        return x
+    X = np.empty((n, d), dtype=object)
+    X[:, 0] = x
+    for j in range(1, d):
+        X[:, j] = [j] * n
+    return X
+
+
+def _d_with_nan(data, rng):
+    """A copy of labels with NaN at one or more samples (the data made float
+    or object first if need be), and the first sample that has one."""
+    n = data.shape[0]
+    x = np.array(data)
+    if x.dtype.kind not in "fcO":
+        x = (np.arange(x.size).reshape(x.shape) % 5).astype(rng.choice(["<f8", ">f4", "<c16"]))
+    rows = sorted({int(i) for i in rng.integers(0, n, int(rng.integers(1, 4)))})
+    nan = complex(math.nan, 0.0) if x.dtype.kind == "c" else math.nan
+    if x.dtype.kind == "c" and rng.random() < 0.5:
+        nan = complex(0.0, math.nan)  # NaN in the imaginary part only
+    for i in rows:
+        if x.ndim == 1:
+            x[i] = nan
+        else:
+            x[i, int(rng.integers(0, x.shape[1]))] = nan
+    return x, rows[0]
+
+
+def _d_nan_layout(layout, x):
+    """The layout of labels with a NaN: not a broadcast view (it repeats the
+    first row), objects not unaligned (impossible) nor a list (NumPy makes
+    strings of a list of strings and NaN: 'nan' is a valid label)."""
+    if layout == "bcast" or (x.dtype == object and layout in ("unaligned", "list")):
+        return "C"
+    return layout
+
+
+def _d_spec_with(case, target, index=None, argspec=None, drop=(), **kw):
+    spec = dict(case.spec, args=list(case.spec["args"]), kwargs=dict(case.spec["kwargs"]))
+    spec.pop("threads", None)
+    if index is not None:
+        spec["args"][index] = argspec
+    for k in drop:
+        spec["kwargs"].pop(k, None)
+    spec["kwargs"].update(kw)
+    return spec
+
+
+def _d_average_index(target, case):
+    """Where ``average`` is in a case's call: ("arg", i), ("kw", None) or None."""
+    nl = len(target.args)
+    if len(case.spec["args"]) > nl:
+        return ("arg", nl)
+    return ("kw", None) if "average" in case.spec["kwargs"] else None
+
+
+@st.composite
+def discrete_bad(draw, target):
+    """One bad thing in an otherwise valid small call, and the documented error."""
+    fn = _d_fn(target)
+    case = draw(discrete_valid(target, small=True))
+    if fn == "pairwise":
+        return draw(_d_pairwise_bad(target, case))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    names = target.args
+    nl = len(names)
+    n = case.spec["args"][0][1].shape[0]
+    kinds = ["none", "empty", "nan", "ndim0", "ndim3", "ragged", "n_threads", "keyword"]
+    kinds += ["unsortable"] if n >= 2 else []
+    kinds += ["length"] if nl > 1 else []
+    if fn == "contingency":
+        kinds.append("sparse")
+    else:
+        kinds.append("base")
+    if fn in ("normalized_mutual_information", "adjusted_mutual_information"):
+        kinds.append("average")
+    elif fn != "contingency":
+        kinds.append("correction")
+    kind = draw(st.sampled_from(kinds))
+    a = draw(st.sampled_from(names))
+    ia = names.index(a)
+
+    def out(spec, expect, what):
+        return Case(target.name, spec, expect, f"{what}; from {case.note}, seed={seed}")
+
+    if kind == "none":
+        return out(_d_spec_with(case, target, ia, val(None)), Expect("error", T, (a,)), f"{a}=None")
+    if kind == "length":
+        b = draw(st.sampled_from(names[1:]))
+        m = draw(st.sampled_from([m for m in (n + 1, n - 1, n + 100, 2 * n) if m >= 1 and m != n]))
+        both = ("x", "y") if b == "y" else ("x", "z")
+        spec = _d_spec_with(case, target, names.index(b), arr(np.arange(m) % 3))
+        return out(spec, Expect("error", V, both, True), f"{b} of {m} samples, not {n}")
+    if kind == "empty":
+        e = draw(st.sampled_from(("1d", "rows", "cols", "list")))
+        x = {"1d": np.array([], dtype=np.int64), "rows": np.zeros((0, 2)), "cols": np.zeros((n, 0))}
+        spec = _d_spec_with(case, target, ia, val([]) if e == "list" else arr(x[e]))
+        return out(spec, Expect("error", V, (a,)), f"{a} empty ({e})")
+    if kind == "nan":
+        _, data, layout, ax = case.spec["args"][ia]
+        x, first = _d_with_nan(data, rng)
+        lay = _d_nan_layout(layout, x)
+        spec = _d_spec_with(case, target, ia, arr(x, lay, ax))
+        return out(
+            spec,
+            Expect(
+                "error",
+                V,
+                (a,),
+                match=rf"^'{a}' must not contain NaN; found one at sample {first}\.$",
+            ),
+            f"NaN in {a}, first at sample {first}",
+        )
+    if kind == "ndim0":
+        v = draw(st.sampled_from((3, 2.5, "abc", np.int64(1), True, b"ab")))
+        return out(_d_spec_with(case, target, ia, val(v)), Expect("error", V, (a,)), f"{a}={v!r}")
+    if kind == "ndim3":
+        x = np.zeros((n, 2, 2), dtype=draw(st.sampled_from(("<i8", "<f8", "<U2"))))
+        return out(_d_spec_with(case, target, ia, arr(x)), Expect("error", V, (a,)), f"{a} 3-D")
+    if kind == "ragged":
+        r = draw(st.sampled_from(([[1, 2], [3]], [[0], [1, 2], 3], [["a", "b"], ["c"]])))
+        return out(_d_spec_with(case, target, ia, val(r)), Expect("error", V, (a,)), f"{a}={r!r}")
+    if kind == "unsortable":
+        how = draw(st.sampled_from(D_UNSORTABLE))
+        d = draw(st.sampled_from((0, 0, 1, 2)))
+        x = _d_unsortable(n, how, d)
+        lay = draw(st.sampled_from(("C", "strided", "reversed", "readonly")))
+        spec = _d_spec_with(case, target, ia, arr(x, lay, -1))
+        return out(spec, Expect("error", T, (a,)), f"{a} unsortable ({how}, d={d})")
+    if kind == "n_threads":
+        bad = draw(st.sampled_from(BAD_N_THREADS))
+        spec = _d_spec_with(case, target, n_threads=val(bad))
+        return out(spec, Expect("error", V, ("n_threads",)), f"n_threads={_value_code(bad)}")
+    if kind == "keyword":
+        takes = set(target.keywords) | set(names)
+        extra = [
+            k for k in ("correction", "average", "base", "sparse", "axis", "y") if k not in takes
+        ]
+        k = draw(st.sampled_from(extra + ["weights"]))
+        spec = _d_spec_with(case, target, **{k: val(draw(st.sampled_from((2.0, None, "min"))))})
+        return out(spec, Expect("error", T, (k,)), f"unexpected keyword {k}")
+    if kind == "sparse":
+        bad = draw(st.sampled_from(BAD_FLAGS))
+        spec = _d_spec_with(case, target, sparse=val(bad))
+        return out(spec, Expect("error", T, ("sparse",)), f"sparse={bad!r}")
+    if kind == "base":
+        bad = draw(st.sampled_from(BAD_BASES_VALUE + BAD_BASES_TYPE))
+        types = T if isinstance(bad, (bool, str, complex, list)) else V
+        spec = _d_spec_with(case, target, base=val(bad))
+        return out(spec, Expect("error", types, ("base",)), f"base={_value_code(bad)}")
+    if kind == "correction":
+        bad = draw(st.sampled_from(D_BAD_CORRECTIONS_VALUE + D_BAD_CORRECTIONS_TYPE))
+        types = V if isinstance(bad, str) else T
+        spec = _d_spec_with(case, target, correction=val(bad))
+        return out(spec, Expect("error", types, ("correction",)), f"correction={bad!r}")
+    # average: where the case passes it (positional or keyword), or as a keyword
+    bad = draw(st.sampled_from(D_BAD_AVERAGES_VALUE + D_BAD_AVERAGES_TYPE))
+    types = V if isinstance(bad, str) else T
+    where = _d_average_index(target, case)
+    if where is not None and where[0] == "arg":
+        spec = _d_spec_with(case, target, where[1], val(bad))
+    else:
+        spec = _d_spec_with(case, target, average=val(bad))
+    return out(spec, Expect("error", types, ("average",)), f"average={bad!r}")
+
+
+@st.composite
+def _d_pairwise_bad(draw, target, case):
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    spec0 = case.spec
+    y_none = len(spec0["args"]) == 1 or spec0["args"][1] == val(None)
+    measure = spec0["kwargs"].get("measure", val("mutual_information"))[1]
+    nmi_ami = measure in ("normalized_mutual_information", "adjusted_mutual_information")
+    n = spec0["args"][0][1].shape[0]
+    kinds = ["none", "ndim", "nocolumns", "rows", "nan", "measure", "keyword", "base"]
+    kinds += ["n_threads", "ragged", "norows"] + (["unsortable"] if n >= 2 else [])
+    kinds.append("average" if nmi_ami else "correction")
+    kind = draw(st.sampled_from(kinds))
+    a = "X" if y_none else draw(st.sampled_from(("X", "Y")))
+    ia = 0 if a == "X" else 1
+
+    def out(spec, expect, what):
+        return Case(target.name, spec, expect, f"{what}; from {case.note}, seed={seed}")
+
+    def with_arg(i, argspec, **kw):
+        spec = _d_spec_with(case, target, **kw)
+        if i >= len(spec["args"]):
+            spec["args"].append(val(None))
+        spec["args"][i] = argspec
+        return spec
+
+    if kind == "none":
+        spec = with_arg(0, val(None))
+        return out(spec, Expect("error", T, ("X",)), "X=None")
+    if kind == "ndim":
+        shape = draw(st.sampled_from(((n,), (n, 2, 2), ())))
+        x = np.zeros(shape, dtype=np.int64)
+        return out(with_arg(ia, arr(x)), Expect("error", V, (a,)), f"{a} of shape {shape}")
+    if kind == "nocolumns":
+        return out(with_arg(ia, arr(np.zeros((n, 0)))), Expect("error", V, (a,)), f"{a} (n, 0)")
+    if kind == "norows":
+        x = np.zeros((0, 2), dtype=np.int64)
+        spec = with_arg(0, arr(x))
+        if not y_none:
+            spec["args"][1] = arr(np.zeros((0, 3), dtype=np.int64))
+        return out(spec, Expect("error", V, ("X",)), "no samples")
+    if kind == "rows":
+        m = draw(st.sampled_from([m for m in (n + 1, n - 1, 2 * n + 3) if m >= 1 and m != n]))
+        spec = with_arg(1, arr(np.arange(m * 2).reshape(m, 2) % 3))
+        return out(spec, Expect("error", V, ("X", "Y"), True), f"Y of {m} rows, X of {n}")
+    if kind == "nan":
+        _, data, layout, ax = spec0["args"][ia]
+        x = np.array(data)
+        if x.dtype.kind not in "fcO":
+            x = (np.arange(x.size).reshape(x.shape) % 5).astype(rng.choice(["<f8", ">f4"]))
+        cells = rng.integers(0, [x.shape[0], x.shape[1]], size=(int(rng.integers(1, 4)), 2))
+        for i, j in cells:
+            x[i, j] = math.nan
+        # the columns are coded in order: the first column with a NaN names its first row
+        j0 = int(cells[:, 1].min())
+        first = int(cells[cells[:, 1] == j0, 0].min())
+        lay = _d_nan_layout(layout, x)
+        return out(
+            with_arg(ia, arr(x, lay, ax)),
+            Expect(
+                "error",
+                V,
+                (a,),
+                match=rf"^'{a}' must not contain NaN; found one at sample {first}\.$",
+            ),
+            f"NaN in {a}, first in column {j0} at sample {first}",
+        )
+    if kind == "unsortable":
+        x = _d_unsortable(n, draw(st.sampled_from(D_UNSORTABLE)), 2)
+        return out(with_arg(ia, arr(x)), Expect("error", T, (a,)), f"{a} unsortable")
+    if kind == "ragged":
+        r = draw(st.sampled_from(([[1, 2], [3]], [[0, 1], [1, 2], 3])))
+        return out(with_arg(ia, val(r)), Expect("error", V, (a,)), f"{a}={r!r}")
+    if kind == "measure":
+        bad = draw(st.sampled_from(D_BAD_MEASURES_VALUE + D_BAD_MEASURES_TYPE))
+        spec = _d_spec_with(case, target, drop=("average", "correction"), measure=val(bad))
+        types = V if isinstance(bad, str) else T
+        return out(spec, Expect("error", types, ("measure",)), f"measure={bad!r}")
+    if kind == "keyword":
+        extra = ["correction"] if nmi_ami else ["average"]
+        k = draw(st.sampled_from(extra + ["sparse", "axis", "z"]))
+        v = draw(st.sampled_from(("min", "miller-madow", None, 2.0)))
+        return out(_d_spec_with(case, target, **{k: val(v)}), Expect("error", T, (k,)), f"{k}=")
+    if kind == "base":
+        bad = draw(st.sampled_from(BAD_BASES_VALUE + BAD_BASES_TYPE))
+        types = T if isinstance(bad, (bool, str, complex, list)) else V
+        spec = _d_spec_with(case, target, base=val(bad))
+        return out(spec, Expect("error", types, ("base",)), f"base={_value_code(bad)}")
+    if kind == "n_threads":
+        bad = draw(st.sampled_from(BAD_N_THREADS))
+        spec = _d_spec_with(case, target, n_threads=val(bad))
+        return out(spec, Expect("error", V, ("n_threads",)), f"n_threads={_value_code(bad)}")
+    if kind == "correction":
+        bad = draw(st.sampled_from(D_BAD_CORRECTIONS_VALUE + D_BAD_CORRECTIONS_TYPE))
+        types = V if isinstance(bad, str) else T
+        spec = _d_spec_with(case, target, correction=val(bad))
+        return out(spec, Expect("error", types, ("correction",)), f"correction={bad!r}")
+    bad = draw(st.sampled_from(D_BAD_AVERAGES_VALUE + D_BAD_AVERAGES_TYPE))
+    types = V if isinstance(bad, str) else T
+    spec = _d_spec_with(case, target, average=val(bad))
+    return out(spec, Expect("error", types, ("average",)), f"average={bad!r}")
+
+
+# ---- evaluation ----
+
+#: AMI values the oracle could not compare (ill-conditioned, or too many
+#: classes for scikit-learn), by reason: shown, not silently dropped
+D_SKIPPED = collections.Counter()
+
+
+def _d_compare(fn, got, orc, base, where):
+    """A problem with a float result against the oracle, or None."""
+    if orc.skip is not None:
+        D_SKIPPED[orc.skip.split(":")[0]] += 1
+        return None if math.isfinite(got) else f"{fn}: {got!r} is not finite{where}"
+    if math.isnan(got):
+        return f"{fn}: NaN{where}"
+    if orc.bound == 0.0:
+        if got != orc.value:
+            return f"{fn}: {got!r}, expected exactly {orc.value!r}{where}"
+        return None
+    err = abs(got - orc.value)
+    _note_ratio(f"discrete.{fn}", err / orc.bound, where.strip())
+    if not err <= orc.bound:
+        return (
+            f"{fn}: {got!r}, oracle {orc.value!r}: error {err:.3g} > bound {orc.bound:.3g} "
+            f"({err / orc.bound:.3g} x){where}"
+        )
+    sign = -1.0 if base is not None and float(base) < 1.0 else 1.0
+    if orc.nonneg and got * sign < 0.0:
+        return f"{fn}: {got!r} is below 0 (in nats) without a correction{where}"
+    if fn == "normalized_mutual_information" and not 0.0 <= got <= 1.0:
+        return f"{fn}: {got!r} outside [0, 1]{where}"
+    return None
+
+
+def _d_oracle_kw(kwargs):
+    return {k: v for k, v in kwargs.items() if k in ("base", "correction", "average")}
+
+
+def evaluate_discrete(target, case):
+    COUNTS["cases"] += 1
+    spec = case.spec
+    out = run_spec(spec)
+    res = out["result"]
+    _common(case, out)
+    if case.expect is not None and case.expect.kind == "error":
+        check_error(case, res, case.expect, target)
+        return
+    if res[0] != "ok":
+        fail("error", f"valid input raised {res[1][0]}: {res[2]}\n{case!r}")
+    fn = _d_fn(target)
+    args = [build_arg(a) for a in spec["args"]]
+    kwargs = {k: build_arg(v) for k, v in spec["kwargs"].items()}
+    got = res[1]
+    if fn == "pairwise":
+        _d_check_pairwise(case, got, args, kwargs)
+        return
+    nl = len(target.args)
+    syms = [d_symbols(a) for a in args[:nl]]
+    if fn == "contingency":
+        _d_check_contingency(case, got, syms, bool(kwargs.get("sparse", False)))
+        return
+    if type(got) is not np.float64:
+        fail("contract", f"result {type(got).__name__}, not numpy.float64\n{case!r}")
+    okw = _d_oracle_kw(kwargs)
+    if len(args) > nl:
+        okw["average"] = args[nl]
+    orc = D_ORACLES[fn](*syms, **okw)
+    COUNTS["oracle"] += 1
+    problem = _d_compare(fn, float(got), orc, okw.get("base"), f" ({case.note})")
+    if problem:
+        fail("accuracy", f"{problem}\n{case!r}")
+
+
+def _d_check_contingency(case, got, syms, sparse):
+    shape, i, j, c = d_contingency(*syms)
+    COUNTS["oracle"] += 1
+    if sparse:
+        ok = isinstance(got, tuple) and len(got) == 3
+        ok = ok and all(
+            isinstance(g, np.ndarray) and g.dtype == np.int64 and g.ndim == 1 for g in got
+        )
+        if not ok:
+            fail("contract", f"sparse result {got!r:.300}: not 3 int64 arrays\n{case!r}")
+        if not all(np.array_equal(g, w) for g, w in zip(got, (i, j, c))):
+            fail("accuracy", f"cells {got!r:.400}, expected {(i, j, c)!r:.400}\n{case!r}")
+        return
+    if not (isinstance(got, np.ndarray) and got.dtype == np.int64 and got.shape == shape):
+        fail(
+            "contract",
+            f"result {type(got).__name__} {getattr(got, 'dtype', '')} "
+            f"{getattr(got, 'shape', '')}, expected int64 {shape}\n{case!r}",
+        )
+    t = np.zeros(shape, dtype=np.int64)
+    t[i, j] = c
+    if not np.array_equal(got, t):
+        fail("accuracy", f"table\n{got!r:.600}\nexpected\n{t!r:.600}\n{case!r}")
+
+
+def _d_check_pairwise(case, got, args, kwargs):
+    X = np.asarray(args[0])
+    Y = None if len(args) < 2 or args[1] is None else np.asarray(args[1])
+    measure = kwargs.get("measure", "mutual_information")
+    fx = X.shape[1]
+    fy = fx if Y is None else Y.shape[1]
+    if not (isinstance(got, np.ndarray) and got.dtype == np.float64 and got.shape == (fx, fy)):
+        fail(
+            "contract",
+            f"result {type(got).__name__} {getattr(got, 'dtype', '')} "
+            f"{getattr(got, 'shape', '')}, expected float64 ({fx}, {fy})\n{case!r}",
+        )
+    mkw = _d_oracle_kw(kwargs)
+    problems = []
+    # every entry is the one-pair function's value (computed in the child)
+    lspec = {
+        "fn": "!discrete_loop",
+        "args": case.spec["args"],
+        "kwargs": {"measure": val(measure), **{k: val(v) for k, v in mkw.items()}},
+    }
+    lres = run_spec(lspec)["result"]
+    if lres[0] != "ok":
+        fail("contract", f"the one-pair calls raised {lres!r} where pairwise did not\n{case!r}")
+    L = lres[1]
+    sym = Y is None and measure != "conditional_entropy"
+    if sym:
+        # one triangle, computed as the one-pair calls (i <= j), mirrored exactly
+        if not np.array_equal(_bits64(got), _bits64(got.T)):
+            problems.append("Y=None: the matrix is not its exact mirror")
+        sel = np.triu_indices(fx)
+    else:
+        sel = (slice(None), slice(None))
+    diff = np.argwhere(_bits64(got[sel]) != _bits64(L[sel]))
+    if diff.size:
+        problems.append(
+            f"{measure}: {len(diff)} entries not bit-identical to the one-pair calls "
+            f"(got {got[sel].ravel()[:4]!r}, one-pair {L[sel].ravel()[:4]!r})"
+        )
+    # every entry against the oracle
+    oracles = d_pairwise(X, Y, measure=measure, **mkw)
+    for i in range(fx):
+        for j in range(fy):
+            orc = oracles[i][j]
+            COUNTS["oracle"] += 1
+            p = _d_compare(
+                measure, float(got[i, j]), orc, mkw.get("base"), f" [{i}, {j}] ({case.note})"
+            )
+            if p:
+                problems.append(p)
+    if problems:
+        fail("accuracy", "\n".join(problems[:5]) + f"\n{case!r}")
+
+
+# --------------------------------------------------------------------------
 # the tables family: joint_entropy, conditional_entropy, mutual_information
 # --------------------------------------------------------------------------
 
@@ -2430,6 +3755,7 @@ FAMILIES = {
     "rows": Family(rows_valid, rows_bad, evaluate_rows),
     "elementwise": Family(elementwise_valid, elementwise_bad, evaluate_elementwise),
     "pairwise": Family(pairwise_valid, pairwise_bad, evaluate_pairwise),
+    "discrete": Family(discrete_valid, discrete_bad, evaluate_discrete),
     "tables": Family(tables_valid, tables_bad, evaluate_tables),
 }
 

@@ -29,6 +29,14 @@ inputs that need no oracle), ``("fn", name)`` (the public function
 then sub-blocks of the rows (``P[a:b]`` against ``Q[c:d]``; nearest: rows of
 ``P`` searched alone) must give that block of the result bit for bit.
 
+``"threads": {"labels": [i, ...], "tile": t}`` (fastdiv.discrete): the call
+with ``n_threads=1`` and ``n_threads=2`` must give its bits; then the label
+arguments ``i`` tiled along the samples to at least ``t`` of them (0: not
+tiled) must give the same bits with 1 and 2 threads.
+
+``"!discrete_loop"`` is the matrix of one-pair calls of a discrete measure
+between the columns of ``X`` and ``Y`` (see ``discrete_loop``).
+
 The protocol: 8-byte little-endian length + pickle, one spec in, one outcome
 out, in order; ``None`` ends the child.  The child writes its answers to a
 duplicate of fd 1 and points fd 1 at stderr, so that a stray print from C
@@ -174,12 +182,29 @@ def resolve(name):
         import time
 
         return lambda *a, **k: time.sleep(3600)
+    if name == "!discrete_loop":
+        return discrete_loop
     f = fastdiv
     for part in name.split("."):
         if not hasattr(f, part):
             __import__(f"{f.__name__}.{part}")
         f = getattr(f, part)
     return f
+
+
+def discrete_loop(X, Y=None, *, measure="mutual_information", **kw):
+    """``[i, j] = fastdiv.discrete.<measure>(X[:, i], Y[:, j], **kw)`` (Y=None:
+    X), one public call per pair: what ``discrete.pairwise`` must equal."""
+    from fastdiv import discrete
+
+    f = getattr(discrete, measure)
+    X = np.asarray(X)
+    Y = X if Y is None else np.asarray(Y)
+    out = np.empty((X.shape[1], Y.shape[1]))
+    for i in range(X.shape[1]):
+        for j in range(Y.shape[1]):
+            out[i, j] = f(X[:, i], Y[:, j], **kw)
+    return out
 
 
 def _root(x):
@@ -238,6 +263,8 @@ def _call(f, args, kwargs, n=None):
 
 def _thread_checks(f, args, kwargs, t, base):
     """1 vs 2 threads on the call, on a tiled batch and on one long row."""
+    if t.get("labels") is not None:
+        return _label_thread_checks(f, args, kwargs, t, base)
     problems, runs = [], 0
     r1, r2 = _call(f, args, kwargs, 1), _call(f, args, kwargs, 2)
     runs += 2
@@ -290,6 +317,35 @@ def _thread_checks(f, args, kwargs, t, base):
             problems.append(
                 f"one row of {reps * K} entries: 1 thread {rr[0]!r}, 2 threads {rr[1]!r}"
             )
+    return problems, runs
+
+
+def _label_thread_checks(f, args, kwargs, t, base):
+    """fastdiv.discrete: n_threads=1 and 2 give the call's bits; the labels
+    tiled past the kernels' counting chunks (one pass of a fixed chunk per
+    thread), with 1 and 2 threads, give the same bits as each other (the
+    plug-in values of a tiled sample are the same numbers, but not
+    necessarily the same bits, as the call's)."""
+    problems, runs = [], 0
+    for n in (1, 2):
+        r = _call(f, args, dict(kwargs, n_threads=n))
+        runs += 1
+        if r[0] != "ok" or not _same(r[1], base):
+            problems.append(f"n_threads={n} differs from the call: {r!r:.300} vs {base!r:.300}")
+    if not t.get("tile"):
+        return problems, runs
+    tiled = list(args)
+    for i in t["labels"]:
+        a = np.asarray(args[i])
+        reps = -(-t["tile"] // a.shape[0])
+        tiled[i] = np.tile(a, (reps,) + (1,) * (a.ndim - 1))
+    rr = [_call(f, tiled, dict(kwargs, n_threads=n)) for n in (1, 2)]
+    runs += 2
+    if rr[0][0] != "ok" or rr[1][0] != "ok" or not _same(rr[0][1], rr[1][1]):
+        problems.append(
+            f"labels tiled to {tiled[t['labels'][0]].shape[0]} samples: 1 thread "
+            f"{rr[0]!r:.300}, 2 threads {rr[1]!r:.300}"
+        )
     return problems, runs
 
 

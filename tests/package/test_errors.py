@@ -7,9 +7,9 @@ Messages name the argument, state the rule and echo the value (house style,
 tolerance is formatted), the regex pins the digits that are certain and
 nothing more.  The last section holds the errors of ``pairwise`` and
 ``nearest``: the exact family's messages naming ``'P'``/``'Q'`` and the row,
-and their own (metric, keywords, shapes, ``out``, ``k``).  Then the measures on
-joint tables (``'pxy'``, the first bad table shown as an int, a tuple, or
-not at all for one table).
+and their own (metric, keywords, shapes, ``out``, ``k``).  After it:
+``fastdiv.discrete`` (labels), then the measures on joint tables (``'pxy'``,
+the first bad table shown as an int, a tuple, or not at all for one table).
 """
 
 import math
@@ -1225,6 +1225,457 @@ def test_pw_inputs_unmodified_after_error(fn, kind):
     with pytest.raises(ValueError):
         pw(fn, P, Q, **kw)
     assert P.tobytes() == P0.tobytes() and Q.tobytes() == Q0.tobytes()
+
+
+# --------------------------------------------------------------------------
+# fastdiv.discrete: labels
+# --------------------------------------------------------------------------
+#
+# Labels are validated by ``_validation.as_labels`` (named by the argument:
+# 'x', 'y', 'z'; 'X', 'Y' for pairwise), the keywords by ``check_choice``,
+# ``check_correction``, ``base_scale``, ``check_bool`` and
+# ``resolve_threads``.  A NaN label is reported at its first sample (the
+# first row holding one, for a 2-D input; for pairwise, in the first column
+# holding one, as columns are coded in order).
+
+DISC = fd.discrete
+D_ONE = ["entropy"]
+D_TWO = [
+    "contingency",
+    "joint_entropy",
+    "conditional_entropy",
+    "mutual_information",
+    "normalized_mutual_information",
+    "adjusted_mutual_information",
+    "variation_of_information",
+]
+D_THREE = ["conditional_mutual_information"]
+D_ALL = D_ONE + D_TWO + D_THREE
+D_CORRECTION = [
+    "entropy",
+    "joint_entropy",
+    "conditional_entropy",
+    "mutual_information",
+    "variation_of_information",
+    "conditional_mutual_information",
+]
+D_AVERAGE = ["normalized_mutual_information", "adjusted_mutual_information"]
+D_BASE = [n for n in D_ALL if n != "contingency"]
+D_MEASURES = (
+    "'mutual_information', 'normalized_mutual_information', 'adjusted_mutual_information', "
+    "'variation_of_information', 'conditional_entropy'"
+)
+D_THREADS_MSG = (
+    rf"^'n_threads' must be None, -1 \(all cores\) or an integer from 1 to "
+    rf"{fd.thread_limit()} \(thread_limit\(\)\); got "
+)
+
+
+def d_labels(name):
+    """The label arguments ``name`` takes."""
+    return "x" if name in D_ONE else "xyz" if name in D_THREE else "xy"
+
+
+def d_which(names):
+    """(name, argument) for every label argument of every function."""
+    return [(n, a) for n in names for a in d_labels(n)]
+
+
+def d_call(name, labels, *args, **kw):
+    """discrete.<name> of the labels it takes from the dict ``labels``."""
+    return getattr(DISC, name)(*[labels[a] for a in d_labels(name)], *args, **kw)
+
+
+def d_good(n=6, seed=0):
+    return np.random.default_rng(seed).integers(0, 3, n)
+
+
+def d_with(which, bad, n=6):
+    labels = {a: d_good(n, i) for i, a in enumerate("xyz")}
+    labels[which] = bad
+    return labels
+
+
+@pytest.mark.parametrize("name,which", d_which(D_ALL))
+def test_discrete_none_is_typeerror(name, which):
+    with pytest.raises(TypeError, match=rf"^'{which}' must be an array of labels; got None\.$"):
+        d_call(name, d_with(which, None))
+
+
+@pytest.mark.parametrize("name,which", d_which(D_ALL))
+@pytest.mark.parametrize(
+    "bad,nd",
+    [(np.int64(3), 0), ("abc", 0), (2.5, 0), (np.zeros((6, 2, 2)), 3), (np.zeros((6, 1, 1, 1)), 4)],
+    ids=["int64", "str", "float", "3-D", "4-D"],
+)
+def test_discrete_bad_ndim(name, which, bad, nd):
+    msg = (
+        rf"^'{which}' must be a 1-D array of labels or a 2-D array whose rows are symbols; "
+        rf"got {nd} dimensions\.$"
+    )
+    with pytest.raises(ValueError, match=msg):
+        d_call(name, d_with(which, bad))
+
+
+@pytest.mark.parametrize("name,which", d_which(D_ALL))
+@pytest.mark.parametrize(
+    "bad",
+    [[], np.zeros(0, dtype=np.int64), np.zeros((0, 2)), np.zeros((6, 0)), np.array([], dtype="U3")],
+    ids=["list", "1-D", "no-rows", "no-columns", "str"],
+)
+def test_discrete_empty(name, which, bad):
+    msg = rf"^'{which}' must hold at least one sample; got an empty array\.$"
+    with pytest.raises(ValueError, match=msg):
+        d_call(name, d_with(which, bad))
+
+
+@pytest.mark.parametrize("name,which", d_which(D_ALL))
+def test_discrete_ragged(name, which):
+    with pytest.raises(ValueError, match=rf"^'{which}' could not be converted to an array: "):
+        d_call(name, d_with(which, [[1, 2], [3]]))
+
+
+def _d_nan_cases():
+    nan = np.nan
+    x2 = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, nan], [nan, nan], [1.0, 1.0], [0.0, 0.0]])
+    obj = np.array([0, 1, 2, "a", nan, nan], dtype=object)[[0, 1, 2, 0, 4, 5]]
+    return [
+        (np.array([0.0, 1.0, 0.0, nan, 1.0, nan]), 3),
+        (np.array([nan, 1.0, 0.0, 0.0, 1.0, 1.0], dtype=">f4"), 0),
+        (np.array([0.0, 1.0, 0.0, 1.0, 1.0, nan], dtype=np.float16), 5),
+        (np.array([0, 1j, complex(0, nan), 1, 1, 0], dtype=np.complex128), 2),
+        (np.array([0, 1, complex(nan, 1), 1, 1, 0], dtype=">c8"), 2),
+        (obj, 4),
+        (x2, 2),
+        (np.asfortranarray(x2), 2),
+        (x2[::-1], 2),  # rows 5, 4, 3 (NaN), ...
+        ([0.0, 1.0, float("nan"), 1.0, 0.0, 0.0], 2),
+    ]
+
+
+@pytest.mark.parametrize("name,which", d_which(D_ALL))
+@pytest.mark.parametrize(
+    "bad,first",
+    _d_nan_cases(),
+    ids=["f8", ">f4", "f2", "c16-imag", ">c8-real", "object", "rows", "rows-F", "rows-rev", "list"],
+)
+def test_discrete_nan_names_the_first_sample(name, which, bad, first):
+    before = np.array(bad, copy=True)
+    msg = rf"^'{which}' must not contain NaN; found one at sample {first}\.$"
+    with pytest.raises(ValueError, match=msg):
+        d_call(name, d_with(which, bad))
+    if isinstance(bad, np.ndarray):
+        assert bad.dtype == before.dtype and bad.shape == before.shape
+        if bad.dtype != object:
+            assert bad.tobytes() == before.tobytes()
+        else:
+            assert [repr(v) for v in bad.tolist()] == [repr(v) for v in before.tolist()]
+
+
+def test_discrete_infinities_and_negative_zero_are_labels():
+    """Not NaN: valid labels (-0.0 is the label 0.0)."""
+    x = np.array([np.inf, -np.inf, 0.0, -0.0, np.inf])
+    assert DISC.entropy(x) == DISC.entropy([2, 1, 0, 0, 2])
+    assert DISC.contingency(x, x).shape == (3, 3)
+
+
+@pytest.mark.parametrize("name", D_TWO + D_THREE)
+@pytest.mark.parametrize("m", [5, 7, 1])
+def test_discrete_lengths_differ(name, m):
+    labels = {"x": d_good(6), "y": d_good(m, 1), "z": d_good(6, 2)}
+    msg = rf"^'x' and 'y' must have the same number of samples; got 6 and {m}\.$"
+    with pytest.raises(ValueError, match=msg):
+        d_call(name, labels)
+
+
+@pytest.mark.parametrize("m", [5, 7, 1])
+def test_discrete_cmi_z_length_differs(m):
+    msg = rf"^'x' and 'z' must have the same number of samples; got 6 and {m}\.$"
+    with pytest.raises(ValueError, match=msg):
+        DISC.conditional_mutual_information(d_good(6), d_good(6, 1), d_good(m, 2))
+
+
+def test_discrete_rows_count_samples_not_elements():
+    """A (6, 2) array is 6 samples: the lengths are compared by rows."""
+    msg = r"^'x' and 'y' must have the same number of samples; got 6 and 12\.$"
+    with pytest.raises(ValueError, match=msg):
+        DISC.mutual_information(np.zeros((6, 2)), np.zeros(12))
+    assert DISC.mutual_information(np.zeros((6, 2)), np.zeros(6)) == 0.0
+
+
+def _d_unsortable():
+    mixed = np.array([1, "a", 1, "a", 2, "b"], dtype=object)
+    none = np.array([1, 2, None, 1, 2, 3], dtype=object)
+    cplx = np.array([1, 2j, 1, 2, 3, 1], dtype=object)
+    objs = np.array([object() for _ in range(6)], dtype=object)
+    rows = np.array([[1, 0], ["a", 0], [1, 1], [2, 0], [1, 0], ["b", 1]], dtype=object)
+    # (a list of ints and strings would become an array of strings: None stays an object)
+    return [mixed, none, cplx, objs, rows, none.tolist()]
+
+
+@pytest.mark.parametrize("name,which", d_which(D_ALL))
+@pytest.mark.parametrize(
+    "bad", _d_unsortable(), ids=["int-str", "none", "complex", "objects", "rows", "list"]
+)
+def test_discrete_unsortable_labels(name, which, bad):
+    flat = np.asarray(bad, dtype=object).ravel()
+    before = list(flat)
+    msg = rf"^'{which}' holds labels that cannot be sorted: .*not supported between instances"
+    with pytest.raises(TypeError, match=msg):
+        d_call(name, d_with(which, bad))
+    assert all(a is b for a, b in zip(before, flat))  # the same objects, in place
+
+
+@pytest.mark.parametrize("name", D_BASE)
+@pytest.mark.parametrize("base", [0, 1, -1, 1.0, -2.5, 0.0, math.nan, math.inf, -math.inf])
+def test_discrete_bad_base_value(name, base):
+    msg = re.escape(f"'base' must be a positive number other than 1 or None; got {base!r}.")
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        d_call(name, d_with("x", d_good()), base=base)
+
+
+@pytest.mark.parametrize("name", D_BASE)
+@pytest.mark.parametrize(
+    "base,tname", [("2", "str"), (2j, "complex"), ([2], "list"), (True, "bool")]
+)
+def test_discrete_bad_base_type(name, base, tname):
+    with pytest.raises(TypeError, match=rf"^'base' must be a real number or None; got {tname}\.$"):
+        d_call(name, d_with("x", d_good()), base=base)
+
+
+@pytest.mark.parametrize("name", D_BASE)
+def test_discrete_base_beyond_float64(name):
+    with pytest.raises(ValueError, match=r"^'base' must fit in a float64 .*; got 1000000"):
+        d_call(name, d_with("x", d_good()), base=10**400)
+
+
+@pytest.mark.parametrize("name", D_CORRECTION)
+@pytest.mark.parametrize("value", ["mm", "Miller-Madow", "", "miller_madow"])
+def test_discrete_bad_correction_value(name, value):
+    msg = re.escape(f"'correction' must be None or 'miller-madow'; got {value!r}.")
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        d_call(name, d_with("x", d_good()), correction=value)
+
+
+@pytest.mark.parametrize("name", D_CORRECTION)
+@pytest.mark.parametrize(
+    "value,tname", [(1, "int"), (True, "bool"), (b"miller-madow", "bytes"), (["mm"], "list")]
+)
+def test_discrete_bad_correction_type(name, value, tname):
+    msg = rf"^'correction' must be None or a str; got {tname}\.$"
+    with pytest.raises(TypeError, match=msg):
+        d_call(name, d_with("x", d_good()), correction=value)
+
+
+@pytest.mark.parametrize("name", D_AVERAGE + ["contingency"])
+def test_discrete_correction_not_taken(name):
+    msg = rf"^{name}\(\) got an unexpected keyword argument 'correction'$"
+    with pytest.raises(TypeError, match=msg):
+        d_call(name, d_with("x", d_good()), correction="miller-madow")
+
+
+@pytest.mark.parametrize("name", D_AVERAGE)
+@pytest.mark.parametrize("value", ["mean", "Arithmetic", "", "harmonic"])
+@pytest.mark.parametrize("positional", [False, True])
+def test_discrete_bad_average_value(name, value, positional):
+    msg = re.escape(
+        f"'average' must be one of 'arithmetic', 'geometric', 'min', 'max'; got {value!r}."
+    )
+    args, kw = ((value,), {}) if positional else ((), {"average": value})
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        d_call(name, d_with("x", d_good()), *args, **kw)
+
+
+@pytest.mark.parametrize("name", D_AVERAGE)
+@pytest.mark.parametrize("value,tname", [(None, "NoneType"), (1, "int"), (b"min", "bytes")])
+def test_discrete_bad_average_type(name, value, tname):
+    with pytest.raises(TypeError, match=rf"^'average' must be a str; got {tname}\.$"):
+        d_call(name, d_with("x", d_good()), average=value)
+
+
+@pytest.mark.parametrize("name", [n for n in D_ALL if n not in D_AVERAGE])
+def test_discrete_average_not_taken(name):
+    msg = rf"^{name}\(\) got an unexpected keyword argument 'average'$"
+    with pytest.raises(TypeError, match=msg):
+        d_call(name, d_with("x", d_good()), average="min")
+
+
+@pytest.mark.parametrize(
+    "value,tname", [(1, "int"), (0, "int"), (None, "NoneType"), ("True", "str"), (1.0, "float")]
+)
+def test_discrete_sparse_not_a_bool(value, tname):
+    with pytest.raises(TypeError, match=rf"^'sparse' must be a bool; got {tname}\.$"):
+        DISC.contingency(d_good(), d_good(6, 1), sparse=value)
+
+
+@pytest.mark.parametrize("name", D_ALL + ["pairwise"])
+@pytest.mark.parametrize(
+    "value,shown",
+    [(0, "0"), (-2, "-2"), (1.5, "1.5"), ("2", "'2'"), (True, "True"), ([2], r"\[2\]")],
+)
+def test_discrete_bad_n_threads(name, value, shown):
+    with pytest.raises(ValueError, match=D_THREADS_MSG + shown + r"\.$"):
+        if name == "pairwise":
+            DISC.pairwise(np.zeros((4, 2)), n_threads=value)
+        else:
+            d_call(name, d_with("x", d_good()), n_threads=value)
+
+
+# ---- discrete.pairwise ----
+
+
+def d_cols(n=4, f=3, seed=0):
+    return np.random.default_rng(seed).integers(0, 3, (n, f))
+
+
+def test_discrete_pw_none():
+    with pytest.raises(TypeError, match=r"^'X' must be a 2-D array of labels; got None\.$"):
+        DISC.pairwise(None)
+    with pytest.raises(TypeError, match=r"^'X' must be a 2-D array of labels; got None\.$"):
+        DISC.pairwise(None, d_cols())
+
+
+@pytest.mark.parametrize("which", ["X", "Y"])
+@pytest.mark.parametrize("shape", [(4,), (4, 2, 2), ()])
+def test_discrete_pw_not_2d(which, shape):
+    bad = np.zeros(shape, dtype=np.int64)
+    X, Y = (bad, d_cols()) if which == "X" else (d_cols(), bad)
+    msg = (
+        rf"^'{which}' must be a 2-D array \(n_samples, n_features\); got {len(shape)} dimensions\.$"
+    )
+    with pytest.raises(ValueError, match=msg):
+        DISC.pairwise(X, Y)
+
+
+@pytest.mark.parametrize("which", ["X", "Y"])
+def test_discrete_pw_no_columns(which):
+    X, Y = (np.zeros((4, 0)), d_cols()) if which == "X" else (d_cols(), np.zeros((4, 0)))
+    msg = rf"^'{which}' must have at least one column; got shape \(4, 0\)\.$"
+    with pytest.raises(ValueError, match=msg):
+        DISC.pairwise(X, Y)
+
+
+def test_discrete_pw_no_samples():
+    msg = r"^'X' must hold at least one sample; got an empty array\.$"
+    with pytest.raises(ValueError, match=msg):
+        DISC.pairwise(np.zeros((0, 2), dtype=np.int64))
+    with pytest.raises(ValueError, match=msg):
+        DISC.pairwise(np.zeros((0, 2)), np.zeros((0, 3)))
+
+
+@pytest.mark.parametrize("m", [3, 5])
+def test_discrete_pw_rows_differ(m):
+    msg = rf"^'X' and 'Y' must have the same number of samples; got 4 and {m}\.$"
+    with pytest.raises(ValueError, match=msg):
+        DISC.pairwise(d_cols(), d_cols(m))
+
+
+@pytest.mark.parametrize("which", ["X", "Y"])
+def test_discrete_pw_ragged(which):
+    """A ragged list names its argument, as the one-pair functions do."""
+    X, Y = ([[1, 2], [3]], None) if which == "X" else (d_cols(2, 2), [[1, 2], [3]])
+    with pytest.raises(ValueError, match=rf"^'{which}' could not be converted to an array: "):
+        DISC.pairwise(X, Y)
+
+
+@pytest.mark.parametrize("value", ["MI", "entropy", "", "conditional_mutual_information"])
+def test_discrete_pw_bad_measure_value(value):
+    msg = re.escape(f"'measure' must be one of {D_MEASURES}; got {value!r}.")
+    with pytest.raises(ValueError, match="^" + msg + "$"):
+        DISC.pairwise(d_cols(), measure=value)
+
+
+@pytest.mark.parametrize(
+    "value,tname", [(None, "NoneType"), (1, "int"), (DISC.entropy, "function")]
+)
+def test_discrete_pw_bad_measure_type(value, tname):
+    with pytest.raises(TypeError, match=rf"^'measure' must be a str; got {tname}\.$"):
+        DISC.pairwise(d_cols(), measure=value)
+
+
+@pytest.mark.parametrize(
+    "measure,key,takes",
+    [
+        ("normalized_mutual_information", "correction", "average"),
+        ("adjusted_mutual_information", "correction", "average"),
+        ("mutual_information", "average", "correction"),
+        ("conditional_entropy", "average", "correction"),
+        ("variation_of_information", "sparse", "correction"),
+        ("mutual_information", "axis", "correction"),
+    ],
+)
+def test_discrete_pw_unexpected_keyword(measure, key, takes):
+    msg = (
+        rf"^discrete\.pairwise got an unexpected keyword '{key}' for measure '{measure}' "
+        rf"\(it takes '{takes}'\)\.$"
+    )
+    with pytest.raises(TypeError, match=msg):
+        DISC.pairwise(d_cols(), measure=measure, **{key: None})
+
+
+def test_discrete_pw_keyword_values():
+    with pytest.raises(ValueError, match=r"^'average' must be one of 'arithmetic', "):
+        DISC.pairwise(d_cols(), measure="adjusted_mutual_information", average="mean")
+    with pytest.raises(ValueError, match=r"^'correction' must be None or 'miller-madow'; got 'x'"):
+        DISC.pairwise(d_cols(), correction="x")
+    with pytest.raises(ValueError, match=r"^'base' must be a positive number other than 1 or None"):
+        DISC.pairwise(d_cols(), base=1)
+
+
+@pytest.mark.parametrize("which", ["X", "Y"])
+def test_discrete_pw_nan_first_column_first_sample(which):
+    """Columns are coded in order: the first column with a NaN names its
+    first NaN sample (here column 1, sample 2; column 2 has one at 0)."""
+    bad = np.zeros((4, 3))
+    bad[2, 1] = bad[3, 1] = bad[0, 2] = np.nan
+    before = bad.copy()
+    X, Y = (bad, None) if which == "X" else (d_cols(), bad)
+    with pytest.raises(
+        ValueError, match=rf"^'{which}' must not contain NaN; found one at sample 2\.$"
+    ):
+        DISC.pairwise(X, Y)
+    assert np.array_equal(bad, before, equal_nan=True)
+
+
+@pytest.mark.parametrize("which", ["X", "Y"])
+def test_discrete_pw_unsortable_column(which):
+    bad = np.array([[0, 1], [1, "a"], [0, 1], [1, 2]], dtype=object)
+    X, Y = (bad, None) if which == "X" else (d_cols(), bad)
+    with pytest.raises(TypeError, match=rf"^'{which}' holds labels that cannot be sorted: "):
+        DISC.pairwise(X, Y)
+
+
+# ---- inputs are not modified ----
+
+
+@pytest.mark.parametrize("name", D_TWO + D_THREE)
+@pytest.mark.parametrize("kind", ["nan", "length", "unsortable", "base", "keyword"])
+def test_discrete_inputs_unmodified_after_error(name, kind):
+    x = np.array([3, 1, 2, 3, 1, 2], dtype=">i4")
+    y = np.array(["b", "a", "c", "b", "a", "a"])
+    z = np.array([[0.5, -0.0], [1.0, 2.0]] * 3)
+    kw = {}
+    if kind == "nan":
+        z = z.copy()
+        z[4, 1] = np.nan
+        if name not in D_THREE:
+            y = z
+    elif kind == "length":
+        y = y[:5]
+    elif kind == "unsortable":
+        y = np.array([1, "a", 1, "a", 1, "a"], dtype=object)
+    elif kind == "base":
+        kw["base"] = -1.0 if name != "contingency" else None
+        if name == "contingency":
+            kw = {"sparse": 1}
+    else:
+        kw["weights"] = np.ones(6)
+    saved = [(a, a.copy(), a.tobytes() if a.dtype != object else list(a)) for a in (x, y, z)]
+    with pytest.raises((ValueError, TypeError)):
+        d_call(name, {"x": x, "y": y, "z": z}, **kw)
+    for a, copy, raw in saved:
+        assert a.dtype == copy.dtype and a.shape == copy.shape
+        assert (a.tobytes() == raw) if a.dtype != object else all(u is v for u, v in zip(a, raw))
 
 
 # --------------------------------------------------------------------------

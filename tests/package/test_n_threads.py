@@ -7,6 +7,7 @@ ValueError naming it; results never depend on it.  The one-step path
 must give the general path's result bit for bit and leave every error to it.
 """
 
+import inspect
 import math
 import os
 
@@ -116,6 +117,80 @@ def test_n_threads_above_thread_limit_rejected():
     with pytest.raises(ValueError, match=r"'n_threads'.*thread_limit"):
         fd.entropy([1.0, 2.0], n_threads=fd.thread_limit() + 1)
     assert fd.entropy([1.0, 1.0], n_threads=fd.thread_limit()) == math.log(2)
+
+
+# ---- fastdiv.discrete ----------------------------------------------------------
+
+#: every function of fastdiv.discrete computes, and takes n_threads
+DISCRETE = list(fd.discrete.__all__)
+
+
+@pytest.fixture(scope="module")
+def labels():
+    """Labels past two of the counting chunks (32768 samples each), so that
+    two threads count: small integer alphabets (read in place), strings
+    (coded by sorting) and a large alphabet (cells from sorted keys)."""
+    rng = np.random.default_rng(11)
+    n = 100_000
+    x = rng.integers(0, 5, n)
+    y = np.where(rng.random(n) < 0.3, x, rng.integers(0, 4, n)).astype(np.int8)
+    z = np.array(["a", "b", "c"])[rng.integers(0, 3, n)]
+    wide = rng.integers(0, 10**12, n)
+    return x, y, z, wide
+
+
+def call_discrete(name, labels, **kw):
+    x, y, z = labels[:3]
+    f = getattr(fd.discrete, name)
+    if name == "entropy":
+        return f(x, **kw)
+    if name == "conditional_mutual_information":
+        return f(x, y, z, **kw)
+    if name == "pairwise":
+        X = np.stack([x, y, x % 3, (x + y) % 4], axis=1)[:20_000]
+        return f(X, measure="adjusted_mutual_information", **kw)
+    if name == "contingency":
+        return f(x, z, **kw)
+    return f(x, y, **kw)
+
+
+@pytest.mark.parametrize("name", DISCRETE)
+def test_discrete_functions_take_n_threads(name):
+    p = inspect.signature(getattr(fd.discrete, name)).parameters["n_threads"]
+    assert p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is None
+
+
+@pytest.mark.parametrize("name", DISCRETE)
+def test_discrete_n_threads_gives_identical_bits(name, labels):
+    ref = call_discrete(name, labels, n_threads=1)
+    for n in (2, 3, -1, None):
+        got = call_discrete(name, labels, n_threads=n)
+        assert type(got) is type(ref)
+        assert np.array_equal(bits(got), bits(ref)), (name, n)
+
+
+@pytest.mark.parametrize("kind", ["in place", "strings", "sorted keys"])
+def test_discrete_counting_paths_identical_bits(kind, labels):
+    """Each way of counting, 1 thread against 2 and 4."""
+    x, y, z, wide = labels
+    a, b = {"in place": (x, y), "strings": (z, x), "sorted keys": (wide, x)}[kind]
+    for f in (fd.discrete.mutual_information, fd.discrete.variation_of_information):
+        ref = f(a, b, n_threads=1)
+        for n in (2, 4):
+            assert bits(f(a, b, n_threads=n)) == bits(ref), (kind, f.__name__, n)
+    ref = fd.discrete.contingency(a, b, sparse=True, n_threads=1)
+    for n in (2, 4):
+        got = fd.discrete.contingency(a, b, sparse=True, n_threads=n)
+        assert all(np.array_equal(g, r) for g, r in zip(got, ref)), (kind, n)
+
+
+@pytest.mark.parametrize("value", BAD, ids=[repr(v)[:20] for v in BAD])
+@pytest.mark.parametrize("name", DISCRETE)
+def test_discrete_bad_n_threads_is_a_value_error(name, value):
+    small = (np.array([0, 1, 1]), np.array([1, 1, 0]), np.array([0, 0, 1]), np.array([5, 6, 7]))
+    with pytest.raises(ValueError, match="'n_threads'") as e:
+        call_discrete(name, small, n_threads=value)
+    assert len(str(e.value)) < 200  # 10**400 is not echoed in full
 
 
 def test_resolve_threads_order(thread_state):
