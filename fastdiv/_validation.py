@@ -219,6 +219,5 @@ def as_labels(x: object, name: str) -> npt.NDArray[Any]:
 def same_length(n: int, m: int, names: tuple[str, str]) -> None:
     if n != m:
         raise ValueError(
-            f"{names[0]!r} and {names[1]!r} must have the same number of samples; "
-            f"got {n} and {m}."
+            f"{names[0]!r} and {names[1]!r} must have the same number of samples; got {n} and {m}."
         )

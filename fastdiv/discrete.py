@@ -604,7 +604,7 @@ normalized_mutual_information.__doc__ = _doc(
     >>> float(discrete.normalized_mutual_information([0, 0, 1, 1], [5, 5, 3, 3]))
     1.0
     >>> round(float(discrete.normalized_mutual_information([0, 0, 1, 1], [0, 0, 0, 1])), 4)
-    0.4869
+    0.3437
     """
 ).replace("AVERAGE", _AVERAGE)
 
@@ -819,7 +819,13 @@ def pairwise(
 def _columns(X: object, name: str) -> npt.NDArray[Any]:
     if X is None:
         raise TypeError(f"{name!r} must be a 2-D array of labels; got None.")
-    Xa = X if type(X) is np.ndarray else np.asarray(X)
+    if type(X) is np.ndarray:
+        Xa = X
+    else:
+        try:
+            Xa = np.asarray(X)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{name!r} could not be converted to an array: {e}") from None
     if Xa.ndim != 2:
         raise ValueError(
             f"{name!r} must be a 2-D array (n_samples, n_features); got {Xa.ndim} dimensions."

@@ -471,7 +471,6 @@ def pairwise_pieces(int need, const count_t[::1, :] X, const count_t[::1] mX,
     cdef Py_ssize_t n = X.shape[0], fx = X.shape[1], fy = Y.shape[1]
     cdef Py_ssize_t npairs, p, i, j, t, mmax = 1, tbl
     cdef int tid, nt
-    cdef Pieces P
     cdef Scratch *S
     out = np.zeros((fx, fy, 10), dtype=np.float64)
     cdef double[:, :, ::1] o = out
