@@ -7,6 +7,10 @@ conventions (``axis``, ``keepdims``, broadcasting, ``base``):
     total_variation, hellinger, renyi_entropy, renyi_divergence,
     self_information
 
+Measures on joint tables ``pxy[..., i, j]`` (leading axes batch):
+
+    joint_entropy, conditional_entropy, mutual_information
+
 Threads: ``set_num_threads``, ``get_num_threads``, ``num_threads``,
 ``thread_limit``.
 Estimators from discrete samples (labels): ``fastdiv.discrete``.
@@ -60,6 +64,7 @@ from ._exact import (
     total_variation,
 )
 from ._pairwise import nearest, pairwise
+from ._tables import conditional_entropy, joint_entropy, mutual_information
 from ._threads import get_num_threads, num_threads, set_num_threads, thread_limit
 
 __all__ = [
@@ -73,6 +78,9 @@ __all__ = [
     "renyi_entropy",
     "renyi_divergence",
     "self_information",
+    "joint_entropy",
+    "conditional_entropy",
+    "mutual_information",
     "pairwise",
     "nearest",
     "set_num_threads",

@@ -1,3 +1,786 @@
 # cython: language_level=3
-"""The compiled entry points of the measures on joint tables
-(fastdiv.joint_entropy, conditional_entropy, mutual_information)."""
+"""The compiled entry point of the measures on joint tables
+(fastdiv.joint_entropy, conditional_entropy, mutual_information).
+
+``tables`` computes one measure for every table ``P[..., i, j]`` of a batch.
+Kernel contract: the caller (``fastdiv._tables``) has validated the
+arguments; the entries are checked here, fused into the first pass, and a bad
+table gets a status code instead of a value.
+
+Per table (I rows x J columns, S the total):
+
+* pass 1 reads every cell once: row sums r_i, the column sums c_j, S and the
+  entry check (``x - |x|`` summed: 0 when every entry is finite and
+  non-negative, negative if one is negative, NaN if one is NaN or infinite).
+  The summation order depends only on the shape (never on threads):
+
+  - a row is cut into chunks of ``CH`` columns; a chunk is summed in 8 lanes
+    (the chunk kernels ``tb_*``: column j into lane j % 8, each lane in order,
+    the lanes by a fixed tree) and a row's chunks are combined by the
+    package's pairwise sum;
+  - the rows are cut into NB <= 64 blocks of G rows (G = 16, or I / 64 rounded
+    up when I > 1024); a block's rows are added one by one into the block's
+    own column vector, and the NB vectors are combined by a fixed pairwise
+    tree; S is the pairwise sum of the r_i.
+
+  Error bounds (u = 2^-53, rounding to nearest, relative to the exact sums
+  of the non-negative entries): |r_i err| <= (ceil(min(J, CH)/8) + 3 +
+  ceil(log2 ceil(J/CH))) u r_i, |c_j err| <= (G - 1 + ceil(log2 NB)) u c_j,
+  |S err| <= (that of r + ceil(log2 I)) u S.  For 64 x 64 tables: 11 u,
+  17 u and 17 u.  (tests/fdtest/tables_reference.py builds its bound on
+  these.)
+
+* pass 2 reads the table again (from cache for moderate sizes) and
+  evaluates ONE logarithm per cell, with the C core's vectorized logs
+  (``kernels``), of a quantity formed with few roundings, so that the value
+  is accurate in a relative sense rather than by a difference of entropies
+  (D = S, or 1 with normalize=False):
+
+  - H(X, Y) = -(1/D) sum c log(c / D): the log of the quotient without
+    forming it (``vlogratio``: within an ulp even where c / D is near 1);
+  - H(X | Y) = (1/D) sum c log(c_j / c), again by ``vlogratio``: every term
+    is >= 0;
+  - I(X; Y): with rho = c D / (r_i c_j) = (c u_i) v_j (u_i = 1/r_i and
+    v_j = D/c_j precomputed: four roundings) and w = r_i c_j / D, the sum
+    F = sum over every cell of w f(rho), f(rho) = rho log rho - (rho - 1),
+    is D I(X;Y) + S - S^2/D (f(0) = 1: a zero cell adds w).  Every term is
+    >= 0, so nothing cancels in the sum; f is evaluated from the rounded rho
+    itself (rho - 1 is exact near 1), so the rounding of rho moves a term by
+    about w log(rho) rho eta (|eta| <= 4u), a relative error of ~10 u /
+    |rho - 1| where the term is w (rho - 1)^2 / 2: near-independent tables
+    (I ~ 1e-12) keep ~9 digits, where log(rho) alone would be off by u
+    absolute per cell.  F is also stationary in the marginals (its
+    derivative in r_i is -1 + sum_j c_j / D = 0), so their rounding errors
+    enter only squared.  log rho is the core's clean-input log (``vlogs``):
+    rho <= 2^900 on this path, and a rho that is 0 (a zero cell, or c / r_i
+    below the subnormals) gives a finite log, masked.
+
+  Cells with c = 0 contribute 0 (H) or w (F), told from the cell, never from
+  a log of 0.
+
+* a table whose quotients could overflow or underflow (S outside [2^-120,
+  2^900], a positive marginal below S 2^-900, or sums that overflow) takes
+  ``slow_table``: scalar, with the entries scaled by a power of two for the
+  sums and every log taken as ``log_quotient`` (exponents added exactly) or
+  of a quotient formed from mantissas; no value is lost but terms below
+  2^-1022 S, which are below the accuracy bound.
+
+Threads: ``prange`` over tables (one table per thread); when the batch has
+fewer than 2 tables per thread, the blocks of one table run in parallel
+instead.  Either way each block's partials are the same and are combined in
+the same order, so results are the same bits for any thread count.
+"""
+
+cimport numpy as cnp
+from libc.stdlib cimport malloc, calloc, free
+from libc.math cimport log, fabs, ldexp, frexp, ilogb, isfinite, INFINITY
+from cython.parallel cimport prange, parallel
+
+from _openmp cimport FD_HAVE_OPENMP, omp_get_thread_num
+from _core cimport fd_kernels
+from fastdiv._rows cimport (
+    kernels, gather, pairwise_sum, log_quotient, PARALLEL_MIN_WORK, ROW_NONFINITE,
+    ROW_NEGATIVE, ROW_ZEROSUM, ROW_SUMOFF,
+)
+
+cnp.import_array()
+
+
+cpdef enum Measure:
+    JOINT_ENTROPY = 0
+    CONDITIONAL_ENTROPY = 1
+    MUTUAL_INFORMATION = 2
+
+# Table status: 0 is fine (the row driver's codes, input 0).
+cpdef enum Status:
+    NONFINITE = ROW_NONFINITE
+    NEGATIVE = ROW_NEGATIVE
+    ZEROSUM = ROW_ZEROSUM
+    SUMOFF = ROW_SUMOFF
+
+cdef enum:
+    CH = 256            # columns per chunk: a chunk's buffers stay in L1
+    MAX_BLOCKS = 64     # row blocks per table
+    MIN_BLOCK = 16      # rows per block, at least
+    NBUF = 4            # per-thread chunk buffers: gather, rho, log, fill
+
+# The fast path's range (see the module docstring).
+cdef double S_LO = ldexp(1.0, -120)
+cdef double S_HI = ldexp(1.0, 900)
+cdef double MARG_LO = ldexp(1.0, -900)
+cdef double LN2 = 0.693147180559945309417232121458
+
+
+cdef struct TJob:
+    const char *data
+    Py_ssize_t si, sj           # bytes between rows (i) / columns (j) of a table
+    int nd                      # batch dimensions
+    Py_ssize_t shape[64]        # batch shape
+    Py_ssize_t bst[64]          # batch strides in bytes
+    Py_ssize_t ntab, ni, nj     # tables, rows (I), columns (J)
+    Py_ssize_t G, NB, NC        # rows per block, blocks, chunks per row
+    int code                    # bit 0: float64 (else float32); bit 1: byte-swapped
+    int direct                  # rows are read in place (native float64, contiguous)
+    int measure
+    int normalize
+    double tol                  # normalize=False: |S - 1| <= tol
+    double logK                 # the measure's largest value in nats
+    double scale                # 1 / log(base)
+    double top                  # logK in the caller's base, correctly rounded
+    const fd_kernels *k         # the float64 kernels of the current ISA
+    double *slots               # per-table scratch (see slot_len)
+    Py_ssize_t slot_len
+    double *thr                 # per-thread chunk buffers and chunk partials
+    Py_ssize_t thr_len
+    unsigned char *status
+
+
+# ---- a slot: r[I] | rt[I] | v[J] | chk[NB] | col[NB * J] --------------------
+
+cdef inline double *slot_r(const TJob *T, double *slot) noexcept nogil:
+    return slot
+
+
+cdef inline double *slot_rt(const TJob *T, double *slot) noexcept nogil:
+    return slot + T.ni
+
+
+cdef inline double *slot_v(const TJob *T, double *slot) noexcept nogil:
+    return slot + 2 * T.ni
+
+
+cdef inline double *slot_chk(const TJob *T, double *slot) noexcept nogil:
+    return slot + 2 * T.ni + T.nj
+
+
+cdef inline double *slot_col(const TJob *T, double *slot) noexcept nogil:
+    """The column sums of block b at slot_col + b J; after pass 1, the table's
+    at slot_col."""
+    return slot + 2 * T.ni + T.nj + T.NB
+
+
+# ---- sums in the fixed order -------------------------------------------------
+
+# ---- the chunk kernels -------------------------------------------------------
+# Sums of a chunk in 8 lanes: element j into lane j % 8, each lane in order,
+# the lanes combined ((0+1)+(2+3))+((4+5)+(6+7)).  GCC vector extensions keep
+# the 8 lanes explicit (as the C core's 16 do), so every instruction set
+# evaluates the same operations in the same order; the functions are cloned
+# for AVX-512F (without contraction: the same bits as the baseline) where GCC
+# and glibc can dispatch, else built for the baseline.  A scalar
+# version with the same lanes serves other compilers.
+cdef extern from *:
+    """
+    #include <string.h>
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+        && defined(__linux__) && !defined(FD_NO_DISPATCH)
+    #define TB_CLONES __attribute__((target_clones("avx512f", "default")))
+    /* AVX-512F brings FMA: the functions that multiply and add are built
+       without contraction, so that both clones round alike (a file-wide
+       optimize pragma would also turn OpenMP off for the rest of the file) */
+    #define TB_NOCONTRACT __attribute__((optimize("fp-contract=off")))
+    #else
+    #define TB_CLONES
+    #define TB_NOCONTRACT
+    #endif
+
+    #if defined(__GNUC__) || defined(__clang__)
+    typedef double tb_v8 __attribute__((vector_size(64)));
+    typedef long long tb_m8 __attribute__((vector_size(64)));
+    #define TB_LD(v, p) memcpy(&(v), (p), sizeof(tb_v8))
+    #define TB_ST(p, v) memcpy((p), &(v), sizeof(tb_v8))
+    /* the last r = n % 8 elements, padded with +0.0 (adds nothing) */
+    #define TB_TAIL(v, p, r) do { double t_[8] = {0, 0, 0, 0, 0, 0, 0, 0}; \
+        memcpy(t_, (p), (size_t)(r) * sizeof(double)); TB_LD(v, t_); } while (0)
+    #define TB_TOTAL(s) (((s)[0] + (s)[1]) + ((s)[2] + (s)[3])) \
+        + (((s)[4] + (s)[5]) + ((s)[6] + (s)[7]))
+    #define TB_ABSMASK {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, \
+        0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL, \
+        0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL}
+
+    /* sum x[0..n) */
+    TB_CLONES static double tb_lanesum(const double *x, Py_ssize_t n)
+    {
+        tb_v8 s = {0}, y;
+        Py_ssize_t j = 0;
+        for (; j + 8 <= n; j += 8) { TB_LD(y, x + j); s += y; }
+        if (j < n) { TB_TAIL(y, x + j, n - j); s += y; }
+        return TB_TOTAL(s);
+    }
+
+    /* pass 1 over a chunk of a row: returns its sum; col += x (col = x for
+       the block's first row); *chk += sum (x - |x|) */
+    TB_CLONES static double tb_row_chunk(const double *x, Py_ssize_t n, double *col, int first,
+                                         double *chk)
+    {
+        const tb_m8 am = TB_ABSMASK;
+        tb_v8 s = {0}, k = {0}, y, c;
+        Py_ssize_t j = 0, i;
+        if (first) {
+            for (; j + 8 <= n; j += 8) {
+                TB_LD(y, x + j);
+                s += y;
+                k += y - (tb_v8)((tb_m8)y & am);
+                TB_ST(col + j, y);
+            }
+        } else {
+            for (; j + 8 <= n; j += 8) {
+                TB_LD(y, x + j);
+                TB_LD(c, col + j);
+                s += y;
+                k += y - (tb_v8)((tb_m8)y & am);
+                c += y;
+                TB_ST(col + j, c);
+            }
+        }
+        if (j < n) {
+            TB_TAIL(y, x + j, n - j);
+            s += y;
+            k += y - (tb_v8)((tb_m8)y & am);
+            for (i = j; i < n; i++) col[i] = first ? x[i] : col[i] + x[i];
+        }
+        *chk += TB_TOTAL(k);
+        return TB_TOTAL(s);
+    }
+
+    /* rho = (x ui) v */
+    TB_CLONES static void tb_rho(const double *x, double ui, const double *v, Py_ssize_t n,
+                                 double *rho)
+    {
+        for (Py_ssize_t j = 0; j < n; j++) rho[j] = (x[j] * ui) * v[j];
+    }
+
+    /* sum of cj f(rho), f(rho) = rho log rho - (rho - 1), L = log rho.  A
+       zero cell has rho = 0 exactly and the core's clean-input log of 0 is
+       finite (fd_math.h), so f(0) = 0 - (0 - 1) = 1 with no mask: the zero
+       cell adds cj, as the sum's definition says. */
+    #define TB_MI(s, rho_, L_, cj_) do { \
+        const tb_v8 one_ = {1, 1, 1, 1, 1, 1, 1, 1}; \
+        (s) += (cj_) * ((rho_) * (L_) - ((rho_) - one_)); } while (0)
+    TB_CLONES TB_NOCONTRACT static double tb_mi_terms(const double *x, const double *rho,
+                                                      const double *L, const double *cj,
+                                                      Py_ssize_t n)
+    {
+        tb_v8 s = {0}, y, l, c;
+        Py_ssize_t j = 0, r;
+        for (; j + 8 <= n; j += 8) {
+            TB_LD(y, rho + j); TB_LD(l, L + j); TB_LD(c, cj + j);
+            TB_MI(s, y, l, c);
+        }
+        if (j < n) {
+            r = n - j;
+            TB_TAIL(y, rho + j, r); TB_TAIL(l, L + j, r); TB_TAIL(c, cj + j, r);
+            TB_MI(s, y, l, c);
+        }
+        (void)x;
+        return TB_TOTAL(s);
+    }
+
+    /* sum of x L: a zero x gives 0 x L = 0, L being finite there (the core's
+       log-ratio of 0 is finite, like its log: fd_math.h), so no mask */
+    TB_CLONES TB_NOCONTRACT static double tb_xlog_terms(const double *x, const double *L,
+                                                        Py_ssize_t n)
+    {
+        tb_v8 s = {0}, xv, l;
+        Py_ssize_t j = 0;
+        for (; j + 8 <= n; j += 8) { TB_LD(xv, x + j); TB_LD(l, L + j); s += xv * l; }
+        if (j < n) { TB_TAIL(xv, x + j, n - j); TB_TAIL(l, L + j, n - j); s += xv * l; }
+        return TB_TOTAL(s);
+    }
+
+    #else  /* the same lanes, scalar */
+    static double tb_total(const double *s)
+    {
+        return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    }
+    static double tb_lanesum(const double *x, Py_ssize_t n)
+    {
+        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (Py_ssize_t j = 0; j < n; j++) s[j % 8] += x[j];
+        return tb_total(s);
+    }
+    static double tb_row_chunk(const double *x, Py_ssize_t n, double *col, int first,
+                               double *chk)
+    {
+        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0}, k[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (Py_ssize_t j = 0; j < n; j++) {
+            s[j % 8] += x[j];
+            k[j % 8] += x[j] - fabs(x[j]);
+            col[j] = first ? x[j] : col[j] + x[j];
+        }
+        *chk += tb_total(k);
+        return tb_total(s);
+    }
+    static void tb_rho(const double *x, double ui, const double *v, Py_ssize_t n, double *rho)
+    {
+        for (Py_ssize_t j = 0; j < n; j++) rho[j] = (x[j] * ui) * v[j];
+    }
+    static double tb_mi_terms(const double *x, const double *rho, const double *L,
+                              const double *cj, Py_ssize_t n)
+    {
+        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (Py_ssize_t j = 0; j < n; j++) {
+            s[j % 8] += cj[j] * (rho[j] * L[j] - (rho[j] - 1.0));
+        }
+        return tb_total(s);
+    }
+    static double tb_xlog_terms(const double *x, const double *L, Py_ssize_t n)
+    {
+        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (Py_ssize_t j = 0; j < n; j++) s[j % 8] += x[j] * L[j];
+        return tb_total(s);
+    }
+    #endif
+    """
+    double tb_lanesum(const double *x, Py_ssize_t n) noexcept nogil
+    double tb_row_chunk(const double *x, Py_ssize_t n, double *col, int first,
+                        double *chk) noexcept nogil
+    void tb_rho(const double *x, double ui, const double *v, Py_ssize_t n,
+                double *rho) noexcept nogil
+    double tb_mi_terms(const double *x, const double *rho, const double *L, const double *cj,
+                       Py_ssize_t n) noexcept nogil
+    double tb_xlog_terms(const double *x, const double *L, Py_ssize_t n) noexcept nogil
+
+
+cdef inline double chunks_total(const double *cp, Py_ssize_t nc) noexcept nogil:
+    return cp[0] if nc == 1 else pairwise_sum(cp, nc)
+
+
+# ---- reading the table -------------------------------------------------------
+
+cdef inline const char *table_ptr(const TJob *T, Py_ssize_t t) noexcept nogil:
+    cdef Py_ssize_t off = 0, idx
+    cdef int d
+    for d in range(T.nd - 1, -1, -1):
+        idx = t % T.shape[d]
+        t = t // T.shape[d]
+        off += idx * T.bst[d]
+    return T.data + off
+
+
+cdef inline const double *chunk_of(const TJob *T, const char *rowp, Py_ssize_t j0,
+                                   Py_ssize_t n, double *g, double sc) noexcept nogil:
+    """Columns j0..j0+n-1 of a row as float64: in place when the rows are
+    native contiguous float64 (and sc == 1), else gathered into g and
+    multiplied by the power of two sc."""
+    cdef const char *src = rowp + j0 * T.sj
+    cdef Py_ssize_t j
+    if T.direct and sc == 1.0:
+        return <const double *>src
+    gather(src, T.sj, n, T.code, g)
+    if sc != 1.0:
+        for j in range(n):
+            g[j] = g[j] * sc
+    return g
+
+
+# ---- pass 1 ------------------------------------------------------------------
+
+cdef void block_sums(const TJob *T, const char *tp, Py_ssize_t b, double *slot, double *thr,
+                     double sc) noexcept nogil:
+    """Pass 1 over the rows of block b (entries times sc): r_i of its rows,
+    the block's column sums, and its entry check into chk[b]."""
+    cdef double *r = slot_r(T, slot)
+    cdef double *col = slot_col(T, slot) + b * T.nj
+    cdef double *g = thr
+    cdef double *cp = thr + NBUF * CH
+    cdef Py_ssize_t i, c, j0, n
+    cdef Py_ssize_t i0 = b * T.G
+    cdef Py_ssize_t i1 = i0 + T.G if i0 + T.G < T.ni else T.ni
+    cdef const double *x
+    cdef const char *rowp
+    cdef double k = 0.0
+    for i in range(i0, i1):
+        rowp = tp + i * T.si
+        for c in range(T.NC):
+            j0 = c * CH
+            n = T.nj - j0 if T.nj - j0 < CH else CH
+            x = chunk_of(T, rowp, j0, n, g, sc)
+            cp[c] = tb_row_chunk(x, n, col + j0, i == i0, &k)
+        r[i] = chunks_total(cp, T.NC)
+    slot_chk(T, slot)[b] = k
+
+
+cdef void all_block_sums(const TJob *T, const char *tp, double *slot, double *thr, int nthreads,
+                         double sc) noexcept nogil:
+    cdef Py_ssize_t b
+    cdef int tid
+    if nthreads > 1:
+        with parallel(num_threads=nthreads):
+            tid = omp_get_thread_num()
+            for b in prange(T.NB, schedule="static"):
+                block_sums(T, tp, b, slot, T.thr + tid * T.thr_len, sc)
+    else:
+        for b in range(T.NB):
+            block_sums(T, tp, b, slot, thr, sc)
+
+
+cdef double combine_sums(const TJob *T, double *slot) noexcept nogil:
+    """The blocks' column vectors combined by a fixed pairwise tree into
+    slot_col[0..J); returns S, the pairwise sum of the r_i."""
+    cdef double *col = slot_col(T, slot)
+    cdef double *a
+    cdef const double *z
+    cdef Py_ssize_t s = 1, b, j
+    while s < T.NB:
+        b = 0
+        while b + s < T.NB:
+            a = col + b * T.nj
+            z = col + (b + s) * T.nj
+            for j in range(T.nj):
+                a[j] = a[j] + z[j]
+            b += 2 * s
+        s *= 2
+    return pairwise_sum(slot_r(T, slot), T.ni)
+
+
+cdef int classify_entries(const TJob *T, const char *tp, double *thr) noexcept nogil:
+    """The status of a table whose entry check is not 0: NaN or infinity
+    anywhere wins over a negative entry.  (The check alone cannot tell -inf
+    from finite negatives whose doubled value overflows; bad tables only.)"""
+    cdef Py_ssize_t i, c, j, j0, n
+    cdef const double *x
+    for i in range(T.ni):
+        for c in range(T.NC):
+            j0 = c * CH
+            n = T.nj - j0 if T.nj - j0 < CH else CH
+            x = chunk_of(T, tp + i * T.si, j0, n, thr, 1.0)
+            for j in range(n):
+                if not isfinite(x[j]):
+                    return ROW_NONFINITE
+    return ROW_NEGATIVE
+
+
+cdef int check_table(const TJob *T, const char *tp, double *slot, double *thr,
+                     double S) noexcept nogil:
+    """The table's status from its entry check and its sum."""
+    cdef double k = 0.0
+    cdef Py_ssize_t b
+    cdef double *chk = slot_chk(T, slot)
+    for b in range(T.NB):
+        k += chk[b]
+    if k != 0.0:
+        return classify_entries(T, tp, thr)
+    if T.normalize:
+        if S == 0.0:
+            return ROW_ZEROSUM
+    elif not fabs(S - 1.0) <= T.tol:
+        return ROW_SUMOFF
+    return 0
+
+
+cdef bint fast_range(const TJob *T, double *slot, double S) noexcept nogil:
+    """The fast path's quotients stay normal and finite (module docstring)."""
+    cdef double lo = S * MARG_LO
+    cdef double *r = slot_r(T, slot)
+    cdef double *col = slot_col(T, slot)
+    cdef Py_ssize_t i, j
+    if not (S >= S_LO and S <= S_HI):
+        return 0
+    for i in range(T.ni):
+        if r[i] > 0.0 and r[i] < lo:
+            return 0
+        if not isfinite(r[i]):
+            return 0
+    for j in range(T.nj):
+        if col[j] > 0.0 and col[j] < lo:
+            return 0
+    return 1
+
+
+# ---- pass 2, fast ------------------------------------------------------------
+
+cdef void block_terms(const TJob *T, const char *tp, Py_ssize_t b, double *slot, double *thr,
+                      double D) noexcept nogil:
+    """Pass 2 over the rows of block b: each row's sum of terms into rt[i]
+    (H(X,Y): sum c log(c/D); H(X|Y): sum c log(c_j/c); I: sum w f(rho))."""
+    cdef double *r = slot_r(T, slot)
+    cdef double *rt = slot_rt(T, slot)
+    cdef const double *v = slot_v(T, slot)
+    cdef const double *col = slot_col(T, slot)
+    cdef double *g = thr
+    cdef double *rho = thr + CH
+    cdef double *L = thr + 2 * CH
+    cdef double *fill = thr + 3 * CH
+    cdef double *cp = thr + NBUF * CH
+    cdef Py_ssize_t i, c, j, j0, n
+    cdef Py_ssize_t i0 = b * T.G
+    cdef Py_ssize_t i1 = i0 + T.G if i0 + T.G < T.ni else T.ni
+    cdef const double *x
+    cdef const double *cj
+    cdef const char *rowp
+    cdef double ui, a
+    cdef int m = T.measure
+    if m == JOINT_ENTROPY:
+        for j in range(CH if T.nj > CH else T.nj):
+            fill[j] = D
+    for i in range(i0, i1):
+        if r[i] == 0.0:         # an empty row: every term is 0
+            rt[i] = 0.0
+            continue
+        rowp = tp + i * T.si
+        ui = 1.0 / r[i]
+        for c in range(T.NC):
+            j0 = c * CH
+            n = T.nj - j0 if T.nj - j0 < CH else CH
+            x = chunk_of(T, rowp, j0, n, g, 1.0)
+            cj = col + j0
+            if m == MUTUAL_INFORMATION:
+                tb_rho(x, ui, v + j0, n, rho)
+                T.k.vlogs(rho, n, L)
+                cp[c] = tb_mi_terms(x, rho, L, cj, n)
+            else:
+                if m == JOINT_ENTROPY:
+                    T.k.vlogratio(x, fill, n, L)
+                else:
+                    T.k.vlogratio(cj, x, n, L)
+                cp[c] = tb_xlog_terms(x, L, n)
+        a = chunks_total(cp, T.NC)
+        rt[i] = a * (r[i] / D) if m == MUTUAL_INFORMATION else a
+
+
+cdef void all_block_terms(const TJob *T, const char *tp, double *slot, double *thr, int nthreads,
+                          double D) noexcept nogil:
+    cdef Py_ssize_t b
+    cdef int tid
+    if nthreads > 1:
+        with parallel(num_threads=nthreads):
+            tid = omp_get_thread_num()
+            for b in prange(T.NB, schedule="static"):
+                block_terms(T, tp, b, slot, T.thr + tid * T.thr_len, D)
+    else:
+        for b in range(T.NB):
+            block_terms(T, tp, b, slot, thr, D)
+
+
+# ---- the slow path -----------------------------------------------------------
+
+cdef double table_max(const TJob *T, const char *tp, double *thr) noexcept nogil:
+    cdef Py_ssize_t i, c, j, j0, n
+    cdef const double *x
+    cdef double M = 0.0
+    for i in range(T.ni):
+        for c in range(T.NC):
+            j0 = c * CH
+            n = T.nj - j0 if T.nj - j0 < CH else CH
+            x = chunk_of(T, tp + i * T.si, j0, n, thr, 1.0)
+            for j in range(n):
+                if x[j] > M:
+                    M = x[j]
+    return M
+
+
+cdef double slow_table(const TJob *T, const char *tp, double *slot, double *thr) noexcept nogil:
+    """The value (in nats, unclamped) of a valid table outside the fast
+    range: sums of the entries times 2^-e (e from the largest entry, so no
+    sum overflows), terms from the raw entries with exponents kept apart."""
+    cdef double *r = slot_r(T, slot)
+    cdef double *rt = slot_rt(T, slot)
+    cdef double *col = slot_col(T, slot)
+    cdef double *g = thr
+    cdef double *L = thr + 2 * CH
+    cdef double *cp = thr + NBUF * CH
+    cdef Py_ssize_t b, i, c, j, j0, n
+    cdef const double *x
+    cdef double M, sc, S, D, mD, mr, mc, mcj, q, rho, w, cs, F, t
+    cdef int e, eD, er, ec, ecj, E
+    cdef int m = T.measure
+    M = table_max(T, tp, thr)
+    e = ilogb(M)
+    e = -1000 if e < -1000 else (1000 if e > 1000 else e)
+    sc = ldexp(1.0, -e)
+    for b in range(T.NB):
+        block_sums(T, tp, b, slot, thr, sc)
+    S = combine_sums(T, slot)            # all three: the sums times 2^-e
+    D = S if T.normalize else sc
+    mD = frexp(D, &eD)
+    for i in range(T.ni):
+        if r[i] == 0.0:
+            rt[i] = 0.0
+            continue
+        mr = frexp(r[i], &er)
+        for c in range(T.NC):
+            j0 = c * CH
+            n = T.nj - j0 if T.nj - j0 < CH else CH
+            x = chunk_of(T, tp + i * T.si, j0, n, g, 1.0)
+            for j in range(n):
+                cs = ldexp(x[j], -e)
+                if m == MUTUAL_INFORMATION:
+                    w = r[i] * (col[j0 + j] / D)
+                    if cs == 0.0:
+                        # zero, or below 2^-1074 of the largest entry: its
+                        # c log(rho) - c is below the accuracy bound
+                        t = w
+                    else:
+                        mc = frexp(x[j], &ec)
+                        mcj = frexp(col[j0 + j], &ecj)
+                        q = (mc * mD) / (mr * mcj)
+                        E = ec - e + eD - er - ecj
+                        t = -1.0
+                        if -1000 < E < 1000:
+                            rho = ldexp(q, E)
+                            if 0.5 <= rho <= 2.0:
+                                # c g(rho), g = log rho - (rho - 1)/rho: the
+                                # rounded rho itself, as in the fast path
+                                t = cs * (log(rho) - (rho - 1.0) / rho)
+                        if t < 0.0:
+                            t = cs * (log_quotient(mc * mD, mr * mcj, E) - 1.0) + w
+                elif cs == 0.0:
+                    t = 0.0
+                elif m == JOINT_ENTROPY:
+                    t = cs * log_quotient(D, x[j], e)          # log(D 2^e / c)
+                else:
+                    t = cs * log_quotient(col[j0 + j], x[j], e)  # log(c_j 2^e / c)
+                L[j] = t
+            cp[c] = tb_lanesum(L, n)
+        rt[i] = chunks_total(cp, T.NC)
+    F = pairwise_sum(rt, T.ni) / D
+    if m == MUTUAL_INFORMATION and not T.normalize:
+        F = F + (S / D) * (1.0 - S / D)
+    return F
+
+
+# ---- one table ---------------------------------------------------------------
+
+cdef inline double value_out(const TJob *T, double v) noexcept nogil:
+    """v (nats) clamped to [0, logK], in the caller's base, within top."""
+    if v < 0.0:
+        v = 0.0
+    if v > T.logK:
+        v = T.logK
+    v = v * T.scale
+    # (written so that a NaN would pass through to the tests, never be hidden)
+    if T.scale > 0.0:
+        return T.top if v > T.top else v
+    return T.top if v < T.top else v
+
+
+cdef int do_table(const TJob *T, Py_ssize_t t, double *slot, double *thr, int nthreads,
+                  double *out) noexcept nogil:
+    cdef const char *tp = table_ptr(T, t)
+    cdef double S, D, F
+    cdef double *v = slot_v(T, slot)
+    cdef const double *col = slot_col(T, slot)
+    cdef Py_ssize_t j
+    cdef int st
+    all_block_sums(T, tp, slot, thr, nthreads, 1.0)
+    S = combine_sums(T, slot)
+    st = check_table(T, tp, slot, thr, S)
+    if st:
+        return st
+    if not fast_range(T, slot, S):
+        out[t] = value_out(T, slow_table(T, tp, slot, thr))
+        return 0
+    D = S if T.normalize else 1.0
+    if T.measure == MUTUAL_INFORMATION:
+        for j in range(T.nj):
+            v[j] = D / col[j] if col[j] > 0.0 else 0.0
+    all_block_terms(T, tp, slot, thr, nthreads, D)
+    F = pairwise_sum(slot_rt(T, slot), T.ni)
+    if T.measure == JOINT_ENTROPY:
+        F = -F / D
+    elif T.measure == CONDITIONAL_ENTROPY:
+        F = F / D
+    else:
+        F = F / D
+        if not T.normalize:
+            F = F + S * (1.0 - S)
+    out[t] = value_out(T, F)
+    return 0
+
+
+cdef void run_tables(TJob *T, int nt, bint per_table, double *out) noexcept nogil:
+    cdef Py_ssize_t t
+    cdef int tid
+    if nt == 1:
+        for t in range(T.ntab):
+            T.status[t] = do_table(T, t, T.slots, T.thr, 1, out)
+    elif per_table:
+        with parallel(num_threads=nt):
+            tid = omp_get_thread_num()
+            for t in prange(T.ntab, schedule="static"):
+                T.status[t] = do_table(T, t, T.slots + tid * T.slot_len,
+                                       T.thr + tid * T.thr_len, 1, out)
+    else:
+        for t in range(T.ntab):
+            T.status[t] = do_table(T, t, T.slots, T.thr, nt, out)
+
+
+def tables(int measure, cnp.ndarray P, double[::1] out, *, bint normalize=True, double tol=0.0,
+           double logk=INFINITY, double scale=1.0, double top=INFINITY, int nthreads=1):
+    """Measure ``measure`` of every table ``P[..., i, j]`` into ``out``.
+
+    ``P``: a float32/float64 array of any strides and byte order with
+    ndim >= 2 and non-empty last two axes; ``out`` one slot per table in C
+    order.  ``logk`` is the measure's largest value in nats, ``top`` the same
+    in the caller's base (correctly rounded), ``scale`` 1 / log(base).
+    Returns ``(table, status)`` of the first bad table, or ``(-1, 0)``.
+    """
+    cdef TJob T
+    cdef int d, nd = cnp.PyArray_NDIM(P)
+    cdef int nt, nslots
+    cdef bint per_table
+    cdef cnp.npy_intp *strides = cnp.PyArray_STRIDES(P)
+    cdef Py_ssize_t t
+    cdef double *outp = &out[0] if out.shape[0] > 0 else NULL
+    if measure < 0 or measure > 2:
+        raise ValueError(f"internal: unknown measure {measure}")
+    dt = P.dtype
+    if dt.kind != "f" or dt.itemsize not in (4, 8) or nd < 2 or nd > 64:
+        raise TypeError("internal: tables take float32/float64 arrays of ndim >= 2")
+    T.data = <const char *>cnp.PyArray_DATA(P)
+    T.nd = nd - 2
+    T.ntab = 1
+    for d in range(nd - 2):
+        T.shape[d] = P.shape[d]
+        T.bst[d] = strides[d]
+        T.ntab *= P.shape[d]
+    T.ni = P.shape[nd - 2]
+    T.nj = P.shape[nd - 1]
+    T.si = strides[nd - 2]
+    T.sj = strides[nd - 1]
+    if T.ni < 1 or T.nj < 1:
+        raise ValueError("internal: empty table")
+    if out.shape[0] != T.ntab:
+        raise ValueError("internal: bad output")
+    T.code = (1 if dt.itemsize == 8 else 0) | ((0 if dt.isnative else 1) << 1)
+    T.direct = T.code == 1 and T.sj == 8
+    T.G = MIN_BLOCK
+    if T.ni > MIN_BLOCK * MAX_BLOCKS:
+        T.G = (T.ni + MAX_BLOCKS - 1) // MAX_BLOCKS
+    T.NB = (T.ni + T.G - 1) // T.G
+    T.NC = (T.nj + CH - 1) // CH
+    T.measure = measure
+    T.normalize = normalize
+    T.tol = tol
+    T.logK = logk
+    T.scale = scale
+    T.top = top
+    T.k = kernels(1)
+    if T.ntab == 0:
+        return (-1, 0)
+    nt = nthreads if nthreads > 1 else 1
+    if T.ntab * T.ni * T.nj < PARALLEL_MIN_WORK or not FD_HAVE_OPENMP:
+        nt = 1
+    per_table = T.ntab >= 2 * nt or T.NB == 1
+    nslots = nt if (nt > 1 and per_table) else 1
+    T.slot_len = 2 * T.ni + T.nj + T.NB + T.NB * T.nj
+    # chunk buffers and chunk partials, plus 64 bytes: threads never write to
+    # one cache line
+    T.thr_len = NBUF * CH + T.NC + 8
+    T.slots = <double *>malloc(nslots * T.slot_len * sizeof(double))
+    T.thr = <double *>malloc(nt * T.thr_len * sizeof(double))
+    T.status = <unsigned char *>calloc(T.ntab, 1)
+    try:
+        if T.slots == NULL or T.thr == NULL or T.status == NULL:
+            raise MemoryError()
+        with nogil:
+            run_tables(&T, nt, per_table, outp)
+        for t in range(T.ntab):
+            if T.status[t]:
+                return (t, T.status[t])
+        return (-1, 0)
+    finally:
+        free(T.slots)
+        free(T.thr)
+        free(T.status)

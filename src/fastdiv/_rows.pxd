@@ -93,6 +93,7 @@ cdef const fd_kernels *kernels(int is_f64) noexcept nogil
 cdef void gather(const char *src, Py_ssize_t stride, Py_ssize_t n, int src_code,
                  double *dst) noexcept nogil
 cdef double pairwise_sum(const double *a, Py_ssize_t n) noexcept nogil
+cdef double log_quotient(double x, double y, double k) noexcept nogil
 cdef int isa_count() noexcept nogil
 cdef const char *isa_name(int isa) noexcept nogil
 cdef int isa_supported(int isa) noexcept nogil

@@ -751,6 +751,12 @@ cdef double pairwise_sum(const double *a, Py_ssize_t n) noexcept nogil:
     return fd_pairwise(a, n)
 
 
+cdef double log_quotient(double x, double y, double k) noexcept nogil:
+    """log(x 2^k / y) for any finite x, y > 0 and integral k, without
+    forming the quotient (nothing overflows or underflows)."""
+    return fd_log_quotient(x, y, k)
+
+
 cdef int isa_count() noexcept nogil:
     return FD_NISA
 

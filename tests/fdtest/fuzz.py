@@ -25,7 +25,9 @@ registry of targets, hypothesis strategies and the checks.
   against every row of Q), "discrete" (``fastdiv.discrete``, named by their
   attribute path, e.g. "discrete.mutual_information": labels of every dtype
   against a brute-force plug-in oracle with its own bound, see "the discrete
-  family's oracle").
+  family's oracle"), "tables" (joint_entropy, conditional_entropy,
+  mutual_information of batches of joint tables, against
+  ``fdtest.tables_reference`` and its bound).
 * **Checks.**  Results: ``reference.check`` row by row (the one accuracy
   bound), result type and shape, exact zeros where the contract says so,
   inputs unmodified, bit-identical with 1 and 2 threads (and on tiled
@@ -55,7 +57,7 @@ import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from fdtest import reference
+from fdtest import reference, tables_reference
 from fdtest.fuzz_child import LAYOUTS, SPECIALS, build_arg
 from fdtest.measures import METRICS, SHORTCUT, SYMMETRIC
 from fdtest.tolerance import monotone_slack, shortcut_bound
@@ -871,6 +873,8 @@ BASES_ABOVE_1 = (None, None, 2, 10, math.e)
 ALPHAS = (0.0, 0.5, 1 - 1e-9, 1.0, 2.0, 7.5, 1e3, 1e5, math.inf)
 #: the keywords of pairwise and nearest the fuzzer varies (the measure's, by metric)
 PAIRWISE_KW = ("metric", "base", "normalize", "logits", "alpha", "n_threads")
+#: the keywords of the measures on joint tables
+TABLE_KW = ("base", "normalize", "n_threads")
 
 
 #: the keywords of fastdiv.discrete: contingency's, the measures' with and without a
@@ -991,6 +995,11 @@ REGISTRY = [
         "discrete",
     ),
     Target("discrete.pairwise", ("X", "Y"), D_PW_KW, d_pairwise, "discrete"),
+    Target("joint_entropy", ("pxy",), TABLE_KW, tables_reference.joint_entropy, "tables"),
+    Target(
+        "conditional_entropy", ("pxy",), TABLE_KW, tables_reference.conditional_entropy, "tables"
+    ),
+    Target("mutual_information", ("pxy",), TABLE_KW, tables_reference.mutual_information, "tables"),
 ]
 BY_NAME = {t.name: t for t in REGISTRY}
 
@@ -3462,6 +3471,279 @@ def _d_check_pairwise(case, got, args, kwargs):
         fail("accuracy", "\n".join(problems[:5]) + f"\n{case!r}")
 
 
+# --------------------------------------------------------------------------
+# the tables family: joint_entropy, conditional_entropy, mutual_information
+# --------------------------------------------------------------------------
+
+#: largest number of cells of one case compared with the oracle (mpmath, ~3 logs a cell)
+TB_BUDGET = 300 if PROFILE == "quick" else 1500
+TB_FAMILIES = (
+    "uniform",
+    "counts",
+    "sparse",
+    "independent",
+    "near-independent",
+    "peaked",
+    "diagonal",
+    "scaled",
+    "subnormal",
+    "huge",
+)
+TB_DTYPES = ("<f8", "<f8", ">f8", "<f4", ">f4", "<i8", "|u1", "|b1", "list")
+TB_ROWS = st.one_of(st.integers(1, 6), st.sampled_from((1, 16, 17, 33)))
+TB_COLS = st.one_of(st.integers(1, 6), st.sampled_from((1, 8, 9, 255, 256, 257)))
+TB_BATCHES = ((), (), (), (2,), (3,), (0,), (2, 1), (1, 0, 2))
+
+
+def table_values(rng, family, shape, dc):
+    """Non-negative tables of one family (float64, representable after the cast)."""
+    ni, nj = shape[-2:]
+    f32 = dc == "f32"
+    if family == "uniform":
+        x = rng.random(shape)
+    elif family == "counts":
+        x = rng.integers(0, 20, shape).astype(np.float64)
+    elif family == "sparse":
+        x = rng.random(shape) * (rng.random(shape) < 0.3)
+    elif family == "independent":
+        a, b = rng.integers(1, 9, shape[:-1] + (1,)), rng.integers(1, 9, shape[:-2] + (1, nj))
+        x = (a * b / 64.0).astype(np.float64)  # dyadic: the products are exact
+    elif family == "near-independent":
+        a, b = rng.random(shape[:-1] + (1,)) + 0.5, rng.random(shape[:-2] + (1, nj)) + 0.5
+        eps = 10.0 ** rng.uniform(-7, -2)
+        x = a * b * (1 + eps * rng.standard_normal(shape))
+    elif family == "peaked":
+        x = 10.0 ** rng.uniform(-40 if f32 else -300, -5, shape)
+        x[..., rng.integers(ni), rng.integers(nj)] = 1.0
+    elif family == "diagonal":
+        x = np.zeros(shape)
+        n = min(ni, nj)
+        x[..., np.arange(n), np.arange(n)] = rng.random(shape[:-2] + (n,)) + 0.1
+    elif family == "scaled":
+        e = rng.choice(SCALES["f32" if f32 else "f64"])
+        x = rng.random(shape) * 10.0 ** float(e)
+    elif family == "subnormal":
+        x = rng.random(shape) * (1e-40 if f32 else 1e-310)
+    else:  # huge: sums beyond the float range
+        x = rng.random(shape) * (3e38 if f32 else 1.7e308)
+    return x
+
+
+def _tables_fill(x):
+    """Give every table a positive entry (a zero table is a documented error)."""
+    if x.size and x.ndim >= 2:
+        flat = x.reshape((-1,) + x.shape[-2:])
+        empty = ~np.any(flat > 0, axis=(-2, -1))
+        flat[empty, 0, 0] = 1
+    return x
+
+
+@st.composite
+def tables_valid(draw, target, batch=None):
+    ni, nj = draw(TB_ROWS), draw(TB_COLS)
+    if batch is None:
+        batch = draw(st.sampled_from(TB_BATCHES))
+    while math.prod(batch) * ni * nj > TB_BUDGET and batch:
+        batch = batch[1:]
+    while ni * nj > TB_BUDGET:
+        nj = max(1, nj // 2)
+    shape = tuple(batch) + (ni, nj)
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    dtype = draw(st.sampled_from(TB_DTYPES))
+    if dtype == "list" and 0 in batch:
+        batch, shape = (), (ni, nj)  # a nested list of no tables has lost its table shape
+    dc = dclass_of(dtype)
+    family = draw(st.sampled_from(TB_FAMILIES))
+    if dc in ("u1", "int"):
+        x = rng.integers(0, 5, shape)
+    elif dc == "bool":
+        x = rng.random(shape) < 0.5
+    else:
+        x = table_values(rng, family, shape, dc)
+    normalize = draw(st.sampled_from((True, True, True, False)))
+    if not normalize and dc in ("f32", "f64"):
+        with np.errstate(all="ignore"):
+            x = x / np.sum(x, axis=(-2, -1), keepdims=True)
+    x = cast(x, dtype)
+    if dc in ("f32", "f64"):
+        x = cast(np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0), dtype)
+    x = _tables_fill(np.asarray(x) if dtype != "list" else np.asarray(x, dtype=np.float64))
+    layout = _layout(draw, dtype, 2, PW_LAYOUTS)
+    kw = {}
+    if not normalize:
+        kw["normalize"] = val(False)
+    b = draw(st.sampled_from(BASES))
+    if b is not None:
+        kw["base"] = val(b)
+    if draw(st.integers(0, 5)) == 0:
+        kw["n_threads"] = val(draw(st.sampled_from((1, 2, -1))))
+    spec = {"fn": target.name, "args": [arr(np.ascontiguousarray(x), layout, -1)], "kwargs": kw}
+    if draw(st.integers(0, 2)) == 0:
+        spec["threads"] = {"arrays": [0], "axis": None}
+    note = f"shape={shape}, {dtype}, {family}, {layout}, normalize={normalize}, seed={seed}"
+    return Case(target.name, spec, None, note)
+
+
+@st.composite
+def tables_bad(draw, target):
+    kinds = (
+        "none", "type", "ndim", "empty", "entry", "zero", "sumoff", "base", "normalize",
+        "n_threads", "keyword",
+    )  # fmt: skip
+    kind = draw(st.sampled_from(kinds))
+    case = draw(tables_valid(target, batch=draw(st.sampled_from(((), (3,), (2, 2))))))
+    spec = case.spec
+    if kind == "none":
+        return Case(
+            target.name,
+            _with_arg(case, target, "pxy", val(None)),
+            Expect("error", T, ("pxy",)),
+            kind,
+        )
+    if kind == "type":
+        s = draw(st.sampled_from(TYPE_SPECIALS))
+        return Case(
+            target.name,
+            _with_arg(case, target, "pxy", ("special", s)),
+            Expect("error", T, ("pxy",)),
+            s,
+        )
+    if kind == "ndim":
+        x = np.full(draw(st.sampled_from(((), (1,), (5,)))), 0.5)
+        return Case(
+            target.name, _with_arg(case, target, "pxy", arr(x)), Expect("error", V, ("pxy",)), kind
+        )
+    if kind == "empty":
+        shape = draw(st.sampled_from(((0, 3), (3, 0), (2, 0, 3), (0, 0))))
+        return Case(
+            target.name,
+            _with_arg(case, target, "pxy", arr(np.ones(shape))),
+            Expect("error", V, ("pxy",)),
+            f"shape {shape}",
+        )
+    if kind in ("entry", "zero", "sumoff"):
+        rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+        shape = draw(st.sampled_from(((3, 4), (2, 3, 4), (2, 2, 300))))
+        x = rng.random(shape)
+        t = tuple(int(rng.integers(n)) for n in shape[:-2])
+        kw = dict(spec["kwargs"])
+        kw.pop("normalize", None)
+        dtype = draw(st.sampled_from(("<f8", ">f4")))
+        if kind == "entry":
+            tiny = (-1e-300, -5e-324) if dtype == "<f8" else (-1e-30, -1e-45)
+            v = draw(st.sampled_from((math.nan, math.inf, -math.inf, -1.0) + tiny))
+            x[t + (int(rng.integers(shape[-2])), int(rng.integers(shape[-1])))] = v
+            note = f"entry {v!r} in table {t}"
+        elif kind == "zero":
+            x[t] = 0.0
+            note = f"table {t} of zeros"
+        else:
+            x /= x.sum(axis=(-2, -1), keepdims=True)
+            x[t] *= draw(st.sampled_from((1.5, 0.5, 1 + 1e-9, 1e308)))
+            kw["normalize"] = val(False)
+            note = f"table {t} off 1"
+        with np.errstate(over="ignore"):
+            xs = x.astype(dtype)
+        spec = dict(
+            spec, args=[arr(xs, draw(st.sampled_from(("C", "F", "strided"))), -1)], kwargs=kw
+        )
+        return Case(target.name, spec, Expect("error", V, ("pxy",)), note)
+    if kind == "base":
+        bad = draw(st.sampled_from(BAD_BASES_VALUE + BAD_BASES_TYPE))
+        types = T if isinstance(bad, (bool, str, complex, list)) else V
+        return Case(
+            target.name,
+            _with_arg(case, target, "base", val(bad)),
+            Expect("error", types, ("base",)),
+            f"base={_value_code(bad)}",
+        )
+    if kind == "normalize":
+        bad = draw(st.sampled_from(BAD_FLAGS))
+        return Case(
+            target.name,
+            _with_arg(case, target, "normalize", val(bad)),
+            Expect("error", T, ("normalize",)),
+            f"normalize={_value_code(bad)}",
+        )
+    if kind == "n_threads":
+        bad = draw(st.sampled_from(BAD_N_THREADS))
+        return Case(
+            target.name,
+            _with_arg(case, target, "n_threads", val(bad)),
+            Expect("error", V, ("n_threads",)),
+            f"n_threads={_value_code(bad)}",
+        )
+    spec = dict(spec, kwargs=dict(spec["kwargs"], axis=val(0)))
+    return Case(target.name, spec, Expect("error", T, ("axis",)), "unexpected keyword axis")
+
+
+def evaluate_tables(target, case):
+    COUNTS["cases"] += 1
+    spec = case.spec
+    out = run_spec(spec)
+    res = out["result"]
+    _common(case, out)
+    expect = case.expect
+    if expect is not None and expect.kind == "error":
+        check_error(case, res, expect, target)
+        return
+    x = build_arg(spec["args"][0])
+    L = _logical(x)
+    normalize = bool(_kw(spec, "normalize", True))
+    base = _kw(spec, "base", None)
+    ni, nj = L.shape[-2:]
+    flat = L.reshape((-1, ni, nj))
+    f32 = _is_f32_array(x)
+    if not normalize:
+        tol = 64.0 * math.sqrt(ni * nj) * float(np.finfo(np.float32 if f32 else np.float64).eps)
+        dev = max((abs(_fsum(t.ravel()) - 1.0) for t in flat), default=0.0)
+        if dev > 2 * tol:
+            check_error(case, res, Expect("error", V, ("pxy",)), target)
+            return
+        if dev > tol / 2 and res[0] == "raise":
+            check_error(case, res, Expect("either", V, ("pxy",)), target)
+            return
+    if res[0] != "ok":
+        fail("error", f"valid input raised {res[1][0]}: {res[2]}\n{case!r}")
+    got = res[1]
+    if L.ndim == 2:
+        if type(got) is not np.float64:
+            fail("contract", f"a 2-D table gave {type(got).__name__}, not numpy.float64\n{case!r}")
+    elif not (
+        isinstance(got, np.ndarray) and got.dtype == np.float64 and got.shape == L.shape[:-2]
+    ):
+        fail("contract", f"result {got!r:.200}, expected float64 of shape {L.shape[:-2]}\n{case!r}")
+    g = np.asarray(got, dtype=np.float64).reshape(-1)
+    cache, problems = {}, []
+    for k in range(flat.shape[0]):
+        key = flat[k].tobytes()
+        if key not in cache:
+            cache[key] = target.oracle(flat[k].tolist(), normalize=normalize)
+        value, scale = cache[key]
+        try:
+            ratio = tables_reference.check(
+                g[k],
+                value,
+                scale,
+                target.name,
+                (ni, nj),
+                normalize=normalize,
+                base=base,
+                where=f" table {k} of {g.size}",
+            )
+            _note_ratio(
+                f"{target.name} {'float32' if f32 else 'float64'}", ratio, f"{case.note}, table {k}"
+            )
+        except AssertionError as e:
+            problems.append(str(e))
+        COUNTS["oracle"] += 1
+        if len(problems) >= 5:
+            break
+    if problems:
+        fail("accuracy", "\n".join(problems) + f"\n{case!r}")
+
+
 @dataclasses.dataclass(frozen=True)
 class Family:
     valid: Callable  # target -> strategy of valid Cases
@@ -3474,6 +3756,7 @@ FAMILIES = {
     "elementwise": Family(elementwise_valid, elementwise_bad, evaluate_elementwise),
     "pairwise": Family(pairwise_valid, pairwise_bad, evaluate_pairwise),
     "discrete": Family(discrete_valid, discrete_bad, evaluate_discrete),
+    "tables": Family(tables_valid, tables_bad, evaluate_tables),
 }
 
 

@@ -5,11 +5,11 @@ import doctest
 import pytest
 
 import fastdiv
-from fastdiv import _config, _exact, _pairwise, _threads, discrete
+from fastdiv import _config, _exact, _pairwise, _tables, _threads, discrete
 
 
 @pytest.mark.parametrize(
-    "module", [_exact, _pairwise, _threads, _config, discrete], ids=lambda m: m.__name__
+    "module", [_exact, _pairwise, _tables, _threads, _config, discrete], ids=lambda m: m.__name__
 )
 def test_docstring_examples(module):
     before = fastdiv.get_num_threads()

@@ -7,7 +7,9 @@ Messages name the argument, state the rule and echo the value (house style,
 tolerance is formatted), the regex pins the digits that are certain and
 nothing more.  The last section holds the errors of ``pairwise`` and
 ``nearest``: the exact family's messages naming ``'P'``/``'Q'`` and the row,
-and their own (metric, keywords, shapes, ``out``, ``k``).
+and their own (metric, keywords, shapes, ``out``, ``k``).  After it:
+``fastdiv.discrete`` (labels), then the measures on joint tables (``'pxy'``,
+the first bad table shown as an int, a tuple, or not at all for one table).
 """
 
 import math
@@ -1674,3 +1676,185 @@ def test_discrete_inputs_unmodified_after_error(name, kind):
     for a, copy, raw in saved:
         assert a.dtype == copy.dtype and a.shape == copy.shape
         assert (a.tobytes() == raw) if a.dtype != object else all(u is v for u, v in zip(a, raw))
+
+
+# --------------------------------------------------------------------------
+# joint tables: joint_entropy, conditional_entropy, mutual_information
+# --------------------------------------------------------------------------
+
+TABLE_FNS = ["joint_entropy", "conditional_entropy", "mutual_information"]
+
+
+def tb(name, pxy, **kw):
+    return getattr(fd, name)(pxy, **kw)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("pxy,ndim", [(0.5, 0), ([0.25, 0.75], 1), (np.ones(3), 1)])
+def test_tb_fewer_than_two_dims(name, pxy, ndim):
+    msg = (
+        rf"^'pxy' must have at least 2 dimensions \(a joint table pxy\[\.\.\., i, j\]\); "
+        rf"got {ndim}\.$"
+    )
+    with pytest.raises(ValueError, match=msg):
+        tb(name, pxy)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (2, 0, 4), (2, 4, 0), (0, 0)])
+def test_tb_empty_table_axis(name, shape):
+    msg = (
+        r"^'pxy' must have at least one entry along each of its last two axes; "
+        rf"got shape {re.escape(str(shape))}\.$"
+    )
+    with pytest.raises(ValueError, match=msg):
+        tb(name, np.ones(shape))
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("bad", BAD_DTYPE_ARRAYS)
+def test_tb_bad_dtype(name, bad):
+    with pytest.raises(TypeError, match=dtype_msg("pxy", bad.dtype)):
+        tb(name, np.stack([bad, bad]))
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+def test_tb_none(name):
+    with pytest.raises(TypeError, match=r"^'pxy' must be an array of real numbers; got None\.$"):
+        tb(name, None)
+
+
+# (batch shape, index of the bad table, what the message shows)
+TABLE_WHERE = [
+    ((), (), ""),
+    ((4,), (2,), " in table 2"),
+    ((2, 3), (1, 2), r" in table \(1, 2\)"),
+]
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("batch,idx,where", TABLE_WHERE)
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_tb_nonfinite_entry(name, batch, idx, where, value):
+    t = good(batch + (3, 4))
+    t[idx + (1, 2)] = value
+    t[idx + (0, 1)] = -1.0  # a negative entry too: the non-finite one is reported
+    with pytest.raises(
+        ValueError, match=rf"^'pxy' must be finite; found NaN or infinity{where}\.$"
+    ):
+        tb(name, t)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("batch,idx,where", TABLE_WHERE)
+@pytest.mark.parametrize("value", [-1.0, -5e-324, -1e308])
+def test_tb_negative_entry(name, batch, idx, where, value):
+    t = good(batch + (3, 4))
+    t[idx + (2, 3)] = value
+    t[idx + (2, 2)] = -1e308  # doubled, it overflows: still a negative entry
+    with pytest.raises(
+        ValueError, match=rf"^'pxy' must be non-negative; found a negative entry{where}\.$"
+    ):
+        tb(name, t)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+def test_tb_first_bad_table_is_reported(name):
+    t = good((5, 3, 4))
+    t[3, 0, 0] = np.nan
+    t[1, 2, 2] = -1.0
+    with pytest.raises(ValueError, match=r"found a negative entry in table 1\.$"):
+        tb(name, t)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+def test_tb_zero_sum(name):
+    with pytest.raises(ValueError, match=r"^'pxy' must have a positive sum; it sums to 0\.$"):
+        tb(name, np.zeros((2, 3)))
+    t = good((2, 3, 2, 3))
+    t[1, 0] = 0.0
+    t[1, 0, 1, 1] = -0.0
+    with pytest.raises(
+        ValueError, match=r"^'pxy' must have a positive sum; table \(1, 0\) sums to 0\.$"
+    ):
+        tb(name, t)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tb_normalize_false_sum_off(name, dtype):
+    t = good((3, 4), dtype=dtype)
+    tol = T_SUM(dtype, 12)
+    with pytest.raises(
+        ValueError,
+        match=(
+            rf"^'pxy' must sum to 1 when normalize=False \(tolerance {tol:.1e}\); "
+            rf"it sums to {re.escape(repr(float(np.sum(t, dtype=np.float64))))}\.$"
+        ),
+    ):
+        tb(name, t, normalize=False)
+    b = good((4, 3, 4))
+    b /= b.sum(axis=(-2, -1), keepdims=True)
+    b[2] *= 1.5
+    with pytest.raises(ValueError, match=r"; table 2 sums to 1\.5\d*\.$"):
+        tb(name, b, normalize=False)
+    big = np.full((2, 2), 1e308)  # a sum that overflows is not 1 either
+    with pytest.raises(ValueError, match=r"it sums to inf\.$"):
+        tb(name, big, normalize=False)
+
+
+def T_SUM(dtype, n):
+    return 64.0 * math.sqrt(n) * float(np.finfo(dtype).eps)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("base", [0, 1, -2.0, math.nan, math.inf])
+def test_tb_bad_base_value(name, base):
+    with pytest.raises(
+        ValueError,
+        match=rf"^'base' must be a positive number other than 1 or None; got {base!r}\.$",
+    ):
+        tb(name, good((2, 2)), base=base)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("base,tname", [("2", "str"), (True, "bool"), (2j, "complex")])
+def test_tb_bad_base_type(name, base, tname):
+    with pytest.raises(TypeError, match=rf"^'base' must be a real number or None; got {tname}\.$"):
+        tb(name, good((2, 2)), base=base)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("value,tname", [(1, "int"), (None, "NoneType"), ("True", "str")])
+def test_tb_non_bool_normalize(name, value, tname):
+    with pytest.raises(TypeError, match=rf"^'normalize' must be a bool; got {tname}\.$"):
+        tb(name, good((2, 2)), normalize=value)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+def test_tb_keyword_only_and_unknown_keywords(name):
+    with pytest.raises(TypeError):
+        getattr(fd, name)(good((2, 2)), 2)
+    with pytest.raises(TypeError):
+        tb(name, good((2, 2)), axis=0)
+
+
+@pytest.mark.parametrize("name", TABLE_FNS)
+@pytest.mark.parametrize("kind", ["nan", "neg", "zero", "normalize-false", "base"])
+def test_tb_inputs_unmodified_after_error(name, kind):
+    t = good((3, 4, 5))
+    kw = {}
+    if kind == "nan":
+        t[1, 2, 3] = np.nan
+    elif kind == "neg":
+        t[2, 0, 0] = -0.5
+    elif kind == "zero":
+        t[0] = 0.0
+    elif kind == "normalize-false":
+        kw["normalize"] = False
+    else:
+        kw["base"] = -1.0
+    t0 = t.copy()
+    with pytest.raises(ValueError):
+        tb(name, t, **kw)
+    assert t.tobytes() == t0.tobytes()

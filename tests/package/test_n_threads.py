@@ -27,12 +27,17 @@ def bits(x):
 
 #: the functions over rows of 2-D arrays (every row of P against every row of Q)
 MATRIX = ["pairwise", "nearest"]
+#: the measures on joint tables (of ``p`` as a table; ``q`` unused)
+TABLES = ["joint_entropy", "conditional_entropy", "mutual_information"]
 
 
 def call_any(name, p, q=None, **kw):
     """``call`` for the measures; ``pairwise`` / ``nearest`` of the rows of
     ``p`` against the rows of ``q`` (1-D inputs: one row); nearest's result
-    is its (indices, values) pair, as one float64 array."""
+    is its (indices, values) pair, as one float64 array; the table measures
+    of ``p`` as a table (1-D: one row)."""
+    if name in TABLES:
+        return getattr(fd, name)(np.atleast_2d(p), **kw)
     if name not in MATRIX:
         return call(name, p, q, **kw)
     P, Q = np.atleast_2d(p), None if q is None else np.atleast_2d(q)
@@ -52,7 +57,7 @@ def batch():
     return p, q
 
 
-@pytest.mark.parametrize("name", ALL + MATRIX)
+@pytest.mark.parametrize("name", ALL + MATRIX + TABLES)
 def test_n_threads_gives_identical_bits(name, batch):
     p, q = batch
     if name in MATRIX:
@@ -83,12 +88,21 @@ BAD = [0, -2, -100, 1.5, 2.0, "2", True, False, [2], 10**400, object()]
 
 
 @pytest.mark.parametrize("value", BAD, ids=[repr(v)[:20] for v in BAD])
-@pytest.mark.parametrize("name", ALL + ["self_information"] + MATRIX)
+@pytest.mark.parametrize("name", ALL + ["self_information"] + MATRIX + TABLES)
 def test_bad_n_threads_is_a_value_error(name, value):
     p = [0.25, 0.75]
     with pytest.raises(ValueError, match="'n_threads'") as e:
         call_any(name, p, [0.5, 0.5], n_threads=value)
     assert len(str(e.value)) < 200  # 10**400 is not echoed in full
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_tables_n_threads_one_large_table_identical(name):
+    rng = np.random.default_rng(4)
+    t = rng.random((2000, 300))  # one table: its row blocks run in parallel
+    ref = call_any(name, t, n_threads=1)
+    for n in (2, 3, -1, None):
+        assert bits(call_any(name, t, n_threads=n)) == bits(ref), (name, n)
 
 
 @pytest.mark.parametrize("name", MATRIX)
