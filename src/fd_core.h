@@ -109,6 +109,13 @@ typedef struct {
        both tables (fd_kernels.template.c, dot_tile; error <= FD_DOT_ERR) */
     void (*dot_tile)(const double *A, fd_intp lda, fd_intp ma, const double *B,
                      fd_intp ldb, fd_intp nb, fd_intp kp, double *C, fd_intp ldc);
+    /* the chunk kernels of joint tables (fastdiv._joint), float64 only (the
+       float32 table holds the same ones): pass 1's sums and check, pass 2's
+       terms of I(X; Y) and of the entropies (fd_kernels.template.c) */
+    double (*tbl_rowsum)(const double *x, fd_intp n, double *col, int first, int *bad);
+    double (*tbl_mi)(const double *x, double ui, const double *v, const double *cj,
+                     fd_intp n);
+    double (*tbl_xlog)(const double *x, const double *y, double d, fd_intp n);
 } fd_kernels;
 
 /* The bound on dot_tile's rounding error, in units of u = 2^-53 times

@@ -851,6 +851,58 @@ static void FD_FN(dot_tile)(const double *A, fd_intp lda, fd_intp ma, const doub
 }
 #undef FD_DOT_MR
 #undef FD_DOT_NR
+
+/* ---- joint tables (fastdiv._joint), float64 only --------------------------
+   One chunk x[0..n) of a table row, n <= FD_CH, native float64; each sum in
+   the package's order (lsum).  See src/fastdiv/_joint.pyx for the measures. */
+
+/* Pass 1: returns sum x; col[j] = x[j] (first row of a block) or
+   col[j] + x[j]; *bad |= 1 if some x is negative, NaN or infinite (x - |x|
+   is 0 exactly for every other x, -0.0 included once its sign is cleared). */
+static double FD_TERMD(tbl_rowsum)(const double *x, fd_intp n, double *col, int first,
+                                   int *bad)
+{
+    uint64_t o = 0;
+    for (fd_intp j = 0; j < n; j++) {
+        const double d = x[j] - fabs(x[j]);
+        uint64_t b;
+        memcpy(&b, &d, sizeof b);
+        o |= b & 0x7fffffffffffffffULL;
+    }
+    if (first)
+        memcpy(col, x, (size_t)n * sizeof(double));
+    else
+        for (fd_intp j = 0; j < n; j++) col[j] += x[j];
+    *bad |= o != 0;
+    return FD_LSUMD(x, n, NULL, NULL);
+}
+
+/* Pass 2 of I(X; Y): sum cj (rho log rho - (rho - 1)), rho = (x ui) v, the
+   log of clean inputs (finite at rho = 0, where the term is cj). */
+static double FD_TERMD(tbl_mi)(const double *x, double ui, const double *v, const double *cj,
+                               fd_intp n)
+{
+    double t[FD_CH];
+    for (fd_intp j = 0; j < n; j++) {
+        const double rho = (x[j] * ui) * v[j];
+        t[j] = cj[j] * (rho * fd_logs_f64(rho) - (rho - 1.0));
+    }
+    return FD_LSUMD(t, n, NULL, NULL);
+}
+
+/* Pass 2 of the entropies: sum x log(x / d) (y NULL: H(X, Y)) or
+   sum x log(y / x) (H(X | Y)); the log-ratio without the quotient, finite
+   at 0, so a zero x adds 0. */
+static double FD_TERMD(tbl_xlog)(const double *x, const double *y, double d, fd_intp n)
+{
+    double t[FD_CH];
+    if (y == NULL) {
+        for (fd_intp j = 0; j < n; j++) t[j] = x[j] * fd_logratio_s_f64(x[j], d);
+    } else {
+        for (fd_intp j = 0; j < n; j++) t[j] = x[j] * fd_logratio_s_f64(y[j], x[j]);
+    }
+    return FD_LSUMD(t, n, NULL, NULL);
+}
 #endif /* FD_DOT */
 
 /* ---- this instantiation's table -------------------------------------------- */
@@ -899,6 +951,9 @@ static const fd_kernels FD_FN(fd_kernels) = {
     .vexp = FD_FN(vexp),
     .neglog = FD_FN(neglog),
     .dot_tile = FD_TERMD(dot_tile),
+    .tbl_rowsum = FD_TERMD(tbl_rowsum),
+    .tbl_mi = FD_TERMD(tbl_mi),
+    .tbl_xlog = FD_TERMD(tbl_xlog),
 };
 
 #undef FD_FN

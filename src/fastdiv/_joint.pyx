@@ -10,35 +10,36 @@ table gets a status code instead of a value.
 Per table (I rows x J columns, S the total):
 
 * pass 1 reads every cell once: row sums r_i, the column sums c_j, S and the
-  entry check (``x - |x|`` summed: 0 when every entry is finite and
-  non-negative, negative if one is negative, NaN if one is NaN or infinite).
+  entry check (``x - |x|``, its sign cleared, is 0 for every finite
+  non-negative entry -0.0 included, and not 0 for a negative, NaN or
+  infinite one).
   The summation order depends only on the shape (never on threads):
 
-  - a row is cut into chunks of ``CH`` columns; a chunk is summed in 8 lanes
-    (the chunk kernels ``tb_*``: column j into lane j % 8, each lane in order,
-    the lanes by a fixed tree) and a row's chunks are combined by the
-    package's pairwise sum;
+  - a row is cut into chunks of ``CH`` columns; a chunk is summed in the
+    package's order (the C core's chunk kernels ``tbl_*``: 16 lanes, column
+    j into lane j % 16, each lane in order, the lanes by a fixed tree) and a
+    row's chunks are combined by the package's pairwise sum;
   - the rows are cut into NB <= 64 blocks of G rows (G = 16, or I / 64 rounded
     up when I > 1024); a block's rows are added one by one into the block's
     own column vector, and the NB vectors are combined by a fixed pairwise
     tree; S is the pairwise sum of the r_i.
 
   Error bounds (u = 2^-53, rounding to nearest, relative to the exact sums
-  of the non-negative entries): |r_i err| <= (ceil(min(J, CH)/8) + 3 +
+  of the non-negative entries): |r_i err| <= (ceil(min(J, CH)/16) + 4 +
   ceil(log2 ceil(J/CH))) u r_i, |c_j err| <= (G - 1 + ceil(log2 NB)) u c_j,
-  |S err| <= (that of r + ceil(log2 I)) u S.  For 64 x 64 tables: 11 u,
-  17 u and 17 u.  (tests/fdtest/tables_reference.py builds its bound on
+  |S err| <= (that of r + ceil(log2 I)) u S.  For 64 x 64 tables: 8 u,
+  17 u and 14 u.  (tests/fdtest/tables_reference.py builds its bound on
   these.)
 
 * pass 2 reads the table again (from cache for moderate sizes) and
-  evaluates ONE logarithm per cell, with the C core's vectorized logs
-  (``kernels``), of a quantity formed with few roundings, so that the value
+  evaluates ONE logarithm per cell, in the C core's chunk kernels
+  (``tbl_mi``, ``tbl_xlog``, inlining its vectorized logs), of a quantity formed with few roundings, so that the value
   is accurate in a relative sense rather than by a difference of entropies
   (D = S, or 1 with normalize=False):
 
   - H(X, Y) = -(1/D) sum c log(c / D): the log of the quotient without
-    forming it (``vlogratio``: within an ulp even where c / D is near 1);
-  - H(X | Y) = (1/D) sum c log(c_j / c), again by ``vlogratio``: every term
+    forming it (the core's log-ratio: within an ulp even where c / D is near 1);
+  - H(X | Y) = (1/D) sum c log(c_j / c), again by the log-ratio: every term
     is >= 0;
   - I(X; Y): with rho = c D / (r_i c_j) = (c u_i) v_j (u_i = 1/r_i and
     v_j = D/c_j precomputed: four roundings) and w = r_i c_j / D, the sum
@@ -51,7 +52,7 @@ Per table (I rows x J columns, S the total):
     (I ~ 1e-12) keep ~9 digits, where log(rho) alone would be off by u
     absolute per cell.  F is also stationary in the marginals (its
     derivative in r_i is -1 + sum_j c_j / D = 0), so their rounding errors
-    enter only squared.  log rho is the core's clean-input log (``vlogs``):
+    enter only squared.  log rho is the core's clean-input log (``fd_logs``):
     rho <= 2^900 on this path, and a rho that is 0 (a zero cell, or c / r_i
     below the subnormals) gives a finite log, masked.
 
@@ -162,184 +163,23 @@ cdef inline double *slot_col(const TJob *T, double *slot) noexcept nogil:
 # ---- sums in the fixed order -------------------------------------------------
 
 # ---- the chunk kernels -------------------------------------------------------
-# Sums of a chunk in 8 lanes: element j into lane j % 8, each lane in order,
-# the lanes combined ((0+1)+(2+3))+((4+5)+(6+7)).  GCC vector extensions keep
-# the 8 lanes explicit (as the C core's 16 do), so every instruction set
-# evaluates the same operations in the same order; the functions are cloned
-# for AVX-512F (without contraction: the same bits as the baseline) where GCC
-# and glibc can dispatch, else built for the baseline.  A scalar
-# version with the same lanes serves other compilers.
+# In the C core (fd_kernels.template.c: tbl_rowsum, tbl_mi, tbl_xlog), per
+# instruction set like every kernel of the package, reached through the
+# current ISA's table T.k: each chunk's sum in the package's order (lsum).
+
 cdef extern from *:
     """
-    #include <string.h>
-    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
-        && defined(__linux__) && !defined(FD_NO_DISPATCH)
-    #define TB_CLONES __attribute__((target_clones("avx512f", "default")))
-    /* AVX-512F brings FMA: the functions that multiply and add are built
-       without contraction, so that both clones round alike (a file-wide
-       optimize pragma would also turn OpenMP off for the rest of the file) */
-    #define TB_NOCONTRACT __attribute__((optimize("fp-contract=off")))
-    #else
-    #define TB_CLONES
-    #define TB_NOCONTRACT
-    #endif
-
+    /* a hint that the n bytes at p will be read soon (no-op elsewhere) */
+    static inline void tb_prefetch(const char *p, Py_ssize_t n)
+    {
     #if defined(__GNUC__) || defined(__clang__)
-    typedef double tb_v8 __attribute__((vector_size(64)));
-    typedef long long tb_m8 __attribute__((vector_size(64)));
-    #define TB_LD(v, p) memcpy(&(v), (p), sizeof(tb_v8))
-    #define TB_ST(p, v) memcpy((p), &(v), sizeof(tb_v8))
-    /* the last r = n % 8 elements, padded with +0.0 (adds nothing) */
-    #define TB_TAIL(v, p, r) do { double t_[8] = {0, 0, 0, 0, 0, 0, 0, 0}; \
-        memcpy(t_, (p), (size_t)(r) * sizeof(double)); TB_LD(v, t_); } while (0)
-    #define TB_TOTAL(s) (((s)[0] + (s)[1]) + ((s)[2] + (s)[3])) \
-        + (((s)[4] + (s)[5]) + ((s)[6] + (s)[7]))
-    #define TB_ABSMASK {0x7fffffffffffffffLL, 0x7fffffffffffffffLL, \
-        0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL, \
-        0x7fffffffffffffffLL, 0x7fffffffffffffffLL, 0x7fffffffffffffffLL}
-
-    /* sum x[0..n) */
-    TB_CLONES static double tb_lanesum(const double *x, Py_ssize_t n)
-    {
-        tb_v8 s = {0}, y;
-        Py_ssize_t j = 0;
-        for (; j + 8 <= n; j += 8) { TB_LD(y, x + j); s += y; }
-        if (j < n) { TB_TAIL(y, x + j, n - j); s += y; }
-        return TB_TOTAL(s);
-    }
-
-    /* pass 1 over a chunk of a row: returns its sum; col += x (col = x for
-       the block's first row); *chk += sum (x - |x|) */
-    TB_CLONES static double tb_row_chunk(const double *x, Py_ssize_t n, double *col, int first,
-                                         double *chk)
-    {
-        const tb_m8 am = TB_ABSMASK;
-        tb_v8 s = {0}, k = {0}, y, c;
-        Py_ssize_t j = 0, i;
-        if (first) {
-            for (; j + 8 <= n; j += 8) {
-                TB_LD(y, x + j);
-                s += y;
-                k += y - (tb_v8)((tb_m8)y & am);
-                TB_ST(col + j, y);
-            }
-        } else {
-            for (; j + 8 <= n; j += 8) {
-                TB_LD(y, x + j);
-                TB_LD(c, col + j);
-                s += y;
-                k += y - (tb_v8)((tb_m8)y & am);
-                c += y;
-                TB_ST(col + j, c);
-            }
-        }
-        if (j < n) {
-            TB_TAIL(y, x + j, n - j);
-            s += y;
-            k += y - (tb_v8)((tb_m8)y & am);
-            for (i = j; i < n; i++) col[i] = first ? x[i] : col[i] + x[i];
-        }
-        *chk += TB_TOTAL(k);
-        return TB_TOTAL(s);
-    }
-
-    /* rho = (x ui) v */
-    TB_CLONES static void tb_rho(const double *x, double ui, const double *v, Py_ssize_t n,
-                                 double *rho)
-    {
-        for (Py_ssize_t j = 0; j < n; j++) rho[j] = (x[j] * ui) * v[j];
-    }
-
-    /* sum of cj f(rho), f(rho) = rho log rho - (rho - 1), L = log rho.  A
-       zero cell has rho = 0 exactly and the core's clean-input log of 0 is
-       finite (fd_math.h), so f(0) = 0 - (0 - 1) = 1 with no mask: the zero
-       cell adds cj, as the sum's definition says. */
-    #define TB_MI(s, rho_, L_, cj_) do { \
-        const tb_v8 one_ = {1, 1, 1, 1, 1, 1, 1, 1}; \
-        (s) += (cj_) * ((rho_) * (L_) - ((rho_) - one_)); } while (0)
-    TB_CLONES TB_NOCONTRACT static double tb_mi_terms(const double *x, const double *rho,
-                                                      const double *L, const double *cj,
-                                                      Py_ssize_t n)
-    {
-        tb_v8 s = {0}, y, l, c;
-        Py_ssize_t j = 0, r;
-        for (; j + 8 <= n; j += 8) {
-            TB_LD(y, rho + j); TB_LD(l, L + j); TB_LD(c, cj + j);
-            TB_MI(s, y, l, c);
-        }
-        if (j < n) {
-            r = n - j;
-            TB_TAIL(y, rho + j, r); TB_TAIL(l, L + j, r); TB_TAIL(c, cj + j, r);
-            TB_MI(s, y, l, c);
-        }
-        (void)x;
-        return TB_TOTAL(s);
-    }
-
-    /* sum of x L: a zero x gives 0 x L = 0, L being finite there (the core's
-       log-ratio of 0 is finite, like its log: fd_math.h), so no mask */
-    TB_CLONES TB_NOCONTRACT static double tb_xlog_terms(const double *x, const double *L,
-                                                        Py_ssize_t n)
-    {
-        tb_v8 s = {0}, xv, l;
-        Py_ssize_t j = 0;
-        for (; j + 8 <= n; j += 8) { TB_LD(xv, x + j); TB_LD(l, L + j); s += xv * l; }
-        if (j < n) { TB_TAIL(xv, x + j, n - j); TB_TAIL(l, L + j, n - j); s += xv * l; }
-        return TB_TOTAL(s);
-    }
-
-    #else  /* the same lanes, scalar */
-    static double tb_total(const double *s)
-    {
-        return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-    }
-    static double tb_lanesum(const double *x, Py_ssize_t n)
-    {
-        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (Py_ssize_t j = 0; j < n; j++) s[j % 8] += x[j];
-        return tb_total(s);
-    }
-    static double tb_row_chunk(const double *x, Py_ssize_t n, double *col, int first,
-                               double *chk)
-    {
-        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0}, k[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (Py_ssize_t j = 0; j < n; j++) {
-            s[j % 8] += x[j];
-            k[j % 8] += x[j] - fabs(x[j]);
-            col[j] = first ? x[j] : col[j] + x[j];
-        }
-        *chk += tb_total(k);
-        return tb_total(s);
-    }
-    static void tb_rho(const double *x, double ui, const double *v, Py_ssize_t n, double *rho)
-    {
-        for (Py_ssize_t j = 0; j < n; j++) rho[j] = (x[j] * ui) * v[j];
-    }
-    static double tb_mi_terms(const double *x, const double *rho, const double *L,
-                              const double *cj, Py_ssize_t n)
-    {
-        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (Py_ssize_t j = 0; j < n; j++) {
-            s[j % 8] += cj[j] * (rho[j] * L[j] - (rho[j] - 1.0));
-        }
-        return tb_total(s);
-    }
-    static double tb_xlog_terms(const double *x, const double *L, Py_ssize_t n)
-    {
-        double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (Py_ssize_t j = 0; j < n; j++) s[j % 8] += x[j] * L[j];
-        return tb_total(s);
-    }
+        for (Py_ssize_t k = 0; k < n; k += 64) __builtin_prefetch(p + k, 0, 3);
+    #else
+        (void)p; (void)n;
     #endif
+    }
     """
-    double tb_lanesum(const double *x, Py_ssize_t n) noexcept nogil
-    double tb_row_chunk(const double *x, Py_ssize_t n, double *col, int first,
-                        double *chk) noexcept nogil
-    void tb_rho(const double *x, double ui, const double *v, Py_ssize_t n,
-                double *rho) noexcept nogil
-    double tb_mi_terms(const double *x, const double *rho, const double *L, const double *cj,
-                       Py_ssize_t n) noexcept nogil
-    double tb_xlog_terms(const double *x, const double *L, Py_ssize_t n) noexcept nogil
+    void tb_prefetch(const char *p, Py_ssize_t n) noexcept nogil
 
 
 cdef inline double chunks_total(const double *cp, Py_ssize_t nc) noexcept nogil:
@@ -389,16 +229,16 @@ cdef void block_sums(const TJob *T, const char *tp, Py_ssize_t b, double *slot, 
     cdef Py_ssize_t i1 = i0 + T.G if i0 + T.G < T.ni else T.ni
     cdef const double *x
     cdef const char *rowp
-    cdef double k = 0.0
+    cdef int bad = 0
     for i in range(i0, i1):
         rowp = tp + i * T.si
         for c in range(T.NC):
             j0 = c * CH
             n = T.nj - j0 if T.nj - j0 < CH else CH
             x = chunk_of(T, rowp, j0, n, g, sc)
-            cp[c] = tb_row_chunk(x, n, col + j0, i == i0, &k)
+            cp[c] = T.k.tbl_rowsum(x, n, col + j0, i == i0, &bad)
         r[i] = chunks_total(cp, T.NC)
-    slot_chk(T, slot)[b] = k
+    slot_chk(T, slot)[b] = bad
 
 
 cdef void all_block_sums(const TJob *T, const char *tp, double *slot, double *thr, int nthreads,
@@ -491,19 +331,19 @@ cdef bint fast_range(const TJob *T, double *slot, double S) noexcept nogil:
 # ---- pass 2, fast ------------------------------------------------------------
 
 cdef void block_terms(const TJob *T, const char *tp, Py_ssize_t b, double *slot, double *thr,
-                      double D) noexcept nogil:
+                      double D, const char *ahead) noexcept nogil:
     """Pass 2 over the rows of block b: each row's sum of terms into rt[i]
-    (H(X,Y): sum c log(c/D); H(X|Y): sum c log(c_j/c); I: sum w f(rho))."""
+    (H(X,Y): sum c log(c/D); H(X|Y): sum c log(c_j/c); I: sum w f(rho)).
+    With `ahead` (the next table this thread reads, contiguous rows), row i
+    of it is fetched while row i of this one is computed: pass 2 is bound
+    by its logs, pass 1 by memory, and the hint overlaps the two."""
     cdef double *r = slot_r(T, slot)
     cdef double *rt = slot_rt(T, slot)
     cdef const double *v = slot_v(T, slot)
     cdef const double *col = slot_col(T, slot)
     cdef double *g = thr
-    cdef double *rho = thr + CH
-    cdef double *L = thr + 2 * CH
-    cdef double *fill = thr + 3 * CH
     cdef double *cp = thr + NBUF * CH
-    cdef Py_ssize_t i, c, j, j0, n
+    cdef Py_ssize_t i, c, j0, n
     cdef Py_ssize_t i0 = b * T.G
     cdef Py_ssize_t i1 = i0 + T.G if i0 + T.G < T.ni else T.ni
     cdef const double *x
@@ -511,14 +351,13 @@ cdef void block_terms(const TJob *T, const char *tp, Py_ssize_t b, double *slot,
     cdef const char *rowp
     cdef double ui, a
     cdef int m = T.measure
-    if m == JOINT_ENTROPY:
-        for j in range(CH if T.nj > CH else T.nj):
-            fill[j] = D
     for i in range(i0, i1):
         if r[i] == 0.0:         # an empty row: every term is 0
             rt[i] = 0.0
             continue
         rowp = tp + i * T.si
+        if ahead != NULL:
+            tb_prefetch(ahead + i * T.si, T.nj * 8)
         ui = 1.0 / r[i]
         for c in range(T.NC):
             j0 = c * CH
@@ -526,31 +365,27 @@ cdef void block_terms(const TJob *T, const char *tp, Py_ssize_t b, double *slot,
             x = chunk_of(T, rowp, j0, n, g, 1.0)
             cj = col + j0
             if m == MUTUAL_INFORMATION:
-                tb_rho(x, ui, v + j0, n, rho)
-                T.k.vlogs(rho, n, L)
-                cp[c] = tb_mi_terms(x, rho, L, cj, n)
+                cp[c] = T.k.tbl_mi(x, ui, v + j0, cj, n)
+            elif m == JOINT_ENTROPY:
+                cp[c] = T.k.tbl_xlog(x, NULL, D, n)
             else:
-                if m == JOINT_ENTROPY:
-                    T.k.vlogratio(x, fill, n, L)
-                else:
-                    T.k.vlogratio(cj, x, n, L)
-                cp[c] = tb_xlog_terms(x, L, n)
+                cp[c] = T.k.tbl_xlog(x, cj, 0.0, n)
         a = chunks_total(cp, T.NC)
         rt[i] = a * (r[i] / D) if m == MUTUAL_INFORMATION else a
 
 
 cdef void all_block_terms(const TJob *T, const char *tp, double *slot, double *thr, int nthreads,
-                          double D) noexcept nogil:
+                          double D, const char *ahead) noexcept nogil:
     cdef Py_ssize_t b
     cdef int tid
     if nthreads > 1:
         with parallel(num_threads=nthreads):
             tid = omp_get_thread_num()
             for b in prange(T.NB, schedule="static"):
-                block_terms(T, tp, b, slot, T.thr + tid * T.thr_len, D)
+                block_terms(T, tp, b, slot, T.thr + tid * T.thr_len, D, NULL)
     else:
         for b in range(T.NB):
-            block_terms(T, tp, b, slot, thr, D)
+            block_terms(T, tp, b, slot, thr, D, ahead)
 
 
 # ---- the slow path -----------------------------------------------------------
@@ -632,7 +467,7 @@ cdef double slow_table(const TJob *T, const char *tp, double *slot, double *thr)
                 else:
                     t = cs * log_quotient(col[j0 + j], x[j], e)  # log(c_j 2^e / c)
                 L[j] = t
-            cp[c] = tb_lanesum(L, n)
+            cp[c] = pairwise_sum(L, n)
         rt[i] = chunks_total(cp, T.NC)
     F = pairwise_sum(rt, T.ni) / D
     if m == MUTUAL_INFORMATION and not T.normalize:
@@ -658,6 +493,7 @@ cdef inline double value_out(const TJob *T, double v) noexcept nogil:
 cdef int do_table(const TJob *T, Py_ssize_t t, double *slot, double *thr, int nthreads,
                   double *out) noexcept nogil:
     cdef const char *tp = table_ptr(T, t)
+    cdef const char *ahead
     cdef double S, D, F
     cdef double *v = slot_v(T, slot)
     cdef const double *col = slot_col(T, slot)
@@ -675,7 +511,12 @@ cdef int do_table(const TJob *T, Py_ssize_t t, double *slot, double *thr, int nt
     if T.measure == MUTUAL_INFORMATION:
         for j in range(T.nj):
             v[j] = D / col[j] if col[j] > 0.0 else 0.0
-    all_block_terms(T, tp, slot, thr, nthreads, D)
+    # the next table, when this thread reads it next (one table per thread,
+    # static schedule) and its rows are contiguous float64
+    ahead = NULL
+    if nthreads == 1 and T.direct and t + 1 < T.ntab:
+        ahead = table_ptr(T, t + 1)
+    all_block_terms(T, tp, slot, thr, nthreads, D, ahead)
     F = pairwise_sum(slot_rt(T, slot), T.ni)
     if T.measure == JOINT_ENTROPY:
         F = -F / D

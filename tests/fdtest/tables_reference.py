@@ -18,11 +18,11 @@ is small), 0 for the entropies (every term has one sign: the value is the
 sum of |terms|).
 
 THE ACCURACY BOUND (``check``): with ``u = 2**-53`` and the sums' error
-bounds of the kernel (``src/fastdiv/_joint.pyx``: 8 lanes over chunks of
-``CH = 256`` columns, the chunks pairwise; row blocks of ``G`` rows, their
+bounds of the kernel (``src/fastdiv/_joint.pyx``: the package's 16 lanes
+over chunks of ``CH = 256`` columns, the chunks pairwise; row blocks of ``G`` rows, their
 column vectors pairwise)
 
-    sigma_r = (ceil(min(J, 256) / 8) + 3 + ceil(log2 ceil(J / 256))) u   row sums
+    sigma_r = (ceil(min(J, 256) / 16) + 4 + ceil(log2 ceil(J / 256))) u  row sums
     sigma_S = sigma_r + ceil(log2 I) u                                    the total
     sigma_c = (G - 1 + ceil(log2 NB)) u                                   column sums
 
@@ -134,7 +134,7 @@ def sum_errors(ni, nj):
     nc = -(-nj // CH)
     G = MIN_BLOCK if ni <= MIN_BLOCK * MAX_BLOCKS else -(-ni // MAX_BLOCKS)
     nb = -(-ni // G)
-    sr = (-(-min(nj, CH) // 8) + 3 + _clog2(nc)) * U
+    sr = (-(-min(nj, CH) // 16) + 4 + _clog2(nc)) * U
     return sr, (G - 1 + _clog2(nb)) * U, sr + _clog2(ni) * U
 
 
