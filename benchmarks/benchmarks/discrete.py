@@ -15,8 +15,7 @@ Layout
   ``peakmem_`` shows whether memory stays O(n).
 * ``Pairwise``: ``discrete.pairwise(X)`` (``Y=None``: one triangle of the mutual
   information matrix), X of n samples x 20 label columns with 10 classes.
-* ``TableMutualInformation``: ``fastdiv.mutual_information(pxy)`` on a batch of
-  64 x 64 float64 count tables (100 and 10_000 tables).
+* The timings of the table measures are in ``tables.py``; their drift is here.
 * ``DiscreteDrift``: ``track_`` benchmarks on fixed seeded inputs -- the largest
   absolute difference from scikit-learn (``mutual_info_score``,
   ``normalized_mutual_info_score``, ``adjusted_mutual_info_score``; pairwise
@@ -48,8 +47,6 @@ AMI_CLASSES = 200
 SPARSE_SIZES = [100_000, 1_000_000]  # n / 10 distinct labels per input
 PAIRWISE_SIZES = [10_000, 100_000]
 PAIRWISE_FEATURES, PAIRWISE_CLASSES = 20, 10
-TABLE_COUNTS = [100, 10_000]
-TABLE_SHAPE = (64, 64)
 SPREAD = 2_654_435_761  # odd: code * SPREAD mod 2**40 gives distinct, spread labels
 
 
@@ -210,26 +207,6 @@ class Pairwise(_ThreadsMixin):
 
     def peakmem_pairwise(self, n, threads):
         self.d.pairwise(self.X)
-
-
-class TableMutualInformation(_ThreadsMixin):
-    """``fastdiv.mutual_information(pxy)`` on 64 x 64 float64 count tables."""
-
-    params = [TABLE_COUNTS, THREADS]
-    param_names = ["tables", "threads"]
-    timeout = 120
-
-    def setup(self, tables, threads):
-        _require("mutual_information")
-        self.pxy = count_tables(tables, TABLE_SHAPE)
-        self._set_threads(threads)
-        fastdiv.mutual_information(self.pxy)
-
-    def time_table_mutual_information(self, tables, threads):
-        fastdiv.mutual_information(self.pxy)
-
-    def peakmem_table_mutual_information(self, tables, threads):
-        fastdiv.mutual_information(self.pxy)
 
 
 # --------------------------------------------------------------------------
