@@ -558,6 +558,11 @@ cdef class _Call:
         with nogil, parallel(num_threads=nt):
             tid = omp_get_thread_num()
             for r in prange(R.R, schedule="static"):
+                # assigned in the loop, f is private to each thread (Cython
+                # shares a variable the loop only passes by address: two
+                # threads' flags then raced, and a row could take the other
+                # path of pair_direct, a last-bit difference between calls)
+                f = False
                 R.status[r] = row_check(R, r, tid, &S[r], &f)
                 fast[r] = f
         r = first_bad(R)
