@@ -42,10 +42,12 @@ cdef extern from "fd_core.h" nogil:
         int (*neglog)(const void *x, intp_t n, double *out) noexcept nogil
         void (*dot_tile)(const double *A, intp_t lda, intp_t ma, const double *B, intp_t ldb,
                          intp_t nb, intp_t kp, double *C, intp_t ldc) noexcept nogil
-        double (*tbl_rowsum)(const double *x, intp_t n, double *col, int first, int *bad) noexcept nogil
+        double (*tbl_rowsum)(const double *x, intp_t n, double *col, int first,
+                             int *bad) noexcept nogil
         double (*tbl_mi)(const double *x, double ui, const double *v, const double *cj,
                          intp_t n) noexcept nogil
-        double (*tbl_xlog)(const double *x, const double *y, double d, intp_t n) noexcept nogil
+        double (*tbl_xlog)(const double *x, const double *y, double d,
+                           intp_t n) noexcept nogil
     double FD_DOT_ERR(intp_t kp)
 
     enum:  # enum fd_measure_code

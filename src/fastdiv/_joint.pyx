@@ -33,8 +33,9 @@ Per table (I rows x J columns, S the total):
 
 * pass 2 reads the table again (from cache for moderate sizes) and
   evaluates ONE logarithm per cell, in the C core's chunk kernels
-  (``tbl_mi``, ``tbl_xlog``, inlining its vectorized logs), of a quantity formed with few roundings, so that the value
-  is accurate in a relative sense rather than by a difference of entropies
+  (``tbl_mi``, ``tbl_xlog``, inlining its vectorized logs), of a quantity
+  formed with few roundings, so that the value is accurate in a relative
+  sense rather than by a difference of entropies
   (D = S, or 1 with normalize=False):
 
   - H(X, Y) = -(1/D) sum c log(c / D): the log of the quotient without
