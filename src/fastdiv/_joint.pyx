@@ -105,6 +105,7 @@ cdef enum:
     MAX_BLOCKS = 64     # row blocks per table
     MIN_BLOCK = 16      # rows per block, at least
     NBUF = 4            # per-thread chunk buffers: gather, rho, log, fill
+    TABLE_CHUNK = 16    # tables a thread takes at a time (one table per thread)
 
 # The fast path's range (see the module docstring).
 cdef double S_LO = ldexp(1.0, -120)
@@ -512,8 +513,8 @@ cdef int do_table(const TJob *T, Py_ssize_t t, double *slot, double *thr, int nt
     if T.measure == MUTUAL_INFORMATION:
         for j in range(T.nj):
             v[j] = D / col[j] if col[j] > 0.0 else 0.0
-    # the next table, when this thread reads it next (one table per thread,
-    # static schedule) and its rows are contiguous float64
+    # the next table, which this thread reads next within its chunk of
+    # tables (a hint only), when its rows are contiguous float64
     ahead = NULL
     if nthreads == 1 and T.direct and t + 1 < T.ntab:
         ahead = table_ptr(T, t + 1)
@@ -540,7 +541,9 @@ cdef void run_tables(TJob *T, int nt, bint per_table, double *out) noexcept nogi
     elif per_table:
         with parallel(num_threads=nt):
             tid = omp_get_thread_num()
-            for t in prange(T.ntab, schedule="static"):
+            # chunks of tables taken as threads come free: a thread held up
+            # (a shared core) delays the call by a chunk, not by half of it
+            for t in prange(T.ntab, schedule="dynamic", chunksize=TABLE_CHUNK):
                 T.status[t] = do_table(T, t, T.slots + tid * T.slot_len,
                                        T.thr + tid * T.thr_len, 1, out)
     else:
