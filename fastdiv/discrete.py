@@ -9,7 +9,9 @@ pieces of the measure, from which ``_finish`` forms the value.
 
 Coding the labels.  Integer (and bool) labels whose range ``max - min + 1``
 is at most ``2 n + 1024`` are read as they are, each as its difference from
-the smallest label: no sort, no copy, no ``np.unique``.  Other labels
+the smallest label: no sort, no copy, no ``np.unique``; float labels that
+are all integers of such a range (class labels stored as floats) are read
+so too, from an int64 copy.  Other labels
 (a wider range, floats, strings, objects, rows of a 2-D input) become the
 index of their value among the sorted distinct values; integer rows whose
 columns' ranges multiply to less than 2^62 are first packed into one
@@ -147,6 +149,10 @@ def _code(x: npt.NDArray[Any], name: str) -> _Coded:
     kind = x.dtype.kind
     if kind == "b":
         x = x.view(np.uint8)
+    if kind == "f" and x.ndim == 1:
+        integral = _integral(x, n)
+        if integral is not None:
+            x, kind = integral, "i"
     if kind in "iub":
         if not x.dtype.isnative:
             x = x.astype(x.dtype.newbyteorder("="))
@@ -154,6 +160,17 @@ def _code(x: npt.NDArray[Any], name: str) -> _Coded:
         if hi - lo < _direct_span(n):
             return _Coded(x, lo % _U64, hi - lo + 1)
     return _unique_codes(x, name)
+
+
+def _integral(x: npt.NDArray[Any], n: int) -> npt.NDArray[np.int64] | None:
+    """Float labels that are all integers of a short range (class labels
+    stored as floats) as int64, to be read in place like integer labels;
+    else None (they are sorted).  -0.0 becomes the label 0, as it is equal."""
+    lo, hi = float(x.min()), float(x.max())
+    if not (-(2.0**62) < lo and hi < 2.0**62 and hi - lo < _direct_span(n)):
+        return None
+    xi = x.astype(np.int64)
+    return xi if np.array_equal(xi, x) else None
 
 
 def _coded(x: object, name: str) -> _Coded:
