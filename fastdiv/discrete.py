@@ -167,7 +167,7 @@ def _integral(x: npt.NDArray[Any], n: int) -> npt.NDArray[np.int64] | None:
     stored as floats) as int64, to be read in place like integer labels;
     else None (they are sorted).  -0.0 becomes the label 0, as it is equal."""
     lo, hi = float(x.min()), float(x.max())
-    if not (-(2.0**62) < lo and hi < 2.0**62 and hi - lo < _direct_span(n)):
+    if not (lo > -(2.0**62) and hi < 2.0**62 and hi - lo < _direct_span(n)):
         return None
     xi = x.astype(np.int64)
     return xi if np.array_equal(xi, x) else None

@@ -3442,11 +3442,11 @@ def _d_check_pairwise(case, got, args, kwargs):
     if lres[0] != "ok":
         fail("contract", f"the one-pair calls raised {lres!r} where pairwise did not\n{case!r}")
     L = lres[1]
-    if Y is None and measure != "conditional_entropy":
-        # one triangle computed and mirrored exactly; the symmetric measures
-        # are symmetric bit for bit, so the mirror equals the one-pair calls too
-        if not np.array_equal(_bits64(got), _bits64(got.T)):
-            problems.append("Y=None: the matrix is not its exact mirror")
+    # one triangle computed and mirrored exactly; the symmetric measures are
+    # symmetric bit for bit, so the mirror equals the one-pair calls too
+    mirrored = Y is None and measure != "conditional_entropy"
+    if mirrored and not np.array_equal(_bits64(got), _bits64(got.T)):
+        problems.append("Y=None: the matrix is not its exact mirror")
     diff = np.argwhere(_bits64(got) != _bits64(L))
     if diff.size:
         problems.append(
