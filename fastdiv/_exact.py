@@ -23,6 +23,7 @@ from ._validation import (
     check_alpha,
     check_bool,
     js_distance_scale,
+    log_top,
     normalize_axis,
     row_index,
     sum_tolerance,
@@ -132,7 +133,7 @@ def _run(
     # entropies stay within log K in the caller's base, correctly rounded
     top = math.inf
     if one_input:
-        top = math.log2(K) if base is not None and float(base) == 2.0 else math.log(K) * scale
+        top = log_top(K, base, scale)
     row, status = _k.measure(
         code,
         p,

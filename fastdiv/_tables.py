@@ -17,7 +17,14 @@ import numpy.typing as npt
 
 from . import _joint as _k
 from ._threads import resolve_threads
-from ._validation import as_real_array, base_scale, check_bool, row_index, sum_tolerance
+from ._validation import (
+    as_real_array,
+    base_scale,
+    check_bool,
+    log_top,
+    row_index,
+    sum_tolerance,
+)
 
 __all__ = ["joint_entropy", "conditional_entropy", "mutual_information"]
 
@@ -73,7 +80,7 @@ def _run(
     tol = sum_tolerance(a.dtype, ni * nj)
     # the measure's largest value: log(I J), log I, log min(I, J)
     K = ni * nj if code == _JOINT else (ni if code == _CONDITIONAL else min(ni, nj))
-    top = math.log2(K) if base is not None and float(base) == 2.0 else math.log(K) * scale
+    top = log_top(K, base, scale)
     table, status = _k.tables(
         int(code),
         a,
@@ -139,7 +146,7 @@ _NOTES = """With :math:`p_{{ij}}` the table divided by its sum :math:`S` (or as
     :math:`|\\text{{error}}| \\le 10^{{-13}} (v + m) + f`, with :math:`v` the
     value, :math:`m = \\sum p_{{ij}} |\\log \\rho_{{ij}}|` for the mutual
     information (0 otherwise) and :math:`f` the rounding of the sums, of
-    order :math:`(J/8 + 16 + \\log_2 I)\\,2^{{-53}} (1 + v)` (its square for
+    order :math:`(J/16 + 16 + \\log_2 I)\\,2^{{-53}} (1 + v)` (its square for
     the mutual information with ``normalize=True``).  Tables whose sums or
     quotients would leave the float64 range (sums beyond
     :math:`[2^{{-120}}, 2^{{900}}]`, a marginal below :math:`2^{{-900}} S`)

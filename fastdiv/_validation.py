@@ -25,6 +25,7 @@ __all__ = [
     "check_alpha",
     "normalize_axis",
     "sum_tolerance",
+    "log_top",
     "broadcast_shape",
     "broadcast_pair",
     "row_index",
@@ -127,6 +128,13 @@ def normalize_axis(axis: SupportsIndex, ndim: int) -> int:
     if not -ndim <= ax < ndim:
         raise AxisError(ax, ndim, msg_prefix="'axis'")
     return ax + ndim if ax < 0 else ax
+
+
+def log_top(K: int, base: object, scale: float) -> float:
+    """log K in the caller's base (scale = base_scale(base)): the largest
+    entropy of K outcomes, the bound results are kept within; log2 K for
+    base 2, which log K / log 2 can pass by an ulp."""
+    return math.log2(K) if base is not None and float(base) == 2.0 else math.log(K) * scale  # type: ignore[arg-type]
 
 
 def sum_tolerance(dtype: np.dtype[np.floating[Any]], K: int) -> float:

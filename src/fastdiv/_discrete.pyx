@@ -333,45 +333,32 @@ def pair_cells(const label_t[:] x, const label_t[:] y, u64 xlo, u64 ylo, Py_ssiz
     x - xlo and y - ylo, row-major, int64: counted densely, or from sorted
     keys when the table would exceed max(DENSE_MIN, n) cells."""
     cdef Py_ssize_t n = x.shape[0], m, i
-    cdef count_t[::1] k
-    ci = np.empty(0, dtype=np.int64)
+    cdef count_t[::1] k, ci, cj, cn
     if mx * my <= dense_limit(n):
         table = np.zeros(mx * my, dtype=np.int64)
         k = table
         count_dense(x, y, xlo, ylo, mx, my, False, nthreads, &k[0])
-        m = np.count_nonzero(table)
-        ci = np.empty(m, dtype=np.int64)
-        cj = np.empty(m, dtype=np.int64)
-        cn = np.empty(m, dtype=np.int64)
-        dense_cells_into(k, mx, my, ci, cj, cn)
-        return ci, cj, cn
-    keys = np.empty(n, dtype=np.int64)
-    k = keys
-    with nogil:
-        for i in range(n):
-            k[i] = code_of(x[i], xlo) * my + code_of(y[i], ylo)
-    keys.sort()
-    # at most n cells
-    ci = np.empty(n, dtype=np.int64)
-    cj = np.empty(n, dtype=np.int64)
-    cn = np.empty(n, dtype=np.int64)
-    m = key_cells_into(k, my, ci, cj, cn)
-    return ci[:m].copy(), cj[:m].copy(), cn[:m].copy()
-
-
-cdef void dense_cells_into(const count_t[::1] table, Py_ssize_t mx, Py_ssize_t my,
-                           count_t[::1] ci, count_t[::1] cj, count_t[::1] cn):
-    if ci.shape[0] > 0:
+        m = np.count_nonzero(table)        # n >= 1 sample: m >= 1
+    else:
+        table = np.empty(n, dtype=np.int64)     # the keys
+        k = table
         with nogil:
-            dense_cells(&table[0], mx, my, &ci[0], &cj[0], &cn[0])
-
-
-cdef Py_ssize_t key_cells_into(const count_t[::1] keys, Py_ssize_t my, count_t[::1] ci,
-                               count_t[::1] cj, count_t[::1] cn):
-    cdef Py_ssize_t m
+            for i in range(n):
+                k[i] = code_of(x[i], xlo) * my + code_of(y[i], ylo)
+        table.sort()
+        m = n                                   # at most n cells
+    ci = np.empty(m, dtype=np.int64)
+    cj = np.empty(m, dtype=np.int64)
+    cn = np.empty(m, dtype=np.int64)
     with nogil:
-        m = key_cells(&keys[0], keys.shape[0], my, &ci[0], &cj[0], &cn[0])
-    return m
+        if mx * my <= dense_limit(n):
+            dense_cells(&k[0], mx, my, &ci[0], &cj[0], &cn[0])
+        else:
+            m = key_cells(&k[0], n, my, &ci[0], &cj[0], &cn[0])
+    cells = (np.asarray(ci), np.asarray(cj), np.asarray(cn))
+    if m < ci.shape[0]:     # keys: keep only the cells, not n slots
+        cells = tuple(c[:m].copy() for c in cells)
+    return cells
 
 
 def cell_values(int need, const count_t[::1] ci, const count_t[::1] cj,

@@ -218,10 +218,15 @@ cdef inline const double *chunk_of(const TJob *T, const char *rowp, Py_ssize_t j
 
 # ---- pass 1 ------------------------------------------------------------------
 
+ctypedef void (*block_fn)(const TJob *T, const char *tp, Py_ssize_t b, double *slot,
+                          double *thr, double x, const char *ahead) noexcept nogil
+
+
 cdef void block_sums(const TJob *T, const char *tp, Py_ssize_t b, double *slot, double *thr,
-                     double sc) noexcept nogil:
+                     double sc, const char *ahead) noexcept nogil:
     """Pass 1 over the rows of block b (entries times sc): r_i of its rows,
-    the block's column sums, and its entry check into chk[b]."""
+    the block's column sums, and its entry check into chk[b].  (ahead: the
+    block functions' common signature; pass 1 takes no hint.)"""
     cdef double *r = slot_r(T, slot)
     cdef double *col = slot_col(T, slot) + b * T.nj
     cdef double *g = thr
@@ -243,18 +248,20 @@ cdef void block_sums(const TJob *T, const char *tp, Py_ssize_t b, double *slot, 
     slot_chk(T, slot)[b] = bad
 
 
-cdef void all_block_sums(const TJob *T, const char *tp, double *slot, double *thr, int nthreads,
-                         double sc) noexcept nogil:
+cdef void all_blocks(const TJob *T, block_fn fn, const char *tp, double *slot, double *thr,
+                     int nthreads, double x, const char *ahead) noexcept nogil:
+    """fn over every row block of a table: in parallel over the blocks (each
+    thread with its own buffers; no hint then), or in order on one thread."""
     cdef Py_ssize_t b
     cdef int tid
     if nthreads > 1:
         with parallel(num_threads=nthreads):
             tid = omp_get_thread_num()
             for b in prange(T.NB, schedule="static"):
-                block_sums(T, tp, b, slot, T.thr + tid * T.thr_len, sc)
+                fn(T, tp, b, slot, T.thr + tid * T.thr_len, x, NULL)
     else:
         for b in range(T.NB):
-            block_sums(T, tp, b, slot, thr, sc)
+            fn(T, tp, b, slot, thr, x, ahead)
 
 
 cdef double combine_sums(const TJob *T, double *slot) noexcept nogil:
@@ -376,20 +383,6 @@ cdef void block_terms(const TJob *T, const char *tp, Py_ssize_t b, double *slot,
         rt[i] = a * (r[i] / D) if m == MUTUAL_INFORMATION else a
 
 
-cdef void all_block_terms(const TJob *T, const char *tp, double *slot, double *thr, int nthreads,
-                          double D, const char *ahead) noexcept nogil:
-    cdef Py_ssize_t b
-    cdef int tid
-    if nthreads > 1:
-        with parallel(num_threads=nthreads):
-            tid = omp_get_thread_num()
-            for b in prange(T.NB, schedule="static"):
-                block_terms(T, tp, b, slot, T.thr + tid * T.thr_len, D, NULL)
-    else:
-        for b in range(T.NB):
-            block_terms(T, tp, b, slot, thr, D, ahead)
-
-
 # ---- the slow path -----------------------------------------------------------
 
 cdef double table_max(const TJob *T, const char *tp, double *thr) noexcept nogil:
@@ -417,7 +410,7 @@ cdef double slow_table(const TJob *T, const char *tp, double *slot, double *thr)
     cdef double *g = thr
     cdef double *L = thr + 2 * CH
     cdef double *cp = thr + NBUF * CH
-    cdef Py_ssize_t b, i, c, j, j0, n
+    cdef Py_ssize_t i, c, j, j0, n
     cdef const double *x
     cdef double M, sc, S, D, mD, mr, mc, mcj, q, rho, w, cs, F, t
     cdef int e, eD, er, ec, ecj, E
@@ -426,8 +419,7 @@ cdef double slow_table(const TJob *T, const char *tp, double *slot, double *thr)
     e = ilogb(M)
     e = -1000 if e < -1000 else (1000 if e > 1000 else e)
     sc = ldexp(1.0, -e)
-    for b in range(T.NB):
-        block_sums(T, tp, b, slot, thr, sc)
+    all_blocks(T, block_sums, tp, slot, thr, 1, sc, NULL)
     S = combine_sums(T, slot)            # all three: the sums times 2^-e
     D = S if T.normalize else sc
     mD = frexp(D, &eD)
@@ -501,7 +493,7 @@ cdef int do_table(const TJob *T, Py_ssize_t t, double *slot, double *thr, int nt
     cdef const double *col = slot_col(T, slot)
     cdef Py_ssize_t j
     cdef int st
-    all_block_sums(T, tp, slot, thr, nthreads, 1.0)
+    all_blocks(T, block_sums, tp, slot, thr, nthreads, 1.0, NULL)
     S = combine_sums(T, slot)
     st = check_table(T, tp, slot, thr, S)
     if st:
@@ -518,7 +510,7 @@ cdef int do_table(const TJob *T, Py_ssize_t t, double *slot, double *thr, int nt
     ahead = NULL
     if nthreads == 1 and T.direct and t + 1 < T.ntab:
         ahead = table_ptr(T, t + 1)
-    all_block_terms(T, tp, slot, thr, nthreads, D, ahead)
+    all_blocks(T, block_terms, tp, slot, thr, nthreads, D, ahead)
     F = pairwise_sum(slot_rt(T, slot), T.ni)
     if T.measure == JOINT_ENTROPY:
         F = -F / D
