@@ -42,13 +42,15 @@ cdef extern from "fd_core.h" nogil:
         int (*neglog)(const void *x, intp_t n, double *out) noexcept nogil
         void (*dot_tile)(const double *A, intp_t lda, intp_t ma, const double *B, intp_t ldb,
                          intp_t nb, intp_t kp, double *C, intp_t ldc) noexcept nogil
-        double (*tbl_rowsum)(const double *x, intp_t n, double *col, int first,
-                             int *bad) noexcept nogil
-        double (*tbl_mi)(const double *x, double ui, const double *v, const double *cj,
-                         intp_t n) noexcept nogil
-        double (*tbl_xlog)(const double *x, const double *y, double d,
-                           intp_t n) noexcept nogil
+        void (*tbl_sums)(const double *x, intp_t si, intp_t nr, intp_t n, double *col,
+                         int first, double *out, int *bad) noexcept nogil
+        void (*tbl_terms)(int measure, const double *x, intp_t si, intp_t nr, intp_t n,
+                          const double *r, double d, const double *v, const double *cj,
+                          const double *ahead, double *out) noexcept nogil
     double FD_DOT_ERR(intp_t kp)
+
+    enum:  # enum fd_tbl_measure
+        FD_TBL_JOINT, FD_TBL_COND, FD_TBL_MI
 
     enum:  # enum fd_measure_code
         FD_ENTROPY, FD_CROSS_ENTROPY, FD_KL, FD_JS, FD_JS_DISTANCE, FD_TV, FD_HELLINGER

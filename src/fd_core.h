@@ -109,18 +109,24 @@ typedef struct {
        both tables (fd_kernels.template.c, dot_tile; error <= FD_DOT_ERR) */
     void (*dot_tile)(const double *A, fd_intp lda, fd_intp ma, const double *B,
                      fd_intp ldb, fd_intp nb, fd_intp kp, double *C, fd_intp ldc);
-    /* the chunk kernels of joint tables (fastdiv._joint), float64 only (the
-       float32 table holds the same ones): pass 1's sums and check, pass 2's
-       terms of I(X; Y) and of the entropies (fd_kernels.template.c) */
-    double (*tbl_rowsum)(const double *x, fd_intp n, double *col, int first, int *bad);
-    double (*tbl_mi)(const double *x, double ui, const double *v, const double *cj,
-                     fd_intp n);
-    double (*tbl_xlog)(const double *x, const double *y, double d, fd_intp n);
+    /* the row kernels of joint tables (fastdiv._joint), float64 only (the
+       float32 table holds the same ones): nr rows of n <= FD_CH columns, si
+       elements apart; pass 1's sums and check, pass 2's terms for measure
+       FD_TBL_* (fd_kernels.template.c) */
+    void (*tbl_sums)(const double *x, fd_intp si, fd_intp nr, fd_intp n, double *col,
+                     int first, double *out, int *bad);
+    void (*tbl_terms)(int measure, const double *x, fd_intp si, fd_intp nr, fd_intp n,
+                      const double *r, double d, const double *v, const double *cj,
+                      const double *ahead, double *out);
 } fd_kernels;
 
 /* The bound on dot_tile's rounding error, in units of u = 2^-53 times
    sum |a_k b_k|, for rows of kp elements. */
 #define FD_DOT_ERR(kp) (11.0 + (double)(((kp) + 63) / 64))
+
+/* The measures of the joint-table kernels (tbl_terms), as fastdiv._joint
+   numbers them. */
+enum fd_tbl_measure { FD_TBL_JOINT = 0, FD_TBL_COND = 1, FD_TBL_MI = 2 };
 
 /* ---- the measures ---------------------------------------------------------- */
 

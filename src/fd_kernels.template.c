@@ -853,55 +853,63 @@ static void FD_FN(dot_tile)(const double *A, fd_intp lda, fd_intp ma, const doub
 #undef FD_DOT_NR
 
 /* ---- joint tables (fastdiv._joint), float64 only --------------------------
-   One chunk x[0..n) of a table row, n <= FD_CH, native float64; each sum in
-   the package's order (lsum).  See src/fastdiv/_joint.pyx for the measures. */
+   nr rows of n <= FD_CH native float64 columns, row i at x + i si; each
+   row's sum in the package's order (lsum).  A block of rows per call, so
+   that the logs of one row overlap the next row's (and the lane sums of
+   each row) instead of draining at a call boundary.  See
+   src/fastdiv/_joint.pyx for the measures. */
 
-/* Pass 1: returns sum x; col[j] = x[j] (first row of a block) or
-   col[j] + x[j]; *bad |= 1 if some x is negative, NaN or infinite (x - |x|
-   is 0 exactly for every other x, -0.0 included once its sign is cleared). */
-static double FD_TERMD(tbl_rowsum)(const double *x, fd_intp n, double *col, int first,
-                                   int *bad)
+/* Pass 1: out[i] = sum of row i; col[j] = x[0][j] (first) or col[j] +
+   x[0][j], then + x[1][j], ... in row order; *bad |= 1 if some entry is
+   negative (-0.0 is not; lsum's check, with its prefetch).  A NaN or
+   infinite entry is not flagged here: it makes its row's sum NaN or
+   infinite, which the caller checks. */
+static void FD_TERMD(tbl_sums)(const double *x, fd_intp si, fd_intp nr, fd_intp n,
+                               double *col, int first, double *out, int *bad)
 {
-    uint64_t o = 0;
-    for (fd_intp j = 0; j < n; j++) {
-        const double d = x[j] - fabs(x[j]);
-        uint64_t b;
-        memcpy(&b, &d, sizeof b);
-        o |= b & 0x7fffffffffffffffULL;
+    for (fd_intp i = 0; i < nr; i++, x += si) {
+        out[i] = FD_LSUMD(x, n, bad, NULL);
+        if (first && i == 0)
+            memcpy(col, x, (size_t)n * sizeof(double));
+        else
+            for (fd_intp j = 0; j < n; j++) col[j] += x[j];
     }
-    if (first)
-        memcpy(col, x, (size_t)n * sizeof(double));
-    else
-        for (fd_intp j = 0; j < n; j++) col[j] += x[j];
-    *bad |= o != 0;
-    return FD_LSUMD(x, n, NULL, NULL);
 }
 
-/* Pass 2 of I(X; Y): sum cj (rho log rho - (rho - 1)), rho = (x ui) v, the
-   log of clean inputs (finite at rho = 0, where the term is cj). */
-static double FD_TERMD(tbl_mi)(const double *x, double ui, const double *v, const double *cj,
-                               fd_intp n)
+/* Pass 2: out[i] = the sum of row i's terms, for measure
+   FD_TBL_JOINT: x log(x / d); FD_TBL_COND: x log(cj / x), the log-ratio
+   without the quotient, finite at 0, so a zero x adds 0;
+   FD_TBL_MI: cj f(rho), rho = (x u_i) v with u_i = 1 / r[i], f(rho) =
+   rho log rho - (rho - 1), the log of clean inputs (finite at rho = 0,
+   where the term is cj); a row with r[i] = 0 is empty: 0.
+   With ahead (not NULL), the same rows of the table read next are hinted
+   into cache (pass 1 is bound by memory, pass 2 by its logs). */
+static void FD_TERMD(tbl_terms)(int measure, const double *x, fd_intp si, fd_intp nr,
+                                fd_intp n, const double *r, double d, const double *v,
+                                const double *cj, const double *ahead, double *out)
 {
     double t[FD_CH];
-    for (fd_intp j = 0; j < n; j++) {
-        const double rho = (x[j] * ui) * v[j];
-        t[j] = cj[j] * (rho * fd_logs_f64(rho) - (rho - 1.0));
+    for (fd_intp i = 0; i < nr; i++, x += si) {
+        if (ahead != NULL) {
+            for (fd_intp k = 0; k < n; k += 8) __builtin_prefetch(ahead + i * si + k, 0, 3);
+        }
+        if (measure == FD_TBL_MI) {
+            if (r[i] == 0.0) {
+                out[i] = 0.0;
+                continue;
+            }
+            const double ui = 1.0 / r[i];
+            for (fd_intp j = 0; j < n; j++) {
+                const double rho = (x[j] * ui) * v[j];
+                t[j] = cj[j] * (rho * fd_logn_f64(rho) - (rho - 1.0));
+            }
+        } else if (measure == FD_TBL_JOINT) {
+            for (fd_intp j = 0; j < n; j++) t[j] = x[j] * fd_logratio_s_f64(x[j], d);
+        } else {
+            for (fd_intp j = 0; j < n; j++) t[j] = x[j] * fd_logratio_s_f64(cj[j], x[j]);
+        }
+        out[i] = FD_LSUMD(t, n, NULL, NULL);
     }
-    return FD_LSUMD(t, n, NULL, NULL);
-}
-
-/* Pass 2 of the entropies: sum x log(x / d) (y NULL: H(X, Y)) or
-   sum x log(y / x) (H(X | Y)); the log-ratio without the quotient, finite
-   at 0, so a zero x adds 0. */
-static double FD_TERMD(tbl_xlog)(const double *x, const double *y, double d, fd_intp n)
-{
-    double t[FD_CH];
-    if (y == NULL) {
-        for (fd_intp j = 0; j < n; j++) t[j] = x[j] * fd_logratio_s_f64(x[j], d);
-    } else {
-        for (fd_intp j = 0; j < n; j++) t[j] = x[j] * fd_logratio_s_f64(y[j], x[j]);
-    }
-    return FD_LSUMD(t, n, NULL, NULL);
 }
 #endif /* FD_DOT */
 
@@ -951,9 +959,8 @@ static const fd_kernels FD_FN(fd_kernels) = {
     .vexp = FD_FN(vexp),
     .neglog = FD_FN(neglog),
     .dot_tile = FD_TERMD(dot_tile),
-    .tbl_rowsum = FD_TERMD(tbl_rowsum),
-    .tbl_mi = FD_TERMD(tbl_mi),
-    .tbl_xlog = FD_TERMD(tbl_xlog),
+    .tbl_sums = FD_TERMD(tbl_sums),
+    .tbl_terms = FD_TERMD(tbl_terms),
 };
 
 #undef FD_FN

@@ -10,13 +10,13 @@ table gets a status code instead of a value.
 Per table (I rows x J columns, S the total):
 
 * pass 1 reads every cell once: row sums r_i, the column sums c_j, S and the
-  entry check (``x - |x|``, its sign cleared, is 0 for every finite
-  non-negative entry -0.0 included, and not 0 for a negative, NaN or
-  infinite one).
+  entry check (the bit patterns ORed: a sign bit set is rescanned for an
+  entry < 0, -0.0 being fine; a NaN or infinite entry makes its row's sum
+  NaN or infinite, so the r_i tell it).
   The summation order depends only on the shape (never on threads):
 
   - a row is cut into chunks of ``CH`` columns; a chunk is summed in the
-    package's order (the C core's chunk kernels ``tbl_*``: 16 lanes, column
+    package's order (the C core's row kernels ``tbl_*``: 16 lanes, column
     j into lane j % 16, each lane in order, the lanes by a fixed tree) and a
     row's chunks are combined by the package's pairwise sum;
   - the rows are cut into NB <= 64 blocks of G rows (G = 16, or I / 64 rounded
@@ -33,7 +33,7 @@ Per table (I rows x J columns, S the total):
 
 * pass 2 reads the table again (from cache for moderate sizes) and
   evaluates ONE logarithm per cell, in the C core's chunk kernels
-  (``tbl_mi``, ``tbl_xlog``, inlining its vectorized logs), of a quantity
+  (``tbl_terms``, inlining its vectorized logs), of a quantity
   formed with few roundings, so that the value is accurate in a relative
   sense rather than by a difference of entropies
   (D = S, or 1 with normalize=False):
@@ -79,7 +79,7 @@ from libc.math cimport log, fabs, ldexp, frexp, ilogb, isfinite, INFINITY
 from cython.parallel cimport prange, parallel
 
 from _openmp cimport FD_HAVE_OPENMP, omp_get_thread_num
-from _core cimport fd_kernels
+from _core cimport fd_kernels, FD_TBL_JOINT, FD_TBL_COND, FD_TBL_MI
 from fastdiv._rows cimport (
     kernels, gather, pairwise_sum, log_quotient, PARALLEL_MIN_WORK, ROW_NONFINITE,
     ROW_NEGATIVE, ROW_ZEROSUM, ROW_SUMOFF,
@@ -88,10 +88,11 @@ from fastdiv._rows cimport (
 cnp.import_array()
 
 
+# the core's numbers (fd_core.h), which its row kernel tbl_terms takes
 cpdef enum Measure:
-    JOINT_ENTROPY = 0
-    CONDITIONAL_ENTROPY = 1
-    MUTUAL_INFORMATION = 2
+    JOINT_ENTROPY = FD_TBL_JOINT
+    CONDITIONAL_ENTROPY = FD_TBL_COND
+    MUTUAL_INFORMATION = FD_TBL_MI
 
 # Table status: 0 is fine (the row driver's codes, input 0).
 cpdef enum Status:
@@ -164,25 +165,11 @@ cdef inline double *slot_col(const TJob *T, double *slot) noexcept nogil:
 
 # ---- sums in the fixed order -------------------------------------------------
 
-# ---- the chunk kernels -------------------------------------------------------
-# In the C core (fd_kernels.template.c: tbl_rowsum, tbl_mi, tbl_xlog), per
-# instruction set like every kernel of the package, reached through the
-# current ISA's table T.k: each chunk's sum in the package's order (lsum).
-
-cdef extern from *:
-    """
-    /* a hint that the n bytes at p will be read soon (no-op elsewhere) */
-    static inline void tb_prefetch(const char *p, Py_ssize_t n)
-    {
-    #if defined(__GNUC__) || defined(__clang__)
-        for (Py_ssize_t k = 0; k < n; k += 64) __builtin_prefetch(p + k, 0, 3);
-    #else
-        (void)p; (void)n;
-    #endif
-    }
-    """
-    void tb_prefetch(const char *p, Py_ssize_t n) noexcept nogil
-
+# ---- the row kernels ---------------------------------------------------------
+# In the C core (fd_kernels.template.c: tbl_sums, tbl_terms), per instruction
+# set like every kernel of the package, reached through the current ISA's
+# table T.k: rows of one chunk each, each row's sum in the package's order
+# (lsum); a block of in-place rows per call, or one gathered chunk.
 
 cdef inline double chunks_total(const double *cp, Py_ssize_t nc) noexcept nogil:
     return cp[0] if nc == 1 else pairwise_sum(cp, nc)
@@ -216,6 +203,12 @@ cdef inline const double *chunk_of(const TJob *T, const char *rowp, Py_ssize_t j
     return g
 
 
+cdef inline bint in_place(const TJob *T, double sc) noexcept nogil:
+    """Rows are read in place, a block of them per kernel call: native
+    contiguous float64 rows of one chunk, no scaling."""
+    return T.direct and T.NC == 1 and sc == 1.0 and T.si % 8 == 0
+
+
 # ---- pass 1 ------------------------------------------------------------------
 
 ctypedef void (*block_fn)(const TJob *T, const char *tp, Py_ssize_t b, double *slot,
@@ -235,16 +228,18 @@ cdef void block_sums(const TJob *T, const char *tp, Py_ssize_t b, double *slot, 
     cdef Py_ssize_t i0 = b * T.G
     cdef Py_ssize_t i1 = i0 + T.G if i0 + T.G < T.ni else T.ni
     cdef const double *x
-    cdef const char *rowp
     cdef int bad = 0
-    for i in range(i0, i1):
-        rowp = tp + i * T.si
-        for c in range(T.NC):
-            j0 = c * CH
-            n = T.nj - j0 if T.nj - j0 < CH else CH
-            x = chunk_of(T, rowp, j0, n, g, sc)
-            cp[c] = T.k.tbl_rowsum(x, n, col + j0, i == i0, &bad)
-        r[i] = chunks_total(cp, T.NC)
+    if in_place(T, sc):         # the block's rows in one call
+        T.k.tbl_sums(<const double *>(tp + i0 * T.si), T.si // 8, i1 - i0, T.nj, col, 1,
+                     r + i0, &bad)
+    else:
+        for i in range(i0, i1):
+            for c in range(T.NC):
+                j0 = c * CH
+                n = T.nj - j0 if T.nj - j0 < CH else CH
+                x = chunk_of(T, tp + i * T.si, j0, n, g, sc)
+                T.k.tbl_sums(x, 0, 1, n, col + j0, i == i0, cp + c, &bad)
+            r[i] = chunks_total(cp, T.NC)
     slot_chk(T, slot)[b] = bad
 
 
@@ -284,11 +279,12 @@ cdef double combine_sums(const TJob *T, double *slot) noexcept nogil:
 
 
 cdef int classify_entries(const TJob *T, const char *tp, double *thr) noexcept nogil:
-    """The status of a table whose entry check is not 0: NaN or infinity
-    anywhere wins over a negative entry.  (The check alone cannot tell -inf
-    from finite negatives whose doubled value overflows; bad tables only.)"""
+    """The status of a table whose entries pass 1 could not clear: NaN or
+    infinity anywhere wins over a negative entry; 0 if neither (a row sum
+    that overflowed)."""
     cdef Py_ssize_t i, c, j, j0, n
     cdef const double *x
+    cdef int st = 0
     for i in range(T.ni):
         for c in range(T.NC):
             j0 = c * CH
@@ -297,19 +293,30 @@ cdef int classify_entries(const TJob *T, const char *tp, double *thr) noexcept n
             for j in range(n):
                 if not isfinite(x[j]):
                     return ROW_NONFINITE
-    return ROW_NEGATIVE
+                if x[j] < 0.0:
+                    st = ROW_NEGATIVE
+    return st
 
 
 cdef int check_table(const TJob *T, const char *tp, double *slot, double *thr,
                      double S) noexcept nogil:
-    """The table's status from its entry check and its sum."""
+    """The table's status from pass 1: a negative entry was flagged per block;
+    a NaN or infinite entry makes its row's sum NaN or infinite (as does a
+    sum that overflows, which the entries then clear)."""
     cdef double k = 0.0
-    cdef Py_ssize_t b
+    cdef const double *r = slot_r(T, slot)
+    cdef Py_ssize_t b, i
+    cdef int st
     cdef double *chk = slot_chk(T, slot)
     for b in range(T.NB):
         k += chk[b]
+    for i in range(T.ni):
+        if not isfinite(r[i]):
+            k = 1.0
     if k != 0.0:
-        return classify_entries(T, tp, thr)
+        st = classify_entries(T, tp, thr)
+        if st:
+            return st
     if T.normalize:
         if S == 0.0:
             return ROW_ZEROSUM
@@ -356,31 +363,26 @@ cdef void block_terms(const TJob *T, const char *tp, Py_ssize_t b, double *slot,
     cdef Py_ssize_t i0 = b * T.G
     cdef Py_ssize_t i1 = i0 + T.G if i0 + T.G < T.ni else T.ni
     cdef const double *x
-    cdef const double *cj
-    cdef const char *rowp
-    cdef double ui, a
+    cdef const double *nxt = NULL
     cdef int m = T.measure
-    for i in range(i0, i1):
-        if r[i] == 0.0:         # an empty row: every term is 0
-            rt[i] = 0.0
-            continue
-        rowp = tp + i * T.si
+    if in_place(T, 1.0):        # the block's rows in one call
         if ahead != NULL:
-            tb_prefetch(ahead + i * T.si, T.nj * 8)
-        ui = 1.0 / r[i]
-        for c in range(T.NC):
-            j0 = c * CH
-            n = T.nj - j0 if T.nj - j0 < CH else CH
-            x = chunk_of(T, rowp, j0, n, g, 1.0)
-            cj = col + j0
-            if m == MUTUAL_INFORMATION:
-                cp[c] = T.k.tbl_mi(x, ui, v + j0, cj, n)
-            elif m == JOINT_ENTROPY:
-                cp[c] = T.k.tbl_xlog(x, NULL, D, n)
-            else:
-                cp[c] = T.k.tbl_xlog(x, cj, 0.0, n)
-        a = chunks_total(cp, T.NC)
-        rt[i] = a * (r[i] / D) if m == MUTUAL_INFORMATION else a
+            nxt = <const double *>(ahead + i0 * T.si)
+        T.k.tbl_terms(m, <const double *>(tp + i0 * T.si), T.si // 8, i1 - i0, T.nj,
+                      r + i0, D, v, col, nxt, rt + i0)
+    else:
+        for i in range(i0, i1):
+            for c in range(T.NC):
+                j0 = c * CH
+                n = T.nj - j0 if T.nj - j0 < CH else CH
+                x = chunk_of(T, tp + i * T.si, j0, n, g, 1.0)
+                if ahead != NULL:
+                    nxt = <const double *>(ahead + i * T.si + j0 * 8)
+                T.k.tbl_terms(m, x, 0, 1, n, r + i, D, v + j0, col + j0, nxt, cp + c)
+            rt[i] = chunks_total(cp, T.NC)
+    if m == MUTUAL_INFORMATION:
+        for i in range(i0, i1):
+            rt[i] = rt[i] * (r[i] / D)
 
 
 # ---- the slow path -----------------------------------------------------------
