@@ -53,9 +53,10 @@ Per table (I rows x J columns, S the total):
     (I ~ 1e-12) keep ~9 digits, where log(rho) alone would be off by u
     absolute per cell.  F is also stationary in the marginals (its
     derivative in r_i is -1 + sum_j c_j / D = 0), so their rounding errors
-    enter only squared.  log rho is the core's clean-input log (``fd_logs``):
-    rho <= 2^900 on this path, and a rho that is 0 (a zero cell, or c / r_i
-    below the subnormals) gives a finite log, masked.
+    enter only squared.  log rho is the core's log of normal inputs
+    (``fd_logn``): rho <= 2^900 on this path; a rho that is 0 (a zero cell)
+    or subnormal gets a finite but inexact log, which rho multiplies: off by
+    less than 2^-1012 absolute, far below the accuracy bound.
 
   Cells with c = 0 contribute 0 (H) or w (F), told from the cell, never from
   a log of 0.
