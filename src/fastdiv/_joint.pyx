@@ -56,7 +56,7 @@ Per table (I rows x J columns, S the total):
     enter only squared.  log rho is the core's log of normal inputs
     (``fd_logn``): rho <= 2^900 on this path; a rho that is 0 (a zero cell)
     or subnormal gets a finite but inexact log, which rho multiplies: off by
-    less than 2^-1012 absolute, far below the accuracy bound.
+    less than 2^-1012 times the cell's weight, far below the accuracy bound.
 
   Cells with c = 0 contribute 0 (H) or w (F), told from the cell, never from
   a log of 0.
