@@ -144,6 +144,11 @@ typedef struct {
        infinite */
     int (*hist_count)(const double *x, fd_intp n, const fd_hist_axis *a, fd_intp nb,
                       int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow);
+    /* the same for n pairs on two axes, into cells kx ny + ky (cell nx ny
+       the spill cell); bit 0 / bit 1 of the result: x / y not finite */
+    int (*hist_count2)(const double *x, const double *y, fd_intp n, const fd_hist_axis *ax,
+                       const fd_hist_axis *ay, fd_intp nx, fd_intp ny, int64_t *cnt,
+                       fd_intp ld, int32_t *slow, fd_intp *nslow);
 } fd_kernels;
 
 /* The bound on dot_tile's rounding error, in units of u = 2^-53 times

@@ -1039,6 +1039,61 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
     *nslow = ns;
     return b;
 }
+
+/* The pairs (x[j], y[j]), j < n <= FD_CH, on two axes of nx and ny bins:
+   where both positions place their values, cell kx ny + ky of one of four
+   tables ld >= nx ny + 1 cells apart is incremented (cell nx ny of each a
+   spill cell); the other pairs with both values inside the ranges are
+   listed in slow[] (*nslow of them).  Returns bit 0 if some x is NaN or
+   infinite, bit 1 if some y is. */
+static int FD_TERMD(hist_count2)(const double *x, const double *y, fd_intp n,
+                                 const fd_hist_axis *ax, const fd_hist_axis *ay, fd_intp nx,
+                                 fd_intp ny, int64_t *cnt, fd_intp ld, int32_t *slow,
+                                 fd_intp *nslow)
+{
+    int32_t code[FD_CH];
+    fd_v8l badx = {0}, bady = {0}, slx, sly;
+    fd_intp j = 0, ns = 0;
+    const int32_t spill = (int32_t)(nx * ny), nyi = (int32_t)ny;
+    const fd_v8i sp = {spill, spill, spill, spill, spill, spill, spill, spill};
+    const fd_v8i nyv = {nyi, nyi, nyi, nyi, nyi, nyi, nyi, nyi};
+    const fd_v8i zero = {0};
+    for (; j + 8 <= n; j += 8) {
+        fd_v8i cx, cy;
+        FD_TERMD(hist_lanes)(x + j, ax, -1, &cx, &slx, &badx);
+        FD_TERMD(hist_lanes)(y + j, ay, -1, &cy, &sly, &bady);
+        /* both placed: the cell; else the spill cell */
+        const fd_v8i both = (cx >= zero) & (cy >= zero);
+        const fd_v8i c = ((cx * nyv + cy) & both) | (sp & ~both);
+        memcpy(code + j, &c, sizeof c);
+        /* slow: both inside, one of them not placed */
+        for (int l = 0; l < 8; l++)
+            if ((cx[l] != FD_HIST_OUT) & (cy[l] != FD_HIST_OUT) & !both[l])
+                slow[ns++] = (int32_t)(j + l);
+    }
+    int b = FD_TERMD(any8)(badx) | (FD_TERMD(any8)(bady) << 1);
+    for (; j < n; j++) {
+        int32_t cx, cy;
+        b |= FD_TERMD(hist_code1)(x[j], ax, &cx);
+        b |= FD_TERMD(hist_code1)(y[j], ay, &cy) << 1;
+        if (cx >= 0 && cy >= 0)
+            code[j] = cx * nyi + cy;
+        else {
+            code[j] = spill;
+            if (cx != FD_HIST_OUT && cy != FD_HIST_OUT) slow[ns++] = (int32_t)j;
+        }
+    }
+    fd_intp t = 0;
+    for (; t + 4 <= n; t += 4) {
+        cnt[code[t]]++;
+        cnt[ld + code[t + 1]]++;
+        cnt[2 * ld + code[t + 2]]++;
+        cnt[3 * ld + code[t + 3]]++;
+    }
+    for (; t < n; t++) cnt[code[t]]++;
+    *nslow = ns;
+    return b;
+}
 #endif /* FD_DOT */
 
 /* ---- this instantiation's table -------------------------------------------- */
@@ -1091,6 +1146,7 @@ static const fd_kernels FD_FN(fd_kernels) = {
     .tbl_terms = FD_TERMD(tbl_terms),
     .hist_codes = FD_TERMD(hist_codes),
     .hist_count = FD_TERMD(hist_count),
+    .hist_count2 = FD_TERMD(hist_count2),
 };
 
 #undef FD_FN

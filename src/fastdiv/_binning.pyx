@@ -433,7 +433,7 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
     cdef Src X, Y, W
     cdef Axis A, B
     cdef const fd_kernels *K = kernels(1)
-    cdef Py_ssize_t nx, ny, ncell, N, nch, b, b1, k, t
+    cdef Py_ssize_t nx, ny, ncell, N, nch, b, b1, k, t, tl
     cdef int nt, tid, bad = 0
     cdef int64_t *tabs = NULL
     cdef double *bufs = NULL
@@ -467,25 +467,24 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
             raise MemoryError()
         if not weighted:
             nch = (N + CHUNK - 1) // CHUNK
-            tabs = <int64_t *>calloc(nt * (ncell + PAD), sizeof(int64_t))
+            tl = SUBTABLES * (ncell + 1) + PAD
+            tabs = <int64_t *>calloc(nt * tl, sizeof(int64_t))
             if tabs == NULL:
                 raise MemoryError()
             with nogil, parallel(num_threads=nt):
                 tid = omp_get_thread_num()
                 for b in prange(nch, schedule="dynamic"):
                     b1 = (b + 1) * CHUNK
-                    flags[tid] |= pairs_span(&X, &Y, NULL, &A, &B, K, b * CHUNK,
-                                             b1 if b1 < N else N, tabs + tid * (ncell + PAD),
-                                             NULL, bufs + tid * 3 * FD_CH,
-                                             codes + tid * 2 * FD_CH)
+                    flags[tid] |= count_pairs(&X, &Y, &A, &B, K, b * CHUNK,
+                                              b1 if b1 < N else N, tabs + tid * tl,
+                                              bufs + tid * 3 * FD_CH, codes + tid * 2 * FD_CH)
             for t in range(nt):
-                for k in range(ncell):
-                    ci[k] += tabs[t * (ncell + PAD) + k]
+                merge_tables(tabs + t * tl, ncell, &ci[0])
         else:
             # numpy.histogram2d adds the weights per cell in pair order, in
             # one pass: so does this (on one thread), for NumPy's bits
             with nogil:
-                flags[0] = pairs_span(&X, &Y, &W, &A, &B, K, 0, N, NULL, &cw[0], bufs, codes)
+                flags[0] = wsum_pairs(&X, &Y, &W, &A, &B, K, 0, N, &cw[0], bufs, codes)
         for t in range(nt):
             bad |= flags[t]
     finally:
@@ -496,40 +495,58 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
     return out.reshape(nx, ny), bad
 
 
-cdef int pairs_span(const Src *X, const Src *Y, const Src *W, const Axis *A, const Axis *B,
-                    const fd_kernels *K, Py_ssize_t i0, Py_ssize_t i1, int64_t *cnt,
-                    double *part, double *buf, int32_t *codes) noexcept nogil:
-    """The pairs i0 .. i1-1 (1-D sources) into cnt (ints) or, with W, their
-    weights into part (zeroed here; sums in pair order).  Returns bit 0: x
-    not finite, bit 1: y, bit 2: a weight."""
-    cdef Py_ssize_t i = i0, m, t, kx, ky
+cdef int count_pairs(const Src *X, const Src *Y, const Axis *A, const Axis *B,
+                     const fd_kernels *K, Py_ssize_t i0, Py_ssize_t i1, int64_t *tab,
+                     double *buf, int32_t *slow) noexcept nogil:
+    """The pairs i0 .. i1-1 (1-D sources) into tab: SUBTABLES tables of
+    nx ny + 1 cells (``hist_count2``'s), added by ``merge_tables``.  Returns
+    bit 0: x not finite, bit 1: y."""
+    cdef Py_ssize_t i = i0, m, t, s
+    cdef intp_t ns
     cdef const double *xv
     cdef const double *yv
-    cdef const double *wv = NULL
-    cdef int32_t *cx = codes
-    cdef int32_t *cy = codes + FD_CH
-    cdef int bad = 0, wbad = 0
-    cdef Py_ssize_t ny = B.nb
-    if W != NULL:
-        memset(part, 0, A.nb * B.nb * sizeof(double))
+    cdef int bad = 0
     while i < i1:
         m = i1 - i if i1 - i < FD_CH else FD_CH
         xv = piece(X, 0, i, m, buf)
         yv = piece(Y, 0, i, m, buf + FD_CH)
+        bad |= K.hist_count2(xv, yv, m, &A.f, &B.f, A.nb, B.nb, tab, A.nb * B.nb + 1, slow,
+                             &ns)
+        for t in range(ns):
+            s = slow[t]
+            tab[place(A, xv[s]) * B.nb + place(B, yv[s])] += 1
+        i += m
+    return bad
+
+
+cdef int wsum_pairs(const Src *X, const Src *Y, const Src *W, const Axis *A, const Axis *B,
+                    const fd_kernels *K, Py_ssize_t i0, Py_ssize_t i1, double *part, double *buf,
+                    int32_t *codes) noexcept nogil:
+    """The weights of the pairs i0 .. i1-1 (1-D sources) added into part per
+    cell, in pair order (part zeroed here).  Returns bit 0: x not finite,
+    bit 1: y, bit 2: a weight."""
+    cdef Py_ssize_t i = i0, m, t, kx, ky
+    cdef const double *xv
+    cdef const double *yv
+    cdef const double *wv
+    cdef int32_t *cx = codes
+    cdef int32_t *cy = codes + FD_CH
+    cdef int bad = 0, wbad = 0
+    cdef Py_ssize_t ny = B.nb
+    memset(part, 0, A.nb * B.nb * sizeof(double))
+    while i < i1:
+        m = i1 - i if i1 - i < FD_CH else FD_CH
+        xv = piece(X, 0, i, m, buf)
+        yv = piece(Y, 0, i, m, buf + FD_CH)
+        wv = piece(W, 0, i, m, buf + 2 * FD_CH)
         bad |= K.hist_codes(xv, m, &A.f, cx)
         bad |= K.hist_codes(yv, m, &B.f, cy) << 1
-        if W != NULL:
-            wv = piece(W, 0, i, m, buf + 2 * FD_CH)
         for t in range(m):
-            if W != NULL:
-                wbad |= (wv[t] - wv[t]) != 0.0
+            wbad |= (wv[t] - wv[t]) != 0.0
             if cx[t] == FD_HIST_OUT or cy[t] == FD_HIST_OUT:
                 continue
             kx = cx[t] if cx[t] >= 0 else place(A, xv[t])
             ky = cy[t] if cy[t] >= 0 else place(B, yv[t])
-            if W != NULL:
-                part[kx * ny + ky] += wv[t]
-            else:
-                cnt[kx * ny + ky] += 1
+            part[kx * ny + ky] += wv[t]
         i += m
     return bad | (wbad << 2)
