@@ -258,20 +258,30 @@ def _numpy_uniform(
     )
 
 
-def _lookup(edges: npt.NDArray[Any]) -> tuple[npt.NDArray[np.int32] | None, float]:
-    """The lookup table of explicit edges for ``_binning.place``: G + 1 equal
-    cells over [e_0, e_n] (8 per bin, at most 2^20), lut[c] the last edge at
-    or below the left end of cell c (a bin at or below that of every value
-    of cell c + 1, whatever the rounding of the cell's index)."""
+def _lookup(edges: npt.NDArray[Any]) -> tuple[npt.NDArray[np.int32] | None, float, int]:
+    """The lookup table of explicit edges (fd_core.h, fd_hist_axis): G + 1
+    equal cells over [e_0, e_n], lut[c] the last edge at or below the
+    (rounded) left end of cell c, and how many edges up from lut[c - 1]
+    reach the bin of any value whose cell index comes out as c: its true
+    cell is c - 1, c or c + 1, so it lies below the left end of cell c + 3
+    (even rounded), in a bin <= lut[c + 3] (or the last bin).  8 cells per
+    bin, more (up to 2^20) while that takes over 2 steps; no table beyond 16."""
     n = edges.shape[0] - 1
     e = edges.astype(np.float64)
     span = float(e[-1] - e[0])
     if not (span > 0.0 and math.isfinite(span)) or n >= 2**31 - 1:
-        return None, 0.0
-    G = int(min(max(8 * n, 64), 2**20))
-    left = e[0] + np.arange(G + 1, dtype=np.float64) * (span / G)
-    lut = np.clip(np.searchsorted(e, left, side="right") - 1, 0, n - 1).astype(np.int32)
-    return lut, G / span
+        return None, 0.0, 0
+    G = min(max(8 * n, 64), 2**20)
+    while True:
+        left = e[0] + np.arange(G + 1, dtype=np.float64) * (span / G)
+        lut = np.clip(np.searchsorted(e, left, side="right") - 1, 0, n - 1).astype(np.int32)
+        c = np.arange(G + 1)
+        end = np.where(c + 3 >= G, n - 1, lut[np.minimum(c + 3, G)])
+        steps = int(np.max(end - lut[np.maximum(c - 1, 0)]))
+        if steps <= 2 or G >= 2**20:
+            break
+        G = min(4 * G, 2**20)
+    return lut, G / span, (steps if steps <= 16 else 0)
 
 
 def _by_edges(edges: npt.NDArray[Any], uniform: bool) -> dict[str, Any]:
@@ -281,10 +291,11 @@ def _by_edges(edges: npt.NDArray[Any], uniform: bool) -> dict[str, Any]:
     n = edges.shape[0] - 1
     e0, en = float(edges[0]), float(edges[-1])
     delta, fast = _fast(n, e0, en, _eps(edges.dtype)) if uniform else (1.0, 0)
-    lut, gscale = _lookup(edges)
+    lut, gscale, steps = _lookup(edges)
     return dict(
         lut=lut,
         gscale=gscale,
+        steps=steps,
         mode=_k.Mode.EDGES,
         nb=n,
         lo=e0,

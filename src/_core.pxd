@@ -61,6 +61,11 @@ cdef extern from "fd_core.h" nogil:
         double lo, hi
         double first, scale, delta
         int fast
+        const double *e
+        const int32_t *lut
+        intp_t nb, G
+        double gscale
+        int steps
 
     enum:
         FD_HIST_SLOW, FD_HIST_OUT

@@ -991,6 +991,21 @@ static int FD_TERMD(hist_codes)(const double *x, fd_intp n, const fd_hist_axis *
     return b;
 }
 
+/* cnt[code[t]]++ for t < n, code t into table t % 4 (tables ld apart), so
+   that a run of one cell is four chains of increments, not one. */
+static inline __attribute__((always_inline))
+void FD_TERMD(hist_incr)(const int32_t *code, fd_intp n, int64_t *cnt, fd_intp ld)
+{
+    fd_intp t = 0;
+    for (; t + 4 <= n; t += 4) {
+        cnt[code[t]]++;
+        cnt[ld + code[t + 1]]++;
+        cnt[2 * ld + code[t + 2]]++;
+        cnt[3 * ld + code[t + 3]]++;
+    }
+    for (; t < n; t++) cnt[code[t]]++;
+}
+
 /* Count x[0..n) (n <= FD_CH) on one axis of nb bins: the values placed by
    their position into four tables ld >= nb + 1 cells apart (lane l of each
    eight into table l % 4, so that a run of one bin is not one chain of
@@ -1002,6 +1017,36 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
                                 int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow)
 {
     int32_t code[FD_CH];
+    if (a->steps > 0) {
+        /* explicit edges with a table: every value inside placed here, in
+           passes over the chunk that vectorize (gathers): the start bin of
+           its cell, then `steps` times one edge up where the edge is <= v */
+        const double e0 = a->e[0], gs = a->gscale, lo = a->lo, hi = a->hi;
+        const int32_t G = (int32_t)a->G, last = (int32_t)(nb - 1), spill = (int32_t)nb;
+        const double *e1 = a->e + 1;
+        int b = 0;
+        for (fd_intp j = 0; j < n; j++) {
+            const double v = x[j];
+            const int in = (v >= lo) & (v <= hi);
+            const double g = in ? (v - e0) * gs : 0.0;
+            int32_t c = (int32_t)g;
+            c = c < 1 ? 0 : (c > G ? G - 1 : c - 1);
+            code[j] = a->lut[c];
+            b |= (v - v) != 0.0;
+        }
+        for (int st = 0; st < a->steps; st++)
+            for (fd_intp j = 0; j < n; j++) {
+                const int32_t k = code[j];
+                code[j] = k + ((k < last) & (e1[k] <= x[j]));
+            }
+        for (fd_intp j = 0; j < n; j++) {
+            const double v = x[j];
+            code[j] = ((v >= lo) & (v <= hi)) ? code[j] : spill;
+        }
+        FD_TERMD(hist_incr)(code, n, cnt, ld);
+        *nslow = 0;
+        return b;
+    }
     fd_v8l bad = {0}, sl;
     fd_intp j = 0, ns = 0;
     /* the codes, eight at a time (the spill cell for what is not counted
@@ -1028,14 +1073,7 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
         if (c == FD_HIST_SLOW) slow[ns++] = (int32_t)j;
         code[j] = c >= 0 ? c : (int32_t)nb;
     }
-    fd_intp t = 0;
-    for (; t + 4 <= n; t += 4) {
-        cnt[code[t]]++;
-        cnt[ld + code[t + 1]]++;
-        cnt[2 * ld + code[t + 2]]++;
-        cnt[3 * ld + code[t + 3]]++;
-    }
-    for (; t < n; t++) cnt[code[t]]++;
+    FD_TERMD(hist_incr)(code, n, cnt, ld);
     *nslow = ns;
     return b;
 }
@@ -1083,14 +1121,7 @@ static int FD_TERMD(hist_count2)(const double *x, const double *y, fd_intp n,
             if (cx != FD_HIST_OUT && cy != FD_HIST_OUT) slow[ns++] = (int32_t)j;
         }
     }
-    fd_intp t = 0;
-    for (; t + 4 <= n; t += 4) {
-        cnt[code[t]]++;
-        cnt[ld + code[t + 1]]++;
-        cnt[2 * ld + code[t + 2]]++;
-        cnt[3 * ld + code[t + 3]]++;
-    }
-    for (; t < n; t++) cnt[code[t]]++;
+    FD_TERMD(hist_incr)(code, n, cnt, ld);
     *nslow = ns;
     return b;
 }

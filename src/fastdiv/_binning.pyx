@@ -76,11 +76,6 @@ cdef struct Axis:
     # (float32 if r2)
     double first1, denom, n
     int r1, r2
-    # EDGES: lut[c] = the last edge <= e[0] + c w (w = (e[nb] - e[0]) / G), a
-    # bin at or below that of every value of cell c + 1; gscale = 1 / w
-    const int32_t *lut
-    Py_ssize_t G
-    double gscale
 
 
 cdef struct Src:
@@ -165,11 +160,11 @@ cdef inline Py_ssize_t place(const Axis *A, double v) noexcept nogil:
         if k != A.nb - 1 and v >= e[k + 1]:
             k += 1
         return 0 if k < 0 else k
-    if A.lut != NULL:
+    if A.f.lut != NULL:
         # from a bin at or below v's (its cell is found to within one), up
-        k = <Py_ssize_t>((v - e[0]) * A.gscale)
-        k = 0 if k < 1 else (A.G - 1 if k > A.G else k - 1)
-        k = A.lut[k]
+        k = <Py_ssize_t>((v - e[0]) * A.f.gscale)
+        k = 0 if k < 1 else (A.f.G - 1 if k > A.f.G else k - 1)
+        k = A.f.lut[k]
         while k < A.nb - 1 and e[k + 1] <= v:
             k += 1
         return k
@@ -271,12 +266,18 @@ cdef int init_axis(Axis *A, dict plan, const double *e) except -1:
     A.r1 = plan.get("r1", 0)
     A.r2 = plan.get("r2", 0)
     cdef const int32_t[::1] lut
-    A.lut = NULL
+    A.f.e = e
+    A.f.nb = A.nb
+    A.f.lut = NULL
+    A.f.G = 0
+    A.f.gscale = 0.0
+    A.f.steps = 0
     if plan.get("lut") is not None:
         lut = plan["lut"]
-        A.lut = &lut[0]
-        A.G = lut.shape[0] - 1
-        A.gscale = plan["gscale"]
+        A.f.lut = &lut[0]
+        A.f.G = lut.shape[0] - 1
+        A.f.gscale = plan["gscale"]
+        A.f.steps = plan["steps"]
     return 0
 
 
