@@ -368,7 +368,7 @@ def _as_f64(e: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
 def histogram(
     x: npt.ArrayLike,
     bins: int | str | npt.ArrayLike = 10,
-    range: tuple[float, float] | None = None,  # noqa: A002  (numpy's name)
+    range: tuple[float, float] | None = None,
     *,
     weights: npt.ArrayLike | None = None,
     density: bool = False,
@@ -568,7 +568,7 @@ def histogram2d(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     bins: Any = 10,
-    range: Any = None,  # noqa: A002  (numpy's name)
+    range: Any = None,
     *,
     weights: npt.ArrayLike | None = None,
     density: bool = False,
@@ -651,7 +651,7 @@ def _plogp_sum(c: npt.NDArray[Any], scale: npt.NDArray[Any] | float, n: int) -> 
 def entropy(
     x: npt.ArrayLike,
     bins: int | str | npt.ArrayLike = 10,
-    range: tuple[float, float] | None = None,  # noqa: A002
+    range: tuple[float, float] | None = None,
     *,
     base: float | None = None,
     correction: str | None = None,
@@ -696,7 +696,7 @@ def mutual_information(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     bins: Any = 10,
-    range: Any = None,  # noqa: A002
+    range: Any = None,
     *,
     base: float | None = None,
     correction: str | None = None,
@@ -780,7 +780,7 @@ def kl_divergence(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     bins: int | str | npt.ArrayLike = 10,
-    range: tuple[float, float] | None = None,  # noqa: A002
+    range: tuple[float, float] | None = None,
     *,
     base: float | None = None,
     n_threads: int | None = None,
@@ -821,7 +821,7 @@ def js_divergence(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     bins: int | str | npt.ArrayLike = 10,
-    range: tuple[float, float] | None = None,  # noqa: A002
+    range: tuple[float, float] | None = None,
     *,
     base: float | None = None,
     n_threads: int | None = None,

@@ -429,12 +429,13 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
                 const double[::1] ey, *, cnp.ndarray weights=None, int nthreads=1):
     """Counts of the pairs (x_i, y_i) (1-D, float32/float64, any strides) on
     the axes ``px``/``py`` (edges ``ex``/``ey`` as float64): (nx, ny) int64,
-    or with ``weights`` float64 sums in pair order (NumPy's, one thread).  Returns ``(counts, status)``: status bit 0 if x
-    holds NaN or infinity, bit 1 if y does, bit 2 if the weights do."""
+    or with ``weights`` float64 sums in pair order (NumPy's, one thread).
+    Returns ``(counts, status)``: status bit 0 if x holds NaN or infinity,
+    bit 1 if y does, bit 2 if the weights do."""
     cdef Src X, Y, W
     cdef Axis A, B
     cdef const fd_kernels *K = kernels(1)
-    cdef Py_ssize_t nx, ny, ncell, N, nch, b, b1, k, t, tl
+    cdef Py_ssize_t nx, ny, ncell, N, nch, b, b1, t, tl
     cdef int nt, tid, bad = 0
     cdef int64_t *tabs = NULL
     cdef double *bufs = NULL
