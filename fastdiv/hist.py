@@ -240,7 +240,9 @@ def _numpy_uniform(
     lo = _threshold(X, first, upper=False)
     hi = _threshold(X, last, upper=True)
     e0, en = float(edges[0]), float(edges[-1])
-    delta, fast = _fast(n, e0, en, _eps(X, B, T1, T2))
+    # (every dtype NumPy rounds in counts: a float32 range makes a float32
+    # denominator even for float64 data)
+    delta, fast = _fast(n, e0, en, _eps(X, B, T1, T2, np.asarray(denom).dtype))
     return dict(
         mode=_k.Mode.NUMPY_UNIFORM,
         nb=n,
@@ -307,10 +309,23 @@ def _by_edges(edges: npt.NDArray[Any], uniform: bool) -> dict[str, Any]:
     )
 
 
+def _rule_samples(x: object, xa: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The samples a rule reads: integer samples as integers (NumPy's rules
+    widen a bin below 1 to 1 for them), others as converted."""
+    raw = np.asarray(x)
+    return raw if raw.dtype.kind in "iu" and raw.shape == xa.shape else xa
+
+
 def _bin_edges(
-    xa: npt.NDArray[np.floating[Any]], bins: object, rng: object, weighted: bool, name: str = "x"
+    xa: npt.NDArray[np.floating[Any]],
+    bins: object,
+    rng: object,
+    weighted: bool,
+    name: str = "x",
+    raw: npt.NDArray[Any] | None = None,
 ) -> tuple[npt.NDArray[Any], dict[str, Any]]:
-    """numpy.histogram's edges for the samples xa, and the plan of its pass."""
+    """numpy.histogram's edges for the samples xa (a rule reads ``raw``, the
+    samples as given, when there are), and the plan of its pass."""
     if isinstance(bins, str):
         if bins not in RULES:
             listed = ", ".join(repr(r) for r in RULES)
@@ -326,7 +341,7 @@ def _bin_edges(
             first, last = pair
             if not np.isfinite(xa).all():
                 raise _not_finite(name)
-        edges = _numpy_edges(xa.ravel(), bins, pair)
+        edges = _numpy_edges((xa if raw is None else raw).ravel(), bins, pair)
         first, last = _outer(first, last)
         return edges, _numpy_uniform(xa.dtype, first, last, edges)
     n = _count(bins)
@@ -452,7 +467,8 @@ def histogram(
     density = check_bool(density, "density")
     nt = resolve_threads(n_threads)
     w = None if weights is None else _weights(weights, xa.shape)
-    edges, plan = _bin_edges(xa, bins, range, w is not None)
+    raw = _rule_samples(x, xa) if isinstance(bins, str) else None
+    edges, plan = _bin_edges(xa, bins, range, w is not None, raw=raw)
     if axis is None:
         view, wview = _flat(xa, w)
         counts, status = _k.histogram(view, plan, _as_f64(edges), weights=wview, nthreads=nt)
@@ -753,7 +769,8 @@ def _shared(
         for a, name in ((xa, "x"), (ya, "y")):
             if not np.isfinite(a).all():
                 raise _not_finite(name)
-        edges = _numpy_edges(np.concatenate([xa.ravel(), ya.ravel()]), bins, _range_pair(rng))
+        pooled = np.concatenate([_rule_samples(x, xa).ravel(), _rule_samples(y, ya).ravel()])
+        edges = _numpy_edges(pooled, bins, _range_pair(rng))
         plan = _by_edges(edges, uniform=True)
     elif isinstance(bins, str) or _count(bins) is None:
         edges, plan = _bin_edges(xa, bins, rng, False)

@@ -930,7 +930,7 @@ int FD_TERMD(hist_code1)(double v, const fd_hist_axis *a, int32_t *code)
     const double g = in ? (v - a->first) * a->scale : 0.0;
     const int32_t k = (int32_t)g;
     const double fr = g - (double)k;
-    const int sure = a->fast & in & (fr > a->delta) & (fr < 1.0 - a->delta);
+    const int sure = a->fast & in & (fr > a->delta) & (fr < 1.0 - a->delta) & (k < a->nb);
     *code = sure ? k : (in ? FD_HIST_SLOW : FD_HIST_OUT);
     return (v - v) != 0.0;
 }
@@ -960,7 +960,12 @@ void FD_TERMD(hist_lanes)(const double *x, const fd_hist_axis *a, int32_t other,
     const fd_v8d g = (fd_v8d)((fd_v8l)((v - first) * scale) & in);
     const fd_v8i k = __builtin_convertvector(g, fd_v8i);
     const fd_v8d fr = g - __builtin_convertvector(k, fd_v8d);
-    const fd_v8l sure64 = in & fast & (fr > lo_fr) & (fr < hi_fr);
+    const int32_t nb = (int32_t)a->nb;
+    const fd_v8i nbv = {nb, nb, nb, nb, nb, nb, nb, nb};
+    /* k < nb always holds where the margin is right; the test keeps a
+       wrong margin from ever dropping a value into the spill cell */
+    const fd_v8l sure64 = in & fast & (fr > lo_fr) & (fr < hi_fr) &
+                          __builtin_convertvector(k < nbv, fd_v8l);
     const fd_v8i sure = __builtin_convertvector(sure64, fd_v8i);
     const fd_v8i in32 = __builtin_convertvector(in, fd_v8i);
     *slow = in & ~sure64;
