@@ -911,6 +911,220 @@ static void FD_TERMD(tbl_terms)(int measure, const double *x, fd_intp si, fd_int
         out[i] = FD_LSUMD(t, n, NULL, NULL);
     }
 }
+/* ---- histogram binning (fastdiv._binning), float64 ------------------------
+   The codes of n <= FD_CH values on one axis (fd_core.h, fd_hist_axis):
+   code[j] = the bin of x[j] where its position alone places it, else
+   FD_HIST_SLOW (inside the range, near a bin boundary: the caller places it
+   exactly) or FD_HIST_OUT (outside the range, or NaN).  Returns 1 if some
+   x[j] is NaN or infinite (x - x is then not 0).  Eight values at a time
+   in vector types, with masks instead of branches; g is formed from 0
+   outside the range (a value far outside would not convert to int32), and
+   its truncation k is its floor inside (g > -1 there), so g - k is its
+   fraction. */
+typedef int32_t fd_v8i __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline))
+int FD_TERMD(hist_code1)(double v, const fd_hist_axis *a, int32_t *code)
+{
+    const int in = (v >= a->lo) & (v <= a->hi);
+    const double g = in ? (v - a->first) * a->scale : 0.0;
+    const int32_t k = (int32_t)g;
+    const double fr = g - (double)k;
+    const int sure = a->fast & in & (fr > a->delta) & (fr < 1.0 - a->delta);
+    *code = sure ? k : (in ? FD_HIST_SLOW : FD_HIST_OUT);
+    return (v - v) != 0.0;
+}
+
+/* The codes of x[0..8) (see hist_codes) as lanes: k where sure, else
+   `other` where in, else -2 (other = -1: FD_HIST_SLOW; nb: the spill cell);
+   *slow = the lanes inside the range but not sure; *bad |= NaN/inf lanes. */
+static inline __attribute__((always_inline))
+void FD_TERMD(hist_lanes)(const double *x, const fd_hist_axis *a, int32_t other, fd_v8i *code,
+                          fd_v8l *slow, fd_v8l *bad)
+{
+    fd_v8d v;
+    memcpy(&v, x, sizeof v);
+    const double f = a->first, s = a->scale, d0 = a->delta, d1 = 1.0 - a->delta;
+    const fd_v8d lo = {a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo};
+    const fd_v8d hi = {a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi};
+    const fd_v8d first = {f, f, f, f, f, f, f, f}, scale = {s, s, s, s, s, s, s, s};
+    const fd_v8d lo_fr = {d0, d0, d0, d0, d0, d0, d0, d0};
+    const fd_v8d hi_fr = {d1, d1, d1, d1, d1, d1, d1, d1};
+    const fd_v8d zero = {0};
+    const int64_t fm = -(int64_t)a->fast;
+    const fd_v8l fast = {fm, fm, fm, fm, fm, fm, fm, fm};
+    const fd_v8i out = {FD_HIST_OUT, FD_HIST_OUT, FD_HIST_OUT, FD_HIST_OUT,
+                        FD_HIST_OUT, FD_HIST_OUT, FD_HIST_OUT, FD_HIST_OUT};
+    const fd_v8i oth = {other, other, other, other, other, other, other, other};
+    const fd_v8l in = (v >= lo) & (v <= hi);
+    const fd_v8d g = (fd_v8d)((fd_v8l)((v - first) * scale) & in);
+    const fd_v8i k = __builtin_convertvector(g, fd_v8i);
+    const fd_v8d fr = g - __builtin_convertvector(k, fd_v8d);
+    const fd_v8l sure64 = in & fast & (fr > lo_fr) & (fr < hi_fr);
+    const fd_v8i sure = __builtin_convertvector(sure64, fd_v8i);
+    const fd_v8i in32 = __builtin_convertvector(in, fd_v8i);
+    *slow = in & ~sure64;
+    *bad |= (v - v) != zero;
+    *code = (k & sure) | (~sure & ((oth & in32) | (out & ~in32)));
+}
+
+static inline __attribute__((always_inline))
+int FD_TERMD(any8)(fd_v8l m)
+{
+    int b = 0;
+    for (int l = 0; l < 8; l++) b |= m[l] != 0;
+    return b;
+}
+
+static int FD_TERMD(hist_codes)(const double *x, fd_intp n, const fd_hist_axis *a,
+                                int32_t *code)
+{
+    fd_v8l bad = {0}, slow;
+    fd_intp j = 0;
+    for (; j + 8 <= n; j += 8) {
+        fd_v8i c;
+        FD_TERMD(hist_lanes)(x + j, a, FD_HIST_SLOW, &c, &slow, &bad);
+        memcpy(code + j, &c, sizeof c);
+    }
+    int b = FD_TERMD(any8)(bad);
+    for (; j < n; j++) b |= FD_TERMD(hist_code1)(x[j], a, code + j);
+    return b;
+}
+
+/* cnt[code[t]]++ for t < n, code t into table t % 4 (tables ld apart), so
+   that a run of one cell is four chains of increments, not one. */
+static inline __attribute__((always_inline))
+void FD_TERMD(hist_incr)(const int32_t *code, fd_intp n, int64_t *cnt, fd_intp ld)
+{
+    fd_intp t = 0;
+    for (; t + 4 <= n; t += 4) {
+        cnt[code[t]]++;
+        cnt[ld + code[t + 1]]++;
+        cnt[2 * ld + code[t + 2]]++;
+        cnt[3 * ld + code[t + 3]]++;
+    }
+    for (; t < n; t++) cnt[code[t]]++;
+}
+
+/* Count x[0..n) (n <= FD_CH) on one axis of nb bins: the values placed by
+   their position into four tables ld >= nb + 1 cells apart (lane l of each
+   eight into table l % 4, so that a run of one bin is not one chain of
+   increments; cell nb of each table takes what is not counted there), the
+   others inside the range appended to slow[] by index (*nslow of them: the
+   caller places them exactly).  Returns 1 if some value is NaN or
+   infinite. */
+static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *a, fd_intp nb,
+                                int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow)
+{
+    int32_t code[FD_CH];
+    if (a->steps > 0) {
+        /* explicit edges with a table: every value inside placed here, in
+           passes over the chunk that vectorize (gathers): the start bin of
+           its cell, then `steps` times one edge up where the edge is <= v */
+        const double e0 = a->e[0], gs = a->gscale, lo = a->lo, hi = a->hi;
+        const int32_t G = (int32_t)a->G, last = (int32_t)(nb - 1), spill = (int32_t)nb;
+        const double *e1 = a->e + 1;
+        int b = 0;
+        for (fd_intp j = 0; j < n; j++) {
+            const double v = x[j];
+            const int in = (v >= lo) & (v <= hi);
+            const double g = in ? (v - e0) * gs : 0.0;
+            int32_t c = (int32_t)g;
+            c = c < 1 ? 0 : (c > G ? G - 1 : c - 1);
+            code[j] = a->lut[c];
+            b |= (v - v) != 0.0;
+        }
+        for (int st = 0; st < a->steps; st++)
+            for (fd_intp j = 0; j < n; j++) {
+                const int32_t k = code[j];
+                code[j] = k + ((k < last) & (e1[k] <= x[j]));
+            }
+        for (fd_intp j = 0; j < n; j++) {
+            const double v = x[j];
+            code[j] = ((v >= lo) & (v <= hi)) ? code[j] : spill;
+        }
+        FD_TERMD(hist_incr)(code, n, cnt, ld);
+        *nslow = 0;
+        return b;
+    }
+    fd_v8l bad = {0}, sl;
+    fd_intp j = 0, ns = 0;
+    /* the codes, eight at a time (the spill cell for what is not counted
+       here), then the increments: a store and scalar loads are cheaper
+       than taking the lanes out of a vector one by one */
+    for (; j + 8 <= n; j += 8) {
+        fd_v8i c;
+        FD_TERMD(hist_lanes)(x + j, a, (int32_t)nb, &c, &sl, &bad);
+        const fd_v8i nbv = {(int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb,
+                            (int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb};
+        const fd_v8i zero = {0};
+        const fd_v8i neg = c < zero;    /* outside the range */
+        c = (c & ~neg) | (nbv & neg);
+        memcpy(code + j, &c, sizeof c);
+        if (FD_TERMD(any8)(sl)) {
+            for (int l = 0; l < 8; l++)
+                if (sl[l]) slow[ns++] = (int32_t)(j + l);
+        }
+    }
+    int b = FD_TERMD(any8)(bad);
+    for (; j < n; j++) {
+        int32_t c;
+        b |= FD_TERMD(hist_code1)(x[j], a, &c);
+        if (c == FD_HIST_SLOW) slow[ns++] = (int32_t)j;
+        code[j] = c >= 0 ? c : (int32_t)nb;
+    }
+    FD_TERMD(hist_incr)(code, n, cnt, ld);
+    *nslow = ns;
+    return b;
+}
+
+/* The pairs (x[j], y[j]), j < n <= FD_CH, on two axes of nx and ny bins:
+   where both positions place their values, cell kx ny + ky of one of four
+   tables ld >= nx ny + 1 cells apart is incremented (cell nx ny of each a
+   spill cell); the other pairs with both values inside the ranges are
+   listed in slow[] (*nslow of them).  Returns bit 0 if some x is NaN or
+   infinite, bit 1 if some y is. */
+static int FD_TERMD(hist_count2)(const double *x, const double *y, fd_intp n,
+                                 const fd_hist_axis *ax, const fd_hist_axis *ay, fd_intp nx,
+                                 fd_intp ny, int64_t *cnt, fd_intp ld, int32_t *slow,
+                                 fd_intp *nslow)
+{
+    int32_t code[FD_CH];
+    fd_v8l badx = {0}, bady = {0}, slx, sly;
+    fd_intp j = 0, ns = 0;
+    const int32_t spill = (int32_t)(nx * ny), nyi = (int32_t)ny;
+    const fd_v8i sp = {spill, spill, spill, spill, spill, spill, spill, spill};
+    const fd_v8i nyv = {nyi, nyi, nyi, nyi, nyi, nyi, nyi, nyi};
+    const fd_v8i zero = {0};
+    for (; j + 8 <= n; j += 8) {
+        fd_v8i cx, cy;
+        FD_TERMD(hist_lanes)(x + j, ax, -1, &cx, &slx, &badx);
+        FD_TERMD(hist_lanes)(y + j, ay, -1, &cy, &sly, &bady);
+        /* both placed: the cell; else the spill cell */
+        const fd_v8i both = (cx >= zero) & (cy >= zero);
+        const fd_v8i c = ((cx * nyv + cy) & both) | (sp & ~both);
+        memcpy(code + j, &c, sizeof c);
+        /* slow: both inside, one of them not placed */
+        for (int l = 0; l < 8; l++)
+            if ((cx[l] != FD_HIST_OUT) & (cy[l] != FD_HIST_OUT) & !both[l])
+                slow[ns++] = (int32_t)(j + l);
+    }
+    int b = FD_TERMD(any8)(badx) | (FD_TERMD(any8)(bady) << 1);
+    for (; j < n; j++) {
+        int32_t cx, cy;
+        b |= FD_TERMD(hist_code1)(x[j], ax, &cx);
+        b |= FD_TERMD(hist_code1)(y[j], ay, &cy) << 1;
+        if (cx >= 0 && cy >= 0)
+            code[j] = cx * nyi + cy;
+        else {
+            code[j] = spill;
+            if (cx != FD_HIST_OUT && cy != FD_HIST_OUT) slow[ns++] = (int32_t)j;
+        }
+    }
+    FD_TERMD(hist_incr)(code, n, cnt, ld);
+    *nslow = ns;
+    return b;
+}
 #endif /* FD_DOT */
 
 /* ---- this instantiation's table -------------------------------------------- */
@@ -961,6 +1175,9 @@ static const fd_kernels FD_FN(fd_kernels) = {
     .dot_tile = FD_TERMD(dot_tile),
     .tbl_sums = FD_TERMD(tbl_sums),
     .tbl_terms = FD_TERMD(tbl_terms),
+    .hist_codes = FD_TERMD(hist_codes),
+    .hist_count = FD_TERMD(hist_count),
+    .hist_count2 = FD_TERMD(hist_count2),
 };
 
 #undef FD_FN
