@@ -310,8 +310,9 @@ def _by_edges(edges: npt.NDArray[Any], uniform: bool) -> dict[str, Any]:
 
 
 def _rule_samples(x: object, xa: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """The samples a rule reads: integer samples as integers (NumPy's rules
-    widen a bin below 1 to 1 for them), others as converted."""
+    """The samples as NumPy sees them: integers stay integers (NumPy's rules
+    widen a bin below 1 to 1 for them, and its edges take their dtype into
+    account), others as converted."""
     raw = np.asarray(x)
     return raw if raw.dtype.kind in "iu" and raw.shape == xa.shape else xa
 
@@ -324,8 +325,9 @@ def _bin_edges(
     name: str = "x",
     raw: npt.NDArray[Any] | None = None,
 ) -> tuple[npt.NDArray[Any], dict[str, Any]]:
-    """numpy.histogram's edges for the samples xa (a rule reads ``raw``, the
-    samples as given, when there are), and the plan of its pass."""
+    """numpy.histogram's edges for the samples xa (``raw``: the samples as
+    given, whose dtype NumPy's edges follow, and which a rule reads), and
+    the plan of its pass."""
     if isinstance(bins, str):
         if bins not in RULES:
             listed = ", ".join(repr(r) for r in RULES)
@@ -353,7 +355,8 @@ def _bin_edges(
         return edges, _by_edges(edges, uniform=False)
     pair = _range_pair(rng)
     first, last = _data_range(xa, name) if pair is None else pair
-    edges = _numpy_edges(np.empty(0, dtype=xa.dtype), n, (first, last))
+    # the dtype NumPy's edges take from the samples: theirs as given
+    edges = _numpy_edges(np.empty(0, dtype=(xa if raw is None else raw).dtype), n, (first, last))
     first, last = _outer(first, last)
     return edges, _numpy_uniform(xa.dtype, first, last, edges)
 
@@ -467,8 +470,7 @@ def histogram(
     density = check_bool(density, "density")
     nt = resolve_threads(n_threads)
     w = None if weights is None else _weights(weights, xa.shape)
-    raw = _rule_samples(x, xa) if isinstance(bins, str) else None
-    edges, plan = _bin_edges(xa, bins, range, w is not None, raw=raw)
+    edges, plan = _bin_edges(xa, bins, range, w is not None, raw=_rule_samples(x, xa))
     if axis is None:
         view, wview = _flat(xa, w)
         counts, status = _k.histogram(view, plan, _as_f64(edges), weights=wview, nthreads=nt)

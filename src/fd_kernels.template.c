@@ -1024,29 +1024,61 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
     int32_t code[FD_CH];
     if (a->steps > 0) {
         /* explicit edges with a table: every value inside placed here, in
-           passes over the chunk that vectorize (gathers): the start bin of
-           its cell, then `steps` times one edge up where the edge is <= v */
-        const double e0 = a->e[0], gs = a->gscale, lo = a->lo, hi = a->hi;
-        const int32_t G = (int32_t)a->G, last = (int32_t)(nb - 1), spill = (int32_t)nb;
-        const double *e1 = a->e + 1;
-        int b = 0;
-        for (fd_intp j = 0; j < n; j++) {
+           passes over the chunk that vectorize: the cell (from 0 outside
+           the range), the start bin of the cell before it (a gather), then
+           `steps` times one edge up where that edge is <= v */
+        const double e0 = a->e[0], gs = a->gscale;
+        const int32_t G1 = (int32_t)a->G - 1, last = (int32_t)(nb - 1), spill = (int32_t)nb;
+        const fd_v8d lo = {a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo};
+        const fd_v8d hi = {a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi};
+        const fd_v8d e0v = {e0, e0, e0, e0, e0, e0, e0, e0}, gsv = {gs, gs, gs, gs, gs, gs, gs, gs};
+        const fd_v8d zd = {0};
+        const fd_v8i one = {1, 1, 1, 1, 1, 1, 1, 1}, zi = {0};
+        const fd_v8i g1 = {G1, G1, G1, G1, G1, G1, G1, G1};
+        const fd_v8i sp = {spill, spill, spill, spill, spill, spill, spill, spill};
+        int32_t cell[FD_CH];
+        fd_v8l bad = {0};
+        fd_intp j = 0;
+        for (; j + 8 <= n; j += 8) {
+            fd_v8d v;
+            memcpy(&v, x + j, sizeof v);
+            const fd_v8l in = (v >= lo) & (v <= hi);
+            const fd_v8d g = (fd_v8d)((fd_v8l)((v - e0v) * gsv) & in);
+            fd_v8i c = __builtin_convertvector(g, fd_v8i) - one;
+            c = c & ~(c < zi);
+            const fd_v8i over = c > g1;
+            c = (c & ~over) | (g1 & over);
+            memcpy(cell + j, &c, sizeof c);
+            bad |= (v - v) != zd;
+        }
+        int b = FD_TERMD(any8)(bad);
+        for (; j < n; j++) {
             const double v = x[j];
-            const int in = (v >= lo) & (v <= hi);
-            const double g = in ? (v - e0) * gs : 0.0;
-            int32_t c = (int32_t)g;
-            c = c < 1 ? 0 : (c > G ? G - 1 : c - 1);
-            code[j] = a->lut[c];
+            const int in = (v >= a->lo) & (v <= a->hi);
+            int32_t c = (int32_t)(in ? (v - e0) * gs : 0.0) - 1;
+            c = c < 0 ? 0 : (c > G1 ? G1 : c);
+            cell[j] = c;
             b |= (v - v) != 0.0;
         }
+        for (fd_intp t = 0; t < n; t++) code[t] = a->lut[cell[t]];
+        const double *e1 = a->e + 1;
         for (int st = 0; st < a->steps; st++)
-            for (fd_intp j = 0; j < n; j++) {
-                const int32_t k = code[j];
-                code[j] = k + ((k < last) & (e1[k] <= x[j]));
+            for (fd_intp t = 0; t < n; t++) {
+                const int32_t k = code[t];
+                code[t] = k + ((k < last) & (e1[k] <= x[t]));
             }
-        for (fd_intp j = 0; j < n; j++) {
+        for (j = 0; j + 8 <= n; j += 8) {
+            fd_v8d v;
+            fd_v8i c;
+            memcpy(&v, x + j, sizeof v);
+            memcpy(&c, code + j, sizeof c);
+            const fd_v8i in = __builtin_convertvector((v >= lo) & (v <= hi), fd_v8i);
+            c = (c & in) | (sp & ~in);
+            memcpy(code + j, &c, sizeof c);
+        }
+        for (; j < n; j++) {
             const double v = x[j];
-            code[j] = ((v >= lo) & (v <= hi)) ? code[j] : spill;
+            code[j] = ((v >= a->lo) & (v <= a->hi)) ? code[j] : spill;
         }
         FD_TERMD(hist_incr)(code, n, cnt, ld);
         *nslow = 0;
