@@ -522,9 +522,18 @@ def _axis_2d(
     return edges, _by_edges(edges, uniform=True)
 
 
-def _pair_samples(x: object, y: object) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
-    xa = _samples(x, "x").ravel()
-    ya = _samples(y, "y").ravel()
+def _pair_samples(
+    x: object, y: object, flat: bool
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """x and y as 1-D samples of one length: as numpy.histogram2d takes
+    them, or (flat) read flat whatever their shapes."""
+    xa = _samples(x, "x")
+    ya = _samples(y, "y")
+    if flat:
+        xa, ya = xa.ravel(), ya.ravel()
+    for a, name in ((xa, "x"), (ya, "y")):
+        if a.ndim != 1:
+            raise ValueError(f"{name!r} must be 1-D samples; got shape {a.shape}.")
     if xa.shape != ya.shape:
         raise ValueError(
             f"'x' and 'y' must have the same number of samples; got {xa.shape[0]} and "
@@ -566,9 +575,9 @@ def _ranges_2d(rng: object) -> tuple[object, object]:
 
 
 def _counts_2d(
-    x: object, y: object, bins: object, rng: object, weights: object, nt: int
+    x: object, y: object, bins: object, rng: object, weights: object, nt: int, flat: bool = False
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any]]:
-    xa, ya = _pair_samples(x, y)
+    xa, ya = _pair_samples(x, y, flat)
     w = None if weights is None else _weights(weights, xa.shape)
     common = np.result_type(xa.dtype, ya.dtype)
     bx, by = _bins_2d(bins)
@@ -598,7 +607,7 @@ def histogram2d(
     Parameters
     ----------
     x, y : array_like
-        The coordinates, one sample per pair (read flat; equal sizes).
+        The coordinates: 1-D, one sample per pair, of equal lengths.
     bins : int, array_like or [int or array_like, int or array_like], default 10
         Equal bins per axis (over ``range``, default the data's), explicit
         edges for both axes, or one of either per axis.
@@ -743,7 +752,7 @@ def mutual_information(
     """
     scale = base_scale(base)
     mm = check_correction(correction)
-    counts, _, _ = _counts_2d(x, y, bins, range, None, resolve_threads(n_threads))
+    counts, _, _ = _counts_2d(x, y, bins, range, None, resolve_threads(n_threads), flat=True)
     n = int(counts.sum())
     if n == 0:
         raise ValueError("'x' and 'y' have no pair inside the range: the estimate is undefined.")

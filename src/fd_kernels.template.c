@@ -1084,31 +1084,38 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
         *nslow = 0;
         return b;
     }
-    fd_v8l bad = {0}, sl;
+    fd_v8l bad = {0}, sl, anyslow = {0};
     fd_intp j = 0, ns = 0;
     /* the codes, eight at a time (the spill cell for what is not counted
        here), then the increments: a store and scalar loads are cheaper
        than taking the lanes out of a vector one by one */
+    const fd_v8i nbv = {(int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb,
+                        (int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb};
+    const fd_v8i zero = {0};
     for (; j + 8 <= n; j += 8) {
         fd_v8i c;
         FD_TERMD(hist_lanes)(x + j, a, (int32_t)nb, &c, &sl, &bad);
-        const fd_v8i nbv = {(int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb,
-                            (int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb};
-        const fd_v8i zero = {0};
         const fd_v8i neg = c < zero;    /* outside the range */
         c = (c & ~neg) | (nbv & neg);
         memcpy(code + j, &c, sizeof c);
-        if (FD_TERMD(any8)(sl)) {
-            for (int l = 0; l < 8; l++)
-                if (sl[l]) slow[ns++] = (int32_t)(j + l);
-        }
+        anyslow |= sl;
     }
     int b = FD_TERMD(any8)(bad);
+    const fd_intp jv = j;
     for (; j < n; j++) {
         int32_t c;
         b |= FD_TERMD(hist_code1)(x[j], a, &c);
         if (c == FD_HIST_SLOW) slow[ns++] = (int32_t)j;
         code[j] = c >= 0 ? c : (int32_t)nb;
+    }
+    /* values near a boundary are rare: find them again, one by one, only
+       in a chunk that has some (hist_code1 decides as the lanes do) */
+    if (FD_TERMD(any8)(anyslow)) {
+        for (fd_intp t = 0; t < jv; t++) {
+            int32_t c;
+            FD_TERMD(hist_code1)(x[t], a, &c);
+            if (c == FD_HIST_SLOW) slow[ns++] = (int32_t)t;
+        }
     }
     FD_TERMD(hist_incr)(code, n, cnt, ld);
     *nslow = ns;
