@@ -188,6 +188,7 @@ extensions = [
     extension("_tiles"),
     extension("_joint"),
     extension("_discrete"),
+    extension("_binning"),
 ]
 
 setup(

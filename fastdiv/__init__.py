@@ -14,6 +14,7 @@ Measures on joint tables ``pxy[..., i, j]`` (leading axes batch):
 Threads: ``set_num_threads``, ``get_num_threads``, ``num_threads``,
 ``thread_limit``.
 Estimators from discrete samples (labels): ``fastdiv.discrete``.
+Histograms of continuous samples and estimates from them: ``fastdiv.hist``.
 
 Build and machine report: ``show_config``.
 """
@@ -50,6 +51,7 @@ except ImportError as _exc:
     raise _kernels_missing(_exc) from _exc
 
 from . import discrete as discrete  # the estimators from labels: fastdiv.discrete
+from . import hist as hist  # histograms and the estimates from them: fastdiv.hist
 from ._config import show_config
 from ._exact import (
     cross_entropy,

@@ -2,6 +2,7 @@
 # the table of measures, instruction-set dispatch, gathering, the summation
 # order).  Every extension cimports this and links libfastdiv_core.
 from _typedefs cimport intp_t
+from libc.stdint cimport int32_t, int64_t
 
 cdef extern from "fd_core.h" nogil:
     enum:
@@ -47,7 +48,19 @@ cdef extern from "fd_core.h" nogil:
         void (*tbl_terms)(int measure, const double *x, intp_t si, intp_t nr, intp_t n,
                           const double *r, double d, const double *v, const double *cj,
                           const double *ahead, double *out) noexcept nogil
+        int (*hist_codes)(const double *x, intp_t n, const fd_hist_axis *a,
+                          int32_t *code) noexcept nogil
+        int (*hist_count)(const double *x, intp_t n, const fd_hist_axis *a, intp_t nb,
+                          int64_t *cnt, intp_t ld, int32_t *slow, intp_t *nslow) noexcept nogil
     double FD_DOT_ERR(intp_t kp)
+
+    ctypedef struct fd_hist_axis:
+        double lo, hi
+        double first, scale, delta
+        int fast
+
+    enum:
+        FD_HIST_SLOW, FD_HIST_OUT
 
     enum:  # enum fd_tbl_measure
         FD_TBL_JOINT, FD_TBL_COND, FD_TBL_MI

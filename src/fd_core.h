@@ -24,6 +24,7 @@
 #define FD_CORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -75,6 +76,22 @@ enum fd_acc_slot {
 
 /* A block kernel: the partials of one block of n <= FD_BLK elements of p
    (and q, or NULL) into acc[0..FD_MAXACC); see fd_kernels.template.c. */
+/* One axis of a histogram, as the binning kernel hist_codes reads it
+   (fastdiv._binning fills it): a value v is inside the range iff
+   lo <= v <= hi; its position in bins is g = (v - first) scale, and where g
+   lies more than delta from every integer (delta < g - floor(g) < 1 - delta)
+   its bin is floor(g) by every reading of the edges (NumPy's formula with
+   its corrections, or the edges themselves).  fast = 0: no value is placed
+   by its position (non-uniform edges). */
+typedef struct {
+    double lo, hi;
+    double first, scale, delta;
+    int fast;
+} fd_hist_axis;
+
+/* hist_codes' codes of the values it does not place */
+enum { FD_HIST_SLOW = -1, FD_HIST_OUT = -2 };
+
 typedef void (*fd_blockfn)(const void *p, const void *q, fd_intp n,
                            const fd_row *c, double *acc);
 
@@ -118,6 +135,15 @@ typedef struct {
     void (*tbl_terms)(int measure, const double *x, fd_intp si, fd_intp nr, fd_intp n,
                       const double *r, double d, const double *v, const double *cj,
                       const double *ahead, double *out);
+    /* the codes of n <= FD_CH values on one histogram axis (fd_hist_axis);
+       returns 1 if some value is NaN or infinite (fd_kernels.template.c) */
+    int (*hist_codes)(const double *x, fd_intp n, const fd_hist_axis *a, int32_t *code);
+    /* count n <= FD_CH values of one axis of nb bins into four tables ld
+       apart (cell nb of each a spill cell), the values it does not place
+       listed in slow[0..*nslow); returns 1 if some value is NaN or
+       infinite */
+    int (*hist_count)(const double *x, fd_intp n, const fd_hist_axis *a, fd_intp nb,
+                      int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow);
 } fd_kernels;
 
 /* The bound on dot_tile's rounding error, in units of u = 2^-53 times

@@ -911,6 +911,134 @@ static void FD_TERMD(tbl_terms)(int measure, const double *x, fd_intp si, fd_int
         out[i] = FD_LSUMD(t, n, NULL, NULL);
     }
 }
+/* ---- histogram binning (fastdiv._binning), float64 ------------------------
+   The codes of n <= FD_CH values on one axis (fd_core.h, fd_hist_axis):
+   code[j] = the bin of x[j] where its position alone places it, else
+   FD_HIST_SLOW (inside the range, near a bin boundary: the caller places it
+   exactly) or FD_HIST_OUT (outside the range, or NaN).  Returns 1 if some
+   x[j] is NaN or infinite (x - x is then not 0).  Eight values at a time
+   in vector types, with masks instead of branches; g is formed from 0
+   outside the range (a value far outside would not convert to int32), and
+   its truncation k is its floor inside (g > -1 there), so g - k is its
+   fraction. */
+typedef int32_t fd_v8i __attribute__((vector_size(32)));
+
+static inline __attribute__((always_inline))
+int FD_TERMD(hist_code1)(double v, const fd_hist_axis *a, int32_t *code)
+{
+    const int in = (v >= a->lo) & (v <= a->hi);
+    const double g = in ? (v - a->first) * a->scale : 0.0;
+    const int32_t k = (int32_t)g;
+    const double fr = g - (double)k;
+    const int sure = a->fast & in & (fr > a->delta) & (fr < 1.0 - a->delta);
+    *code = sure ? k : (in ? FD_HIST_SLOW : FD_HIST_OUT);
+    return (v - v) != 0.0;
+}
+
+/* The codes of x[0..8) (see hist_codes) as lanes: k where sure, else
+   `other` where in, else -2 (other = -1: FD_HIST_SLOW; nb: the spill cell);
+   *slow = the lanes inside the range but not sure; *bad |= NaN/inf lanes. */
+static inline __attribute__((always_inline))
+void FD_TERMD(hist_lanes)(const double *x, const fd_hist_axis *a, int32_t other, fd_v8i *code,
+                          fd_v8l *slow, fd_v8l *bad)
+{
+    fd_v8d v;
+    memcpy(&v, x, sizeof v);
+    const double f = a->first, s = a->scale, d0 = a->delta, d1 = 1.0 - a->delta;
+    const fd_v8d lo = {a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo};
+    const fd_v8d hi = {a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi};
+    const fd_v8d first = {f, f, f, f, f, f, f, f}, scale = {s, s, s, s, s, s, s, s};
+    const fd_v8d lo_fr = {d0, d0, d0, d0, d0, d0, d0, d0};
+    const fd_v8d hi_fr = {d1, d1, d1, d1, d1, d1, d1, d1};
+    const fd_v8d zero = {0};
+    const int64_t fm = -(int64_t)a->fast;
+    const fd_v8l fast = {fm, fm, fm, fm, fm, fm, fm, fm};
+    const fd_v8i out = {FD_HIST_OUT, FD_HIST_OUT, FD_HIST_OUT, FD_HIST_OUT,
+                        FD_HIST_OUT, FD_HIST_OUT, FD_HIST_OUT, FD_HIST_OUT};
+    const fd_v8i oth = {other, other, other, other, other, other, other, other};
+    const fd_v8l in = (v >= lo) & (v <= hi);
+    const fd_v8d g = (fd_v8d)((fd_v8l)((v - first) * scale) & in);
+    const fd_v8i k = __builtin_convertvector(g, fd_v8i);
+    const fd_v8d fr = g - __builtin_convertvector(k, fd_v8d);
+    const fd_v8l sure64 = in & fast & (fr > lo_fr) & (fr < hi_fr);
+    const fd_v8i sure = __builtin_convertvector(sure64, fd_v8i);
+    const fd_v8i in32 = __builtin_convertvector(in, fd_v8i);
+    *slow = in & ~sure64;
+    *bad |= (v - v) != zero;
+    *code = (k & sure) | (~sure & ((oth & in32) | (out & ~in32)));
+}
+
+static inline __attribute__((always_inline))
+int FD_TERMD(any8)(fd_v8l m)
+{
+    int b = 0;
+    for (int l = 0; l < 8; l++) b |= m[l] != 0;
+    return b;
+}
+
+static int FD_TERMD(hist_codes)(const double *x, fd_intp n, const fd_hist_axis *a,
+                                int32_t *code)
+{
+    fd_v8l bad = {0}, slow;
+    fd_intp j = 0;
+    for (; j + 8 <= n; j += 8) {
+        fd_v8i c;
+        FD_TERMD(hist_lanes)(x + j, a, FD_HIST_SLOW, &c, &slow, &bad);
+        memcpy(code + j, &c, sizeof c);
+    }
+    int b = FD_TERMD(any8)(bad);
+    for (; j < n; j++) b |= FD_TERMD(hist_code1)(x[j], a, code + j);
+    return b;
+}
+
+/* Count x[0..n) (n <= FD_CH) on one axis of nb bins: the values placed by
+   their position into four tables ld >= nb + 1 cells apart (lane l of each
+   eight into table l % 4, so that a run of one bin is not one chain of
+   increments; cell nb of each table takes what is not counted there), the
+   others inside the range appended to slow[] by index (*nslow of them: the
+   caller places them exactly).  Returns 1 if some value is NaN or
+   infinite. */
+static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *a, fd_intp nb,
+                                int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow)
+{
+    int32_t code[FD_CH];
+    fd_v8l bad = {0}, sl;
+    fd_intp j = 0, ns = 0;
+    /* the codes, eight at a time (the spill cell for what is not counted
+       here), then the increments: a store and scalar loads are cheaper
+       than taking the lanes out of a vector one by one */
+    for (; j + 8 <= n; j += 8) {
+        fd_v8i c;
+        FD_TERMD(hist_lanes)(x + j, a, (int32_t)nb, &c, &sl, &bad);
+        const fd_v8i nbv = {(int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb,
+                            (int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb};
+        const fd_v8i zero = {0};
+        const fd_v8i neg = c < zero;    /* outside the range */
+        c = (c & ~neg) | (nbv & neg);
+        memcpy(code + j, &c, sizeof c);
+        if (FD_TERMD(any8)(sl)) {
+            for (int l = 0; l < 8; l++)
+                if (sl[l]) slow[ns++] = (int32_t)(j + l);
+        }
+    }
+    int b = FD_TERMD(any8)(bad);
+    for (; j < n; j++) {
+        int32_t c;
+        b |= FD_TERMD(hist_code1)(x[j], a, &c);
+        if (c == FD_HIST_SLOW) slow[ns++] = (int32_t)j;
+        code[j] = c >= 0 ? c : (int32_t)nb;
+    }
+    fd_intp t = 0;
+    for (; t + 4 <= n; t += 4) {
+        cnt[code[t]]++;
+        cnt[ld + code[t + 1]]++;
+        cnt[2 * ld + code[t + 2]]++;
+        cnt[3 * ld + code[t + 3]]++;
+    }
+    for (; t < n; t++) cnt[code[t]]++;
+    *nslow = ns;
+    return b;
+}
 #endif /* FD_DOT */
 
 /* ---- this instantiation's table -------------------------------------------- */
@@ -961,6 +1089,8 @@ static const fd_kernels FD_FN(fd_kernels) = {
     .dot_tile = FD_TERMD(dot_tile),
     .tbl_sums = FD_TERMD(tbl_sums),
     .tbl_terms = FD_TERMD(tbl_terms),
+    .hist_codes = FD_TERMD(hist_codes),
+    .hist_count = FD_TERMD(hist_count),
 };
 
 #undef FD_FN

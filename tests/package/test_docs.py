@@ -5,11 +5,13 @@ import doctest
 import pytest
 
 import fastdiv
-from fastdiv import _config, _exact, _pairwise, _tables, _threads, discrete
+from fastdiv import _config, _exact, _pairwise, _tables, _threads, discrete, hist
 
 
 @pytest.mark.parametrize(
-    "module", [_exact, _pairwise, _tables, _threads, _config, discrete], ids=lambda m: m.__name__
+    "module",
+    [_exact, _pairwise, _tables, _threads, _config, discrete, hist],
+    ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module):
     before = fastdiv.get_num_threads()
