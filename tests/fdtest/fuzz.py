@@ -3868,11 +3868,16 @@ def h_bins(draw, rng, xf, rules=True, pair=False):
     return e
 
 
-def h_range(draw, rng, xf):
-    kind = draw(st.sampled_from(("none", "none", "py", "f8", "f4")))
+def h_range(draw, rng, xf, within=False, f4=True):
+    """None, or a pair from the samples (and, unless within, values beyond
+    them: a rule on a tiny cluster in a wide range would ask for ~1e14 bins),
+    as Python floats, NumPy float64 or (if f4) float32 scalars."""
+    kind = draw(st.sampled_from(("none", "none", "py", "f8") + (("f4",) if f4 else ())))
     if kind == "none":
         return None
-    lo, hi = np.sort(rng.choice(np.concatenate([xf, [xf.min() - 1.0, xf.max() + 0.5]]), 2))
+    if not within:
+        xf = np.concatenate([xf, [xf.min() - 1.0, xf.max() + 0.5]])
+    lo, hi = np.sort(rng.choice(xf, 2))
     if kind == "f8":
         return (np.float64(lo), np.float64(hi))
     if kind == "f4":
@@ -3913,7 +3918,8 @@ def hist_valid(draw, target):
         bx = h_bins(draw, rng, xf, rules=False, pair=True)
         by = h_bins(draw, rng, yf, rules=False, pair=True)
         bins = draw(st.sampled_from((bx, [bx, by])))
-        rx, ry = h_range(draw, rng, xf), h_range(draw, rng, yf)
+        rx = h_range(draw, rng, xf, f4=dclass_of(dtype) in ("f32", "f64"))
+        ry = h_range(draw, rng, yf, f4=dclass_of(dty) in ("f32", "f64"))
         rng_ = None if rx is None or ry is None else [rx, ry]
         note.append(f"y {dty}")
         args = [arr(x, _layout(draw, dtype, 1, H_LAYOUTS)), arr(y, _layout(draw, dty, 1))]
@@ -3924,7 +3930,13 @@ def hist_valid(draw, target):
         )
     else:
         bins = h_bins(draw, rng, xf, rules=floats)
-        rng_ = h_range(draw, rng, xf)
+        rule = isinstance(bins, str)
+        # float32 range scalars: not with a rule on float64 samples (rounded
+        # to float32, the range can be far wider than a cluster: ~1e9 bins),
+        # nor with ints and bools (NumPy's edges would be float32 for uint8
+        # data, fastdiv reads them as float64: tests/hist pins that case)
+        f4 = dclass_of(dtype) == "f32" or (floats and not rule)
+        rng_ = h_range(draw, rng, xf, within=rule, f4=f4)
         if floats and draw(st.booleans()):
             x = h_snap(rng, x, bins, rng_)
             note.append("snapped")
@@ -3953,7 +3965,9 @@ def hist_valid(draw, target):
         kw["n_threads"] = val(draw(st.sampled_from((1, 2, -1))))
     spec = {"fn": target.name, "args": args, "kwargs": kw}
     if draw(st.integers(0, 2)) == 0:
-        spec["threads"] = {"labels": labels, "tile": 0 if "weights" in kw else H_TILE}
+        # tiled: not with weights (their shape), nor a rule (other edges)
+        tile = 0 if "weights" in kw or isinstance(bins, str) else H_TILE
+        spec["threads"] = {"labels": labels, "tile": tile}
     return Case(target.name, spec, None, ", ".join(note))
 
 

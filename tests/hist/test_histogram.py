@@ -280,6 +280,14 @@ def test_narrow_ints_with_rules(rule):
     check(x, rule)
 
 
+def test_small_ints_with_a_float32_range():
+    """uint8 data and a range of NumPy float32 scalars: NumPy's edges are
+    float32 (the result type of float32 and uint8); ``histogram(x, ...)`` is
+    documented as NumPy's edges for x."""
+    x = np.arange(10, dtype=np.uint8)
+    check(x, 4, (np.float32(0.5), np.float32(7.5)))
+
+
 # --------------------------------------------------------------------------
 # range: scalar types
 # --------------------------------------------------------------------------

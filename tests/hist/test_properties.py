@@ -131,6 +131,8 @@ def snap(draw, x, bins, rng_):
     cand = np.concatenate([inner, np.nextafter(inner, inf), np.nextafter(inner, -inf)])
     if rng_ is None:
         cand = cand[(cand >= x.min()) & (cand <= x.max())]
+    if cand.size == 0:
+        return x
     y = x.copy()
     keep = {int(np.argmin(x)), int(np.argmax(x))}
     idx = [i for i in range(x.size) if i not in keep]
