@@ -10,15 +10,18 @@ Usage::
     python benchmarks/peers.py --only pairwise        # --only pairwise,nearest)
     python benchmarks/peers.py --only pairwise,nearest --scale 0.05 --quick  # smoke test
     python benchmarks/peers.py --only discrete,tables            # issue 10's estimators
+    python benchmarks/peers.py --only hist --markdown            # fastdiv.hist
+    python benchmarks/peers.py --only hist --scale 0.01 --quick  # its smoke test
 
-Five sections: ``rows`` (the exact measures, one result per row pair; below),
+Six sections: ``rows`` (the exact measures, one result per row pair; below),
 ``pairwise`` (all-pairs matrices, ``fastdiv.pairwise``) and ``nearest`` (the k
 closest rows, ``fastdiv.nearest``), see "Pairwise section"; ``discrete``
 (``fastdiv.discrete`` on label arrays) and ``tables`` (measures of joint
-tables), see "Discrete section" and "Tables section" at the end.  The code
-shared by every section (timing, checks, report, targets, the peak-memory
-probe) is in ``peers_common.py``; the discrete and tables sections are in
-``peers_discrete.py``.
+tables), see "Discrete section" and "Tables section"; ``hist``
+(``fastdiv.hist``: histograms of continuous samples), see "Hist section" at the
+end.  The code shared by every section (timing, checks, report, targets, the
+peak-memory probe) is in ``peers_common.py``; the discrete and tables sections
+are in ``peers_discrete.py``, the hist section in ``peers_hist.py``.
 
 Workloads (rows section)
 ------------------------
@@ -180,6 +183,54 @@ loop; table mutual information >= 1 G cells/s; the sparse contingency table and
 mutual information on 1e5 x 1e5 distinct labels use less than 100 bytes per
 sample beyond their inputs (O(n), not O(Cx Cy)); scikit-learn's peak is shown
 beside each.
+
+Hist section
+------------
+``fastdiv.hist`` (histograms of continuous samples) against NumPy,
+fast-histogram and boost-histogram, in ``peers_hist.py``.  Seeded
+standard-normal float64 samples; every workload bins on the range (-5, 5);
+throughput in points (batched: elements) per second.  fastdiv runs with 1 and 2
+threads; NumPy and fast-histogram are single-threaded; boost-histogram fills
+with ``threads=1`` and ``threads=2``, a new ``Histogram`` per call.
+
+* ``hist 1-D, 100 bins``: x of 10_000_000 points.
+  ``fastdiv.hist.histogram(x, 100, (-5, 5))`` against ``numpy.histogram(x,
+  100, (-5, 5))``, ``fast_histogram.histogram1d(x, 100, (-5, 5))`` and
+  ``bh.Histogram(bh.axis.Regular(100, -5, 5)).fill(x, threads=t)``.
+* ``hist 1-D, 100 variable bins``: the same x, 101 sorted edges (the ends of
+  the range and 99 standard-normal draws: narrow bins in the middle).
+  ``histogram(x, edges)`` against ``numpy.histogram(x, edges)`` and
+  ``bh.axis.Variable(edges)`` (fast-histogram has no variable bins).
+* ``hist 2-D, 64 x 64 bins``: the same x and y = 0.6 x + 0.8 z (z standard
+  normal).  ``histogram2d(x, y, 64, [[-5, 5], [-5, 5]])`` against
+  ``numpy.histogram2d``, ``fast_histogram.histogram2d`` and a boost-histogram
+  of two ``Regular`` axes.
+* ``hist batched, 32 bins``: X of 10_000 rows x 1_000 samples,
+  ``histogram(X, 32, (-5, 5), axis=1)`` (one histogram per row on shared
+  edges) against a Python loop of ``numpy.histogram`` per row (timed on the
+  first LOOP_ROWS = 1_000 rows and scaled per row) and the vectorized NumPy
+  idiom: each element's bin by ``numpy.histogram``'s own arithmetic, then one
+  ``bincount`` of ``row * (bins + 1) + bin`` (values out of the range in an
+  extra bin per row, dropped).
+
+Checks before timing: fastdiv's 1- and 2-thread results must be bit-identical;
+NumPy's counts must equal fastdiv's exactly (the edges to 1e-12 relative; a
+note says when they are not bit-identical); fast-histogram and
+boost-histogram compute bins with their own arithmetic (a sample within an ulp
+of an edge may land in the next bin, and x equal to the upper end of the
+range is left out where NumPy's last bin is closed), so their counts may
+differ from fastdiv's in at most PEER_SHARE = 1e-6 of the samples (at least
+one), and their totals by as much; the report gives the numbers seen.  The
+memory-bandwidth ceiling is measured in the same run over the 1-D workload's x
+(as in the tables section: NumPy's ``x.sum()``, NumPy sums of 2 parts in 2
+Python threads, numba's vectorized ``prange`` sum with 1 and 2 threads), and
+the report gives fastdiv's input GB/s on each workload as a fraction of the
+fastest reduction at the same thread count.
+
+Targets (2 threads, medians): 1-D >= 10x ``numpy.histogram``, >= 2.5x
+fast-histogram and >= 2.5x boost-histogram (``threads=2``); 2-D >= 3x
+fast-histogram and >= 50x ``numpy.histogram2d``; batched >= 1 G elements/s;
+variable edges >= 5x ``numpy.histogram``.
 """
 
 import argparse
@@ -216,6 +267,7 @@ except ImportError:  # optional: BLAS thread limits for the NumPy+BLAS peer
     threadpoolctl = None
 
 import peers_discrete
+import peers_hist
 from peers_common import (
     NOISY,
     SEED,
@@ -257,7 +309,7 @@ MEASURES = (
 )
 ONE_ARG = {"entropy"}
 LOG2 = math.log(2.0)
-SECTIONS = ("rows", "pairwise", "nearest", *peers_discrete.SECTIONS)
+SECTIONS = ("rows", "pairwise", "nearest", *peers_discrete.SECTIONS, *peers_hist.SECTIONS)
 
 # pairwise section: all-pairs matrices (fastdiv.pairwise) and k nearest rows
 # (fastdiv.nearest), rows of PW_SUPPORT float64 elements
@@ -1126,6 +1178,7 @@ def print_report(report, workloads, threads, args):
     out.extend(pairwise_tables(report, threads, args))
     out.extend(nearest_tables(report, args))
     out.extend(peers_discrete.report_tables(report, threads, args))
+    out.extend(peers_hist.report_tables(report, threads, args))
 
     out.append(
         heading(
@@ -1508,6 +1561,7 @@ def targets(report, threads, sections=SECTIONS):
                     mem[0]["beyond"] < NN_MEMORY_MB * 1e6,
                 )
     peers_discrete.targets(tg, sections)
+    peers_hist.targets(tg, sections)
     return tg.rows, tg.n_fail
 
 
@@ -1532,14 +1586,16 @@ def main(argv=None):
         "pairwise (pairwise matrices and the compute ceiling), nearest (nearest vs "
         "pairwise at 20,000 x 20,000, and its memory), discrete (fastdiv.discrete on "
         "label arrays against scikit-learn and pyitlib), tables (measures of joint "
-        "tables and the bandwidth ceiling); default: all",
+        "tables and the bandwidth ceiling), hist (fastdiv.hist against NumPy, "
+        "fast-histogram and boost-histogram, and the bandwidth ceiling); default: all",
     )
     ap.add_argument(
         "--scale",
         type=float,
         default=1.0,
         help="multiply the number of rows of every 2-D workload (the samples of the "
-        "discrete workloads, the tables of the tables section) by this factor "
+        "discrete workloads, the tables of the tables section, the points and rows of "
+        "the hist workloads) by this factor "
         "(e.g. 0.05 for a smoke test; the targets are defined for 1)",
     )
     ap.add_argument(
@@ -1611,6 +1667,7 @@ def main(argv=None):
     if ("pairwise" in args.only or "nearest" in args.only) and not hasattr(fastdiv, "nearest"):
         sys.exit("this fastdiv has no pairwise / nearest: run with --only rows")
     peers_discrete.preflight(report, args)
+    peers_hist.preflight(report, args)
     if "pairwise" in args.only and scipy is None:
         report.notes.append("scipy is not installed: cdist peer skipped")
     if "pairwise" in args.only and threadpoolctl is None:
@@ -1629,6 +1686,7 @@ def main(argv=None):
     if "nearest" in args.only:
         run_nearest(report, threads, args)
     peers_discrete.run(report, threads, args)
+    peers_hist.run(report, threads, args)
     report.notes.append(f"total run time {time.perf_counter() - t0:.0f} s")
     load1 = _loadavg()
     if load0 is not None and load1 is not None:

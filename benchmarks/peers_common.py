@@ -2,9 +2,9 @@
 targets, and the fresh-process peak-memory probe.
 
 ``peers.py`` (the rows, pairwise and nearest sections, the command line and the
-report) and ``peers_discrete.py`` (the discrete and tables sections) both import
-this module; it imports neither, so there is no import cycle.  Nothing here is
-specific to one section.
+report), ``peers_discrete.py`` (the discrete and tables sections) and
+``peers_hist.py`` (the hist section) import this module; it imports none of
+them, so there is no import cycle.  Nothing here is specific to one section.
 """
 
 import contextlib
@@ -141,6 +141,8 @@ class Report:
         self.discrete = {}  # discrete and tables sections: workload -> description
         self.discrete_memory = []  # discrete section: peak RSS of a fresh process
         self.table_ceilings = []  # tables section: memory-bandwidth ceilings
+        self.hist = {}  # hist section: workload -> description
+        self.hist_ceilings = []  # hist section: memory-bandwidth ceilings
         self.versions = []  # extra "peer version" lines for the header
 
     def add(self, **kw):

@@ -240,7 +240,9 @@ def _numpy_uniform(
     lo = _threshold(X, first, upper=False)
     hi = _threshold(X, last, upper=True)
     e0, en = float(edges[0]), float(edges[-1])
-    delta, fast = _fast(n, e0, en, _eps(X, B, T1, T2))
+    # (every dtype NumPy rounds in counts: a float32 range makes a float32
+    # denominator even for float64 data)
+    delta, fast = _fast(n, e0, en, _eps(X, B, T1, T2, np.asarray(denom).dtype))
     return dict(
         mode=_k.Mode.NUMPY_UNIFORM,
         nb=n,
@@ -258,20 +260,30 @@ def _numpy_uniform(
     )
 
 
-def _lookup(edges: npt.NDArray[Any]) -> tuple[npt.NDArray[np.int32] | None, float]:
-    """The lookup table of explicit edges for ``_binning.place``: G + 1 equal
-    cells over [e_0, e_n] (8 per bin, at most 2^20), lut[c] the last edge at
-    or below the left end of cell c (a bin at or below that of every value
-    of cell c + 1, whatever the rounding of the cell's index)."""
+def _lookup(edges: npt.NDArray[Any]) -> tuple[npt.NDArray[np.int32] | None, float, int]:
+    """The lookup table of explicit edges (fd_core.h, fd_hist_axis): G + 1
+    equal cells over [e_0, e_n], lut[c] the last edge at or below the
+    (rounded) left end of cell c, and how many edges up from lut[c - 1]
+    reach the bin of any value whose cell index comes out as c: its true
+    cell is c - 1, c or c + 1, so it lies below the left end of cell c + 3
+    (even rounded), in a bin <= lut[c + 3] (or the last bin).  8 cells per
+    bin, more (up to 2^20) while that takes over 2 steps; no table beyond 16."""
     n = edges.shape[0] - 1
     e = edges.astype(np.float64)
     span = float(e[-1] - e[0])
     if not (span > 0.0 and math.isfinite(span)) or n >= 2**31 - 1:
-        return None, 0.0
-    G = int(min(max(8 * n, 64), 2**20))
-    left = e[0] + np.arange(G + 1, dtype=np.float64) * (span / G)
-    lut = np.clip(np.searchsorted(e, left, side="right") - 1, 0, n - 1).astype(np.int32)
-    return lut, G / span
+        return None, 0.0, 0
+    G = min(max(8 * n, 64), 2**20)
+    while True:
+        left = e[0] + np.arange(G + 1, dtype=np.float64) * (span / G)
+        lut = np.clip(np.searchsorted(e, left, side="right") - 1, 0, n - 1).astype(np.int32)
+        c = np.arange(G + 1)
+        end = np.where(c + 3 >= G, n - 1, lut[np.minimum(c + 3, G)])
+        steps = int(np.max(end - lut[np.maximum(c - 1, 0)]))
+        if steps <= 2 or G >= 2**20:
+            break
+        G = min(4 * G, 2**20)
+    return lut, G / span, (steps if steps <= 16 else 0)
 
 
 def _by_edges(edges: npt.NDArray[Any], uniform: bool) -> dict[str, Any]:
@@ -281,10 +293,11 @@ def _by_edges(edges: npt.NDArray[Any], uniform: bool) -> dict[str, Any]:
     n = edges.shape[0] - 1
     e0, en = float(edges[0]), float(edges[-1])
     delta, fast = _fast(n, e0, en, _eps(edges.dtype)) if uniform else (1.0, 0)
-    lut, gscale = _lookup(edges)
+    lut, gscale, steps = _lookup(edges)
     return dict(
         lut=lut,
         gscale=gscale,
+        steps=steps,
         mode=_k.Mode.EDGES,
         nb=n,
         lo=e0,
@@ -296,10 +309,25 @@ def _by_edges(edges: npt.NDArray[Any], uniform: bool) -> dict[str, Any]:
     )
 
 
+def _rule_samples(x: object, xa: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """The samples as NumPy sees them: integers stay integers (NumPy's rules
+    widen a bin below 1 to 1 for them, and its edges take their dtype into
+    account), others as converted."""
+    raw = np.asarray(x)
+    return raw if raw.dtype.kind in "iu" and raw.shape == xa.shape else xa
+
+
 def _bin_edges(
-    xa: npt.NDArray[np.floating[Any]], bins: object, rng: object, weighted: bool, name: str = "x"
+    xa: npt.NDArray[np.floating[Any]],
+    bins: object,
+    rng: object,
+    weighted: bool,
+    name: str = "x",
+    raw: npt.NDArray[Any] | None = None,
 ) -> tuple[npt.NDArray[Any], dict[str, Any]]:
-    """numpy.histogram's edges for the samples xa, and the plan of its pass."""
+    """numpy.histogram's edges for the samples xa (``raw``: the samples as
+    given, whose dtype NumPy's edges follow, and which a rule reads), and
+    the plan of its pass."""
     if isinstance(bins, str):
         if bins not in RULES:
             listed = ", ".join(repr(r) for r in RULES)
@@ -315,7 +343,7 @@ def _bin_edges(
             first, last = pair
             if not np.isfinite(xa).all():
                 raise _not_finite(name)
-        edges = _numpy_edges(xa.ravel(), bins, pair)
+        edges = _numpy_edges((xa if raw is None else raw).ravel(), bins, pair)
         first, last = _outer(first, last)
         return edges, _numpy_uniform(xa.dtype, first, last, edges)
     n = _count(bins)
@@ -327,7 +355,8 @@ def _bin_edges(
         return edges, _by_edges(edges, uniform=False)
     pair = _range_pair(rng)
     first, last = _data_range(xa, name) if pair is None else pair
-    edges = _numpy_edges(np.empty(0, dtype=xa.dtype), n, (first, last))
+    # the dtype NumPy's edges take from the samples: theirs as given
+    edges = _numpy_edges(np.empty(0, dtype=(xa if raw is None else raw).dtype), n, (first, last))
     first, last = _outer(first, last)
     return edges, _numpy_uniform(xa.dtype, first, last, edges)
 
@@ -357,7 +386,7 @@ def _as_f64(e: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
 def histogram(
     x: npt.ArrayLike,
     bins: int | str | npt.ArrayLike = 10,
-    range: tuple[float, float] | None = None,  # noqa: A002  (numpy's name)
+    range: tuple[float, float] | None = None,
     *,
     weights: npt.ArrayLike | None = None,
     density: bool = False,
@@ -441,7 +470,7 @@ def histogram(
     density = check_bool(density, "density")
     nt = resolve_threads(n_threads)
     w = None if weights is None else _weights(weights, xa.shape)
-    edges, plan = _bin_edges(xa, bins, range, w is not None)
+    edges, plan = _bin_edges(xa, bins, range, w is not None, raw=_rule_samples(x, xa))
     if axis is None:
         view, wview = _flat(xa, w)
         counts, status = _k.histogram(view, plan, _as_f64(edges), weights=wview, nthreads=nt)
@@ -557,7 +586,7 @@ def histogram2d(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     bins: Any = 10,
-    range: Any = None,  # noqa: A002  (numpy's name)
+    range: Any = None,
     *,
     weights: npt.ArrayLike | None = None,
     density: bool = False,
@@ -640,7 +669,7 @@ def _plogp_sum(c: npt.NDArray[Any], scale: npt.NDArray[Any] | float, n: int) -> 
 def entropy(
     x: npt.ArrayLike,
     bins: int | str | npt.ArrayLike = 10,
-    range: tuple[float, float] | None = None,  # noqa: A002
+    range: tuple[float, float] | None = None,
     *,
     base: float | None = None,
     correction: str | None = None,
@@ -685,7 +714,7 @@ def mutual_information(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     bins: Any = 10,
-    range: Any = None,  # noqa: A002
+    range: Any = None,
     *,
     base: float | None = None,
     correction: str | None = None,
@@ -742,7 +771,8 @@ def _shared(
         for a, name in ((xa, "x"), (ya, "y")):
             if not np.isfinite(a).all():
                 raise _not_finite(name)
-        edges = _numpy_edges(np.concatenate([xa.ravel(), ya.ravel()]), bins, _range_pair(rng))
+        pooled = np.concatenate([_rule_samples(x, xa).ravel(), _rule_samples(y, ya).ravel()])
+        edges = _numpy_edges(pooled, bins, _range_pair(rng))
         plan = _by_edges(edges, uniform=True)
     elif isinstance(bins, str) or _count(bins) is None:
         edges, plan = _bin_edges(xa, bins, rng, False)
@@ -769,7 +799,7 @@ def kl_divergence(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     bins: int | str | npt.ArrayLike = 10,
-    range: tuple[float, float] | None = None,  # noqa: A002
+    range: tuple[float, float] | None = None,
     *,
     base: float | None = None,
     n_threads: int | None = None,
@@ -810,7 +840,7 @@ def js_divergence(
     x: npt.ArrayLike,
     y: npt.ArrayLike,
     bins: int | str | npt.ArrayLike = 10,
-    range: tuple[float, float] | None = None,  # noqa: A002
+    range: tuple[float, float] | None = None,
     *,
     base: float | None = None,
     n_threads: int | None = None,

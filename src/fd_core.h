@@ -82,11 +82,20 @@ enum fd_acc_slot {
    lies more than delta from every integer (delta < g - floor(g) < 1 - delta)
    its bin is floor(g) by every reading of the edges (NumPy's formula with
    its corrections, or the edges themselves).  fast = 0: no value is placed
-   by its position (non-uniform edges). */
+   by its position (non-uniform edges).  Explicit edges e[0..nb] may come
+   with a lookup table: lut[c] (c <= G) the last edge at or below e[0] +
+   c / gscale, a bin at or below that of every value of cell c + 1; from
+   it, at most `steps` edges up reach any value's bin (steps = 0: no
+   table). */
 typedef struct {
     double lo, hi;
     double first, scale, delta;
     int fast;
+    const double *e;
+    const int32_t *lut;
+    fd_intp nb, G;
+    double gscale;
+    int steps;
 } fd_hist_axis;
 
 /* hist_codes' codes of the values it does not place */
@@ -144,6 +153,11 @@ typedef struct {
        infinite */
     int (*hist_count)(const double *x, fd_intp n, const fd_hist_axis *a, fd_intp nb,
                       int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow);
+    /* the same for n pairs on two axes, into cells kx ny + ky (cell nx ny
+       the spill cell); bit 0 / bit 1 of the result: x / y not finite */
+    int (*hist_count2)(const double *x, const double *y, fd_intp n, const fd_hist_axis *ax,
+                       const fd_hist_axis *ay, fd_intp nx, fd_intp ny, int64_t *cnt,
+                       fd_intp ld, int32_t *slow, fd_intp *nslow);
 } fd_kernels;
 
 /* The bound on dot_tile's rounding error, in units of u = 2^-53 times

@@ -930,7 +930,7 @@ int FD_TERMD(hist_code1)(double v, const fd_hist_axis *a, int32_t *code)
     const double g = in ? (v - a->first) * a->scale : 0.0;
     const int32_t k = (int32_t)g;
     const double fr = g - (double)k;
-    const int sure = a->fast & in & (fr > a->delta) & (fr < 1.0 - a->delta);
+    const int sure = a->fast & in & (fr > a->delta) & (fr < 1.0 - a->delta) & (k < a->nb);
     *code = sure ? k : (in ? FD_HIST_SLOW : FD_HIST_OUT);
     return (v - v) != 0.0;
 }
@@ -960,7 +960,12 @@ void FD_TERMD(hist_lanes)(const double *x, const fd_hist_axis *a, int32_t other,
     const fd_v8d g = (fd_v8d)((fd_v8l)((v - first) * scale) & in);
     const fd_v8i k = __builtin_convertvector(g, fd_v8i);
     const fd_v8d fr = g - __builtin_convertvector(k, fd_v8d);
-    const fd_v8l sure64 = in & fast & (fr > lo_fr) & (fr < hi_fr);
+    const int32_t nb = (int32_t)a->nb;
+    const fd_v8i nbv = {nb, nb, nb, nb, nb, nb, nb, nb};
+    /* k < nb always holds where the margin is right; the test keeps a
+       wrong margin from ever dropping a value into the spill cell */
+    const fd_v8l sure64 = in & fast & (fr > lo_fr) & (fr < hi_fr) &
+                          __builtin_convertvector(k < nbv, fd_v8l);
     const fd_v8i sure = __builtin_convertvector(sure64, fd_v8i);
     const fd_v8i in32 = __builtin_convertvector(in, fd_v8i);
     *slow = in & ~sure64;
@@ -991,6 +996,21 @@ static int FD_TERMD(hist_codes)(const double *x, fd_intp n, const fd_hist_axis *
     return b;
 }
 
+/* cnt[code[t]]++ for t < n, code t into table t % 4 (tables ld apart), so
+   that a run of one cell is four chains of increments, not one. */
+static inline __attribute__((always_inline))
+void FD_TERMD(hist_incr)(const int32_t *code, fd_intp n, int64_t *cnt, fd_intp ld)
+{
+    fd_intp t = 0;
+    for (; t + 4 <= n; t += 4) {
+        cnt[code[t]]++;
+        cnt[ld + code[t + 1]]++;
+        cnt[2 * ld + code[t + 2]]++;
+        cnt[3 * ld + code[t + 3]]++;
+    }
+    for (; t < n; t++) cnt[code[t]]++;
+}
+
 /* Count x[0..n) (n <= FD_CH) on one axis of nb bins: the values placed by
    their position into four tables ld >= nb + 1 cells apart (lane l of each
    eight into table l % 4, so that a run of one bin is not one chain of
@@ -1002,6 +1022,68 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
                                 int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow)
 {
     int32_t code[FD_CH];
+    if (a->steps > 0) {
+        /* explicit edges with a table: every value inside placed here, in
+           passes over the chunk that vectorize: the cell (from 0 outside
+           the range), the start bin of the cell before it (a gather), then
+           `steps` times one edge up where that edge is <= v */
+        const double e0 = a->e[0], gs = a->gscale;
+        const int32_t G1 = (int32_t)a->G - 1, last = (int32_t)(nb - 1), spill = (int32_t)nb;
+        const fd_v8d lo = {a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo};
+        const fd_v8d hi = {a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi};
+        const fd_v8d e0v = {e0, e0, e0, e0, e0, e0, e0, e0}, gsv = {gs, gs, gs, gs, gs, gs, gs, gs};
+        const fd_v8d zd = {0};
+        const fd_v8i one = {1, 1, 1, 1, 1, 1, 1, 1}, zi = {0};
+        const fd_v8i g1 = {G1, G1, G1, G1, G1, G1, G1, G1};
+        const fd_v8i sp = {spill, spill, spill, spill, spill, spill, spill, spill};
+        int32_t cell[FD_CH];
+        fd_v8l bad = {0};
+        fd_intp j = 0;
+        for (; j + 8 <= n; j += 8) {
+            fd_v8d v;
+            memcpy(&v, x + j, sizeof v);
+            const fd_v8l in = (v >= lo) & (v <= hi);
+            const fd_v8d g = (fd_v8d)((fd_v8l)((v - e0v) * gsv) & in);
+            fd_v8i c = __builtin_convertvector(g, fd_v8i) - one;
+            c = c & ~(c < zi);
+            const fd_v8i over = c > g1;
+            c = (c & ~over) | (g1 & over);
+            memcpy(cell + j, &c, sizeof c);
+            bad |= (v - v) != zd;
+        }
+        int b = FD_TERMD(any8)(bad);
+        for (; j < n; j++) {
+            const double v = x[j];
+            const int in = (v >= a->lo) & (v <= a->hi);
+            int32_t c = (int32_t)(in ? (v - e0) * gs : 0.0) - 1;
+            c = c < 0 ? 0 : (c > G1 ? G1 : c);
+            cell[j] = c;
+            b |= (v - v) != 0.0;
+        }
+        for (fd_intp t = 0; t < n; t++) code[t] = a->lut[cell[t]];
+        const double *e1 = a->e + 1;
+        for (int st = 0; st < a->steps; st++)
+            for (fd_intp t = 0; t < n; t++) {
+                const int32_t k = code[t];
+                code[t] = k + ((k < last) & (e1[k] <= x[t]));
+            }
+        for (j = 0; j + 8 <= n; j += 8) {
+            fd_v8d v;
+            fd_v8i c;
+            memcpy(&v, x + j, sizeof v);
+            memcpy(&c, code + j, sizeof c);
+            const fd_v8i in = __builtin_convertvector((v >= lo) & (v <= hi), fd_v8i);
+            c = (c & in) | (sp & ~in);
+            memcpy(code + j, &c, sizeof c);
+        }
+        for (; j < n; j++) {
+            const double v = x[j];
+            code[j] = ((v >= a->lo) & (v <= a->hi)) ? code[j] : spill;
+        }
+        FD_TERMD(hist_incr)(code, n, cnt, ld);
+        *nslow = 0;
+        return b;
+    }
     fd_v8l bad = {0}, sl;
     fd_intp j = 0, ns = 0;
     /* the codes, eight at a time (the spill cell for what is not counted
@@ -1028,14 +1110,55 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
         if (c == FD_HIST_SLOW) slow[ns++] = (int32_t)j;
         code[j] = c >= 0 ? c : (int32_t)nb;
     }
-    fd_intp t = 0;
-    for (; t + 4 <= n; t += 4) {
-        cnt[code[t]]++;
-        cnt[ld + code[t + 1]]++;
-        cnt[2 * ld + code[t + 2]]++;
-        cnt[3 * ld + code[t + 3]]++;
+    FD_TERMD(hist_incr)(code, n, cnt, ld);
+    *nslow = ns;
+    return b;
+}
+
+/* The pairs (x[j], y[j]), j < n <= FD_CH, on two axes of nx and ny bins:
+   where both positions place their values, cell kx ny + ky of one of four
+   tables ld >= nx ny + 1 cells apart is incremented (cell nx ny of each a
+   spill cell); the other pairs with both values inside the ranges are
+   listed in slow[] (*nslow of them).  Returns bit 0 if some x is NaN or
+   infinite, bit 1 if some y is. */
+static int FD_TERMD(hist_count2)(const double *x, const double *y, fd_intp n,
+                                 const fd_hist_axis *ax, const fd_hist_axis *ay, fd_intp nx,
+                                 fd_intp ny, int64_t *cnt, fd_intp ld, int32_t *slow,
+                                 fd_intp *nslow)
+{
+    int32_t code[FD_CH];
+    fd_v8l badx = {0}, bady = {0}, slx, sly;
+    fd_intp j = 0, ns = 0;
+    const int32_t spill = (int32_t)(nx * ny), nyi = (int32_t)ny;
+    const fd_v8i sp = {spill, spill, spill, spill, spill, spill, spill, spill};
+    const fd_v8i nyv = {nyi, nyi, nyi, nyi, nyi, nyi, nyi, nyi};
+    const fd_v8i zero = {0};
+    for (; j + 8 <= n; j += 8) {
+        fd_v8i cx, cy;
+        FD_TERMD(hist_lanes)(x + j, ax, -1, &cx, &slx, &badx);
+        FD_TERMD(hist_lanes)(y + j, ay, -1, &cy, &sly, &bady);
+        /* both placed: the cell; else the spill cell */
+        const fd_v8i both = (cx >= zero) & (cy >= zero);
+        const fd_v8i c = ((cx * nyv + cy) & both) | (sp & ~both);
+        memcpy(code + j, &c, sizeof c);
+        /* slow: both inside, one of them not placed */
+        for (int l = 0; l < 8; l++)
+            if ((cx[l] != FD_HIST_OUT) & (cy[l] != FD_HIST_OUT) & !both[l])
+                slow[ns++] = (int32_t)(j + l);
     }
-    for (; t < n; t++) cnt[code[t]]++;
+    int b = FD_TERMD(any8)(badx) | (FD_TERMD(any8)(bady) << 1);
+    for (; j < n; j++) {
+        int32_t cx, cy;
+        b |= FD_TERMD(hist_code1)(x[j], ax, &cx);
+        b |= FD_TERMD(hist_code1)(y[j], ay, &cy) << 1;
+        if (cx >= 0 && cy >= 0)
+            code[j] = cx * nyi + cy;
+        else {
+            code[j] = spill;
+            if (cx != FD_HIST_OUT && cy != FD_HIST_OUT) slow[ns++] = (int32_t)j;
+        }
+    }
+    FD_TERMD(hist_incr)(code, n, cnt, ld);
     *nslow = ns;
     return b;
 }
@@ -1091,6 +1214,7 @@ static const fd_kernels FD_FN(fd_kernels) = {
     .tbl_terms = FD_TERMD(tbl_terms),
     .hist_codes = FD_TERMD(hist_codes),
     .hist_count = FD_TERMD(hist_count),
+    .hist_count2 = FD_TERMD(hist_count2),
 };
 
 #undef FD_FN

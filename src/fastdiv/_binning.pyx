@@ -76,11 +76,6 @@ cdef struct Axis:
     # (float32 if r2)
     double first1, denom, n
     int r1, r2
-    # EDGES: lut[c] = the last edge <= e[0] + c w (w = (e[nb] - e[0]) / G), a
-    # bin at or below that of every value of cell c + 1; gscale = 1 / w
-    const int32_t *lut
-    Py_ssize_t G
-    double gscale
 
 
 cdef struct Src:
@@ -165,11 +160,11 @@ cdef inline Py_ssize_t place(const Axis *A, double v) noexcept nogil:
         if k != A.nb - 1 and v >= e[k + 1]:
             k += 1
         return 0 if k < 0 else k
-    if A.lut != NULL:
+    if A.f.lut != NULL:
         # from a bin at or below v's (its cell is found to within one), up
-        k = <Py_ssize_t>((v - e[0]) * A.gscale)
-        k = 0 if k < 1 else (A.G - 1 if k > A.G else k - 1)
-        k = A.lut[k]
+        k = <Py_ssize_t>((v - e[0]) * A.f.gscale)
+        k = 0 if k < 1 else (A.f.G - 1 if k > A.f.G else k - 1)
+        k = A.f.lut[k]
         while k < A.nb - 1 and e[k + 1] <= v:
             k += 1
         return k
@@ -271,12 +266,18 @@ cdef int init_axis(Axis *A, dict plan, const double *e) except -1:
     A.r1 = plan.get("r1", 0)
     A.r2 = plan.get("r2", 0)
     cdef const int32_t[::1] lut
-    A.lut = NULL
+    A.f.e = e
+    A.f.nb = A.nb
+    A.f.lut = NULL
+    A.f.G = 0
+    A.f.gscale = 0.0
+    A.f.steps = 0
     if plan.get("lut") is not None:
         lut = plan["lut"]
-        A.lut = &lut[0]
-        A.G = lut.shape[0] - 1
-        A.gscale = plan["gscale"]
+        A.f.lut = &lut[0]
+        A.f.G = lut.shape[0] - 1
+        A.f.gscale = plan["gscale"]
+        A.f.steps = plan["steps"]
     return 0
 
 
@@ -428,12 +429,13 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
                 const double[::1] ey, *, cnp.ndarray weights=None, int nthreads=1):
     """Counts of the pairs (x_i, y_i) (1-D, float32/float64, any strides) on
     the axes ``px``/``py`` (edges ``ex``/``ey`` as float64): (nx, ny) int64,
-    or with ``weights`` float64 sums in pair order (NumPy's, one thread).  Returns ``(counts, status)``: status bit 0 if x
-    holds NaN or infinity, bit 1 if y does, bit 2 if the weights do."""
+    or with ``weights`` float64 sums in pair order (NumPy's, one thread).
+    Returns ``(counts, status)``: status bit 0 if x holds NaN or infinity,
+    bit 1 if y does, bit 2 if the weights do."""
     cdef Src X, Y, W
     cdef Axis A, B
     cdef const fd_kernels *K = kernels(1)
-    cdef Py_ssize_t nx, ny, ncell, N, nch, b, b1, k, t
+    cdef Py_ssize_t nx, ny, ncell, N, nch, b, b1, t, tl
     cdef int nt, tid, bad = 0
     cdef int64_t *tabs = NULL
     cdef double *bufs = NULL
@@ -467,25 +469,24 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
             raise MemoryError()
         if not weighted:
             nch = (N + CHUNK - 1) // CHUNK
-            tabs = <int64_t *>calloc(nt * (ncell + PAD), sizeof(int64_t))
+            tl = SUBTABLES * (ncell + 1) + PAD
+            tabs = <int64_t *>calloc(nt * tl, sizeof(int64_t))
             if tabs == NULL:
                 raise MemoryError()
             with nogil, parallel(num_threads=nt):
                 tid = omp_get_thread_num()
                 for b in prange(nch, schedule="dynamic"):
                     b1 = (b + 1) * CHUNK
-                    flags[tid] |= pairs_span(&X, &Y, NULL, &A, &B, K, b * CHUNK,
-                                             b1 if b1 < N else N, tabs + tid * (ncell + PAD),
-                                             NULL, bufs + tid * 3 * FD_CH,
-                                             codes + tid * 2 * FD_CH)
+                    flags[tid] |= count_pairs(&X, &Y, &A, &B, K, b * CHUNK,
+                                              b1 if b1 < N else N, tabs + tid * tl,
+                                              bufs + tid * 3 * FD_CH, codes + tid * 2 * FD_CH)
             for t in range(nt):
-                for k in range(ncell):
-                    ci[k] += tabs[t * (ncell + PAD) + k]
+                merge_tables(tabs + t * tl, ncell, &ci[0])
         else:
             # numpy.histogram2d adds the weights per cell in pair order, in
             # one pass: so does this (on one thread), for NumPy's bits
             with nogil:
-                flags[0] = pairs_span(&X, &Y, &W, &A, &B, K, 0, N, NULL, &cw[0], bufs, codes)
+                flags[0] = wsum_pairs(&X, &Y, &W, &A, &B, K, 0, N, &cw[0], bufs, codes)
         for t in range(nt):
             bad |= flags[t]
     finally:
@@ -496,40 +497,58 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
     return out.reshape(nx, ny), bad
 
 
-cdef int pairs_span(const Src *X, const Src *Y, const Src *W, const Axis *A, const Axis *B,
-                    const fd_kernels *K, Py_ssize_t i0, Py_ssize_t i1, int64_t *cnt,
-                    double *part, double *buf, int32_t *codes) noexcept nogil:
-    """The pairs i0 .. i1-1 (1-D sources) into cnt (ints) or, with W, their
-    weights into part (zeroed here; sums in pair order).  Returns bit 0: x
-    not finite, bit 1: y, bit 2: a weight."""
-    cdef Py_ssize_t i = i0, m, t, kx, ky
+cdef int count_pairs(const Src *X, const Src *Y, const Axis *A, const Axis *B,
+                     const fd_kernels *K, Py_ssize_t i0, Py_ssize_t i1, int64_t *tab,
+                     double *buf, int32_t *slow) noexcept nogil:
+    """The pairs i0 .. i1-1 (1-D sources) into tab: SUBTABLES tables of
+    nx ny + 1 cells (``hist_count2``'s), added by ``merge_tables``.  Returns
+    bit 0: x not finite, bit 1: y."""
+    cdef Py_ssize_t i = i0, m, t, s
+    cdef intp_t ns
     cdef const double *xv
     cdef const double *yv
-    cdef const double *wv = NULL
-    cdef int32_t *cx = codes
-    cdef int32_t *cy = codes + FD_CH
-    cdef int bad = 0, wbad = 0
-    cdef Py_ssize_t ny = B.nb
-    if W != NULL:
-        memset(part, 0, A.nb * B.nb * sizeof(double))
+    cdef int bad = 0
     while i < i1:
         m = i1 - i if i1 - i < FD_CH else FD_CH
         xv = piece(X, 0, i, m, buf)
         yv = piece(Y, 0, i, m, buf + FD_CH)
+        bad |= K.hist_count2(xv, yv, m, &A.f, &B.f, A.nb, B.nb, tab, A.nb * B.nb + 1, slow,
+                             &ns)
+        for t in range(ns):
+            s = slow[t]
+            tab[place(A, xv[s]) * B.nb + place(B, yv[s])] += 1
+        i += m
+    return bad
+
+
+cdef int wsum_pairs(const Src *X, const Src *Y, const Src *W, const Axis *A, const Axis *B,
+                    const fd_kernels *K, Py_ssize_t i0, Py_ssize_t i1, double *part, double *buf,
+                    int32_t *codes) noexcept nogil:
+    """The weights of the pairs i0 .. i1-1 (1-D sources) added into part per
+    cell, in pair order (part zeroed here).  Returns bit 0: x not finite,
+    bit 1: y, bit 2: a weight."""
+    cdef Py_ssize_t i = i0, m, t, kx, ky
+    cdef const double *xv
+    cdef const double *yv
+    cdef const double *wv
+    cdef int32_t *cx = codes
+    cdef int32_t *cy = codes + FD_CH
+    cdef int bad = 0, wbad = 0
+    cdef Py_ssize_t ny = B.nb
+    memset(part, 0, A.nb * B.nb * sizeof(double))
+    while i < i1:
+        m = i1 - i if i1 - i < FD_CH else FD_CH
+        xv = piece(X, 0, i, m, buf)
+        yv = piece(Y, 0, i, m, buf + FD_CH)
+        wv = piece(W, 0, i, m, buf + 2 * FD_CH)
         bad |= K.hist_codes(xv, m, &A.f, cx)
         bad |= K.hist_codes(yv, m, &B.f, cy) << 1
-        if W != NULL:
-            wv = piece(W, 0, i, m, buf + 2 * FD_CH)
         for t in range(m):
-            if W != NULL:
-                wbad |= (wv[t] - wv[t]) != 0.0
+            wbad |= (wv[t] - wv[t]) != 0.0
             if cx[t] == FD_HIST_OUT or cy[t] == FD_HIST_OUT:
                 continue
             kx = cx[t] if cx[t] >= 0 else place(A, xv[t])
             ky = cy[t] if cy[t] >= 0 else place(B, yv[t])
-            if W != NULL:
-                part[kx * ny + ky] += wv[t]
-            else:
-                cnt[kx * ny + ky] += 1
+            part[kx * ny + ky] += wv[t]
         i += m
     return bad | (wbad << 2)
