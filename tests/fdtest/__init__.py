@@ -9,6 +9,8 @@
 * ``tolerance``   every tolerance the tests compare with, in one table
 * ``threads``     ``assert_identical`` (bit for bit) and ``call_beside_heartbeat``
                   (a call releases the GIL)
+* ``hist_reference``  NumPy's histograms as the oracle of ``fastdiv.hist`` (bit-for-bit
+                  comparisons), and 40-digit oracles of its plug-in estimates
 * ``fuzz``        the fuzz harness: profiles, child-process worker, registry,
                   strategies and checks
 * ``fuzz_child``  the child side of the harness (run in a separate process)

@@ -27,7 +27,9 @@ registry of targets, hypothesis strategies and the checks.
   against a brute-force plug-in oracle with its own bound, see "the discrete
   family's oracle"), "tables" (joint_entropy, conditional_entropy,
   mutual_information of batches of joint tables, against
-  ``fdtest.tables_reference`` and its bound).
+  ``fdtest.tables_reference`` and its bound), "hist" (``fastdiv.hist``'s
+  histogram and histogram2d against NumPy's, bit for bit: see "the hist
+  family").
 * **Checks.**  Results: ``reference.check`` row by row (the one accuracy
   bound), result type and shape, exact zeros where the contract says so,
   inputs unmodified, bit-identical with 1 and 2 threads (and on tiled
@@ -57,7 +59,7 @@ import numpy as np
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from fdtest import reference, tables_reference
+from fdtest import hist_reference, reference, tables_reference
 from fdtest.fuzz_child import LAYOUTS, SPECIALS, build_arg
 from fdtest.measures import METRICS, SHORTCUT, SYMMETRIC
 from fdtest.tolerance import monotone_slack, shortcut_bound
@@ -862,6 +864,27 @@ D_ORACLES = {
 
 
 # --------------------------------------------------------------------------
+# the hist family's oracles: NumPy's histograms
+# --------------------------------------------------------------------------
+
+
+def h_histogram(x, bins=10, range=None, *, weights=None, density=False, n_threads=None):
+    """numpy.histogram as fastdiv.hist.histogram documents it: NumPy's
+    bool warning silenced; with weights, the counts as float64 (fastdiv's
+    dtype; NumPy's take the weights' dtype)."""
+    c, e = hist_reference.np_histogram(x, bins, range, weights=weights, density=density)
+    return (c.astype(np.float64) if weights is not None else c), e
+
+
+def h_histogram2d(x, y, bins=10, range=None, *, weights=None, density=False, n_threads=None):
+    """numpy.histogram2d of the samples as fastdiv reads them (ints and bools
+    as float64)."""
+    x, y = (np.asarray(a) for a in (x, y))
+    x, y = (a.astype(np.float64) if a.dtype.kind in "iub" else a for a in (x, y))
+    return hist_reference.np_histogram2d(x, y, bins, range, weights=weights, density=density)
+
+
+# --------------------------------------------------------------------------
 # registry
 # --------------------------------------------------------------------------
 
@@ -883,6 +906,8 @@ D_CT_KW = ("n_threads", "sparse")
 D_KW = ("n_threads", "base", "correction")
 D_AVG_KW = ("n_threads", "base", "average")
 D_PW_KW = ("n_threads", "measure", "base", "average", "correction")
+#: the keywords of fastdiv.hist's histograms
+H_KW = ("weights", "density", "n_threads")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1000,6 +1025,8 @@ REGISTRY = [
         "conditional_entropy", ("pxy",), TABLE_KW, tables_reference.conditional_entropy, "tables"
     ),
     Target("mutual_information", ("pxy",), TABLE_KW, tables_reference.mutual_information, "tables"),
+    Target("hist.histogram", ("x", "bins", "range"), H_KW, h_histogram, "hist"),
+    Target("hist.histogram2d", ("x", "y", "bins", "range"), H_KW, h_histogram2d, "hist"),
 ]
 BY_NAME = {t.name: t for t in REGISTRY}
 
@@ -3741,6 +3768,336 @@ def evaluate_tables(target, case):
         fail("accuracy", "\n".join(problems) + f"\n{case!r}")
 
 
+# --------------------------------------------------------------------------
+# the hist family: fastdiv.hist.histogram and histogram2d against NumPy
+# --------------------------------------------------------------------------
+
+# A case draws samples of a kind (normal at any scale, ties, a cluster of
+# floats a few ulp apart at an offset, uniform, one value; some values then
+# snapped onto the edges of their own histogram and onto the edges' float
+# neighbours), casts them to a dtype (float32 / float64 of either byte
+# order, ints, bools, a list), lays them out, and draws bins (an int, a rule
+# name, an array of edges, repeated edges included), a range (None, Python
+# floats, NumPy float64 or float32 scalars), and sometimes float64 weights or
+# density=True.  The parent compares with NumPy (h_histogram,
+# h_histogram2d): the edges bit for bit, of NumPy's dtype; the counts bit for
+# bit, except with weights on explicit edges, in histogram2d, or in a
+# density of weighted counts: within H_WEIGHTS_RTOL = 1e-12 relative (the
+# spec: NumPy adds the weights in another order).  Where NumPy cannot make
+# the edges (more bins than floats in the range) fastdiv must refuse with a
+# ValueError naming 'bins', 'range' or 'x'.  Rules are not drawn for integer
+# and bool samples (NumPy widens a rule's width to 1 for integers; fastdiv
+# converts them to float64: tests/hist/test_histogram.py pins that case).
+
+H_WEIGHTS_RTOL = 1e-12
+H_DTYPES = ("<f8", "<f8", ">f8", "<f4", "<f4", ">f4", "<i8", ">i4", "|u1", "|b1", "list")
+H_FLOATS = ("<f8", ">f8", "<f4", ">f4")
+H_KINDS = ("normal", "ties", "cluster", "uniform", "single")
+H_LAYOUTS = ("C", "view", "strided", "reversed", "unaligned", "readonly")
+H_N = st.one_of(st.integers(1, 40), st.sampled_from((1, 2, 255, 1000, 65_537)))
+H_TILE = 70_000
+H_BAD_BINS = (0, -1, 1.5, True, "foo", "Auto", np.array([0.0, 2.0, 1.0]), np.array([0.5]),
+              np.array([0.0, np.nan, 1.0]), np.array([0.0, 1.0, np.inf]),
+              np.array([[0.0, 1.0], [2.0, 3.0]]))  # fmt: skip
+H_BAD_RANGES = ((2.0, 1.0), (math.nan, 1.0), (0.0, math.inf), (-math.inf, 0.0), (1.0,),
+                (0.0, 1.0, 2.0), 5.0)  # fmt: skip
+
+
+def h_values(rng, kind, n, f32):
+    """n float64 samples of a kind (exact in float32 where f32)."""
+    if kind == "normal":
+        x = rng.normal(rng.uniform(-5.0, 5.0), 10.0 ** rng.uniform(-3.0, 3.0), n)
+    elif kind == "ties":
+        x = rng.integers(-4, 5, n) * 0.25
+    elif kind == "cluster":
+        offsets = [1.0, 1e4, -3e5, 1e8] + ([] if f32 else [1e16, -7e15])
+        ft = np.float32 if f32 else np.float64
+        off = ft(offsets[int(rng.integers(len(offsets)))])
+        x = (off + rng.integers(-40, 41, n).astype(ft) * np.spacing(off)).astype(np.float64)
+    elif kind == "uniform":
+        x = rng.random(n)
+    else:
+        x = np.full(n, (0.0, 3.25, -1e-3, 7e5)[int(rng.integers(4))])
+    return x.astype(np.float32).astype(np.float64) if f32 else x
+
+
+def h_snap(rng, x, bins, rng_):
+    """x (a float array) with some values that are neither its min nor its
+    max replaced by inner edges of its histogram or their float neighbours."""
+    try:
+        e = hist_reference.np_edges(x, bins, rng_)
+    except (ValueError, TypeError):
+        return x
+    inner = e[1:-1].astype(x.dtype)
+    if inner.size == 0 or x.size < 3:
+        return x
+    inf = np.array(np.inf, dtype=x.dtype)
+    cand = np.concatenate([inner, np.nextafter(inner, inf), np.nextafter(inner, -inf)])
+    if rng_ is None:
+        cand = cand[(cand >= x.min()) & (cand <= x.max())]
+    if cand.size == 0:
+        return x
+    y = x.copy()
+    keep = {int(np.argmin(x)), int(np.argmax(x))}
+    idx = np.array([i for i in range(x.size) if i not in keep])
+    pick = rng.choice(idx, size=min(idx.size, int(rng.integers(1, 20))), replace=False)
+    y[pick] = rng.choice(cand, size=pick.size)
+    return y
+
+
+def h_bins(draw, rng, xf, rules=True, pair=False):
+    """An int, a rule name, or edges (np.ndarray, float64 or float32; at least
+    3 of them where ``pair``: an array of 2 is read as two counts)."""
+    kinds = ["int", "int", "edges", "repeated"] + (["rule"] if rules else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "int":
+        return draw(st.one_of(st.integers(1, 20), st.sampled_from((1, 64, 255, 1000))))
+    if kind == "rule":
+        return draw(st.sampled_from(hist_reference.RULES))
+    k = int(rng.integers(3 if pair else 2, 12))
+    lo, hi = float(xf.min()), float(xf.max())
+    pad = max(1.0, hi - lo)
+    e = np.concatenate([rng.choice(xf, k), rng.uniform(lo - pad / 4, hi + pad / 4, 2)])
+    if kind == "repeated":
+        e = np.concatenate([e, e[: int(rng.integers(1, 3))]])
+    e = np.sort(e)
+    if draw(st.booleans()):
+        e32 = e.astype(np.float32)
+        if np.all(np.isfinite(e32)):
+            e = np.sort(e32)
+    return e
+
+
+def h_range(draw, rng, xf, within=False, f4=True):
+    """None, or a pair from the samples (and, unless within, values beyond
+    them: a rule on a tiny cluster in a wide range would ask for ~1e14 bins),
+    as Python floats, NumPy float64 or (if f4) float32 scalars."""
+    kind = draw(st.sampled_from(("none", "none", "py", "f8") + (("f4",) if f4 else ())))
+    if kind == "none":
+        return None
+    if not within:
+        xf = np.concatenate([xf, [xf.min() - 1.0, xf.max() + 0.5]])
+    lo, hi = np.sort(rng.choice(xf, 2))
+    if kind == "f8":
+        return (np.float64(lo), np.float64(hi))
+    if kind == "f4":
+        with np.errstate(over="ignore"):
+            r = (np.float32(lo), np.float32(hi))
+        return r if np.isfinite(r[0]) and np.isfinite(r[1]) else (float(lo), float(hi))
+    return (float(lo), float(hi))
+
+
+def h_sample(draw, rng, n, dtype, kind):
+    """(the sample cast to dtype, as float64 for drawing bins and ranges)."""
+    dc = dclass_of(dtype)
+    if dc in ("int", "u1"):
+        x = rng.integers(0, 100, n)
+    elif dc == "bool":
+        x = rng.random(n) < 0.4
+    else:
+        x = h_values(rng, kind, n, dc == "f32")
+    x = cast(x, dtype)
+    return x, np.asarray(x, dtype=np.float64)
+
+
+@st.composite
+def hist_valid(draw, target):
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    n = draw(H_N)
+    two = target.name == "hist.histogram2d"
+    dtype = draw(st.sampled_from(H_DTYPES))
+    kind = draw(st.sampled_from(H_KINDS))
+    x, xf = h_sample(draw, rng, n, dtype, kind)
+    floats = dclass_of(dtype) in ("f32", "f64")
+    note = [f"n={n}", dtype, kind, f"seed={seed}"]
+    kw = {}
+    if two:
+        dty = draw(st.sampled_from(H_DTYPES[:-1]))
+        y, yf = h_sample(draw, rng, n, dty, draw(st.sampled_from(H_KINDS)))
+        bx = h_bins(draw, rng, xf, rules=False, pair=True)
+        by = h_bins(draw, rng, yf, rules=False, pair=True)
+        bins = draw(st.sampled_from((bx, [bx, by])))
+        rx = h_range(draw, rng, xf, f4=dclass_of(dtype) in ("f32", "f64"))
+        ry = h_range(draw, rng, yf, f4=dclass_of(dty) in ("f32", "f64"))
+        rng_ = None if rx is None or ry is None else [rx, ry]
+        note.append(f"y {dty}")
+        args = [arr(x, _layout(draw, dtype, 1, H_LAYOUTS)), arr(y, _layout(draw, dty, 1))]
+        labels = [0, 1]
+        # every sample inside (the spec leaves a 2-D density of nothing open)
+        density_ok = rng_ is None and not any(
+            isinstance(b, np.ndarray) for b in (bins if isinstance(bins, list) else [bins])
+        )
+    else:
+        bins = h_bins(draw, rng, xf, rules=floats)
+        rule = isinstance(bins, str)
+        # float32 range scalars: not with a rule on float64 samples (rounded
+        # to float32, the range can be far wider than a cluster: ~1e9 bins),
+        # nor with ints and bools (NumPy's edges would be float32 for uint8
+        # data, fastdiv reads them as float64: tests/hist pins that case)
+        f4 = dclass_of(dtype) == "f32" or (floats and not rule)
+        rng_ = h_range(draw, rng, xf, within=rule, f4=f4)
+        if floats and draw(st.booleans()):
+            x = h_snap(rng, x, bins, rng_)
+            note.append("snapped")
+        if dtype != "list" and n % 2 == 0 and draw(st.integers(0, 3)) == 0:
+            x = x.reshape(2, -1)  # read flat
+        layout = (
+            _layout(draw, dtype, 1, H_LAYOUTS)
+            if x.ndim == 1
+            else draw(st.sampled_from(("C", "F", "strided", "reversed")))
+        )
+        args = [arr(np.ascontiguousarray(x), layout)]
+        labels = [0]
+        density_ok = True
+    args += [val(bins), val(rng_)]
+    note += [f"bins={bins!r:.80}", f"range={rng_!r}"]
+    if not isinstance(bins, str) and draw(st.integers(0, 2)) == 0:
+        w = rng.normal(1.0, 2.0, np.shape(x)) if not two else rng.random(n) + 0.5
+        if not two and draw(st.booleans()):
+            w = np.abs(w) + 0.1  # positive: the relative bound of explicit edges holds
+        kw["weights"] = arr(w)
+        note.append("weights")
+    if density_ok and draw(st.integers(0, 3)) == 0:
+        kw["density"] = val(True)
+        note.append("density")
+    if draw(st.integers(0, 5)) == 0:
+        kw["n_threads"] = val(draw(st.sampled_from((1, 2, -1))))
+    spec = {"fn": target.name, "args": args, "kwargs": kw}
+    if draw(st.integers(0, 2)) == 0:
+        # tiled: not with weights (their shape), nor a rule (other edges)
+        tile = 0 if "weights" in kw or isinstance(bins, str) else H_TILE
+        spec["threads"] = {"labels": labels, "tile": tile}
+    return Case(target.name, spec, None, ", ".join(note))
+
+
+@st.composite
+def hist_bad(draw, target):
+    two = target.name == "hist.histogram2d"
+    kinds = ["none", "type", "nonfinite", "empty", "bins", "range", "weights", "n_threads"]
+    kinds += ["length", "y-nonfinite"] if two else ["density-empty", "axis"]
+    kind = draw(st.sampled_from(kinds))
+    case = draw(hist_valid(target))
+    spec = case.spec
+    n = 50
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    good = rng.normal(0.0, 1.0, n)
+
+    def with_(name, argspec, names, types=VT, note=kind):
+        s = _with_arg(Case(target.name, spec), target, name, argspec)
+        return Case(target.name, s, Expect("error", types, names), note)
+
+    if kind in ("nonfinite", "y-nonfinite", "empty", "length", "weights", "density-empty"):
+        # start from plain good samples: the error is the only one
+        spec = {"fn": target.name, "args": [arr(good)] + ([arr(good[::-1].copy())] if two else [])
+                + [val(10), val(None)], "kwargs": {}}  # fmt: skip
+    if kind == "none":
+        return with_("x", val(None), ("x", "y") if two else ("x",), T)
+    if kind == "type":
+        sp = draw(st.sampled_from(TYPE_SPECIALS))
+        return with_("x", ("special", sp), ("x", "y") if two else ("x",), VT, sp)
+    if kind in ("nonfinite", "y-nonfinite"):
+        which = "y" if kind == "y-nonfinite" else "x"
+        bad = good.copy()
+        bad[int(rng.integers(n))] = draw(st.sampled_from((math.nan, math.inf, -math.inf)))
+        bad = bad.astype(draw(st.sampled_from(H_FLOATS)))
+        out = with_(
+            which, arr(bad, draw(st.sampled_from(("C", "strided", "reversed")))), (which,), V
+        )
+        if draw(st.booleans()):  # also with a range that leaves the value out (NumPy drops NaN)
+            rng_ = [(-1.0, 1.0), (-1.0, 1.0)] if two else (-1.0, 1.0)
+            out.spec["args"][target.args.index("range")] = val(rng_)
+        return out
+    if kind == "empty":
+        e = np.zeros(draw(st.sampled_from(((0,), (0, 3)))) if not two else (0,))
+        if two:
+            s = dict(spec, args=[arr(e), arr(e.copy()), val(10), val(None)])
+            return Case(target.name, s, Expect("error", V, ("x", "y")), kind)
+        return with_("x", arr(e), ("x",), V)
+    if kind == "length":
+        return with_("y", arr(good[: n - 1 - int(rng.integers(0, 5))]), ("y",), V)
+    if kind == "bins":
+        # (a 2 x 2 array is two pairs of edges to histogram2d, as to NumPy)
+        bad = draw(st.sampled_from(H_BAD_BINS[:-1] if two else H_BAD_BINS))
+        return with_("bins", val(bad), ("bins",), VT, f"bins={bad!r}")
+    if kind == "range":
+        bad = draw(st.sampled_from(H_BAD_RANGES))
+        s = dict(spec, args=list(spec["args"]))
+        s["args"][target.args.index("bins")] = val(7)
+        s["args"][target.args.index("range")] = val([bad, (0.0, 1.0)] if two else bad)
+        return Case(target.name, s, Expect("error", VT, ("range",)), f"range={bad!r}")
+    if kind == "weights":
+        if draw(st.booleans()):
+            w = np.ones(n)
+            w[int(rng.integers(n))] = draw(st.sampled_from((math.nan, math.inf, -math.inf)))
+            note = "non-finite weights"
+        else:
+            w = np.ones(draw(st.sampled_from(((n - 1,), (n + 1,), (n, 1), (5, 10)))))
+            note = f"weights of shape {w.shape}"
+        s = dict(spec, kwargs=dict(spec["kwargs"], weights=arr(w)))
+        return Case(target.name, s, Expect("error", V, ("weights",)), note)
+    if kind == "n_threads":
+        bad = draw(st.sampled_from(BAD_N_THREADS))
+        s = dict(spec, kwargs=dict(spec["kwargs"], n_threads=val(bad)))
+        s.pop("threads", None)
+        return Case(target.name, s, Expect("error", V, ("n_threads",)), f"n_threads={bad!r:.30}")
+    if kind == "density-empty":
+        s = dict(spec, args=[arr(np.linspace(5.0, 6.0, n)), val(10), val((-1.0, 1.0))],
+                 kwargs={"density": val(True)})  # fmt: skip
+        return Case(target.name, s, Expect("error", V, ("x",)), kind)
+    # axis out of range, or not an int
+    bad = draw(st.sampled_from((1, -2, 1.5, "0")))
+    s = dict(spec, args=[arr(good), val(10), val(None)], kwargs={"axis": val(bad)})
+    types = V if isinstance(bad, int) else T
+    return Case(target.name, s, Expect("error", types, ("axis",)), f"axis={bad!r}")
+
+
+def evaluate_hist(target, case):
+    COUNTS["cases"] += 1
+    spec = case.spec
+    out = run_spec(spec)
+    res = out["result"]
+    _common(case, out)
+    if case.expect is not None and case.expect.kind == "error":
+        check_error(case, res, case.expect, target)
+        return
+    args = [build_arg(a) for a in spec["args"]]
+    kwargs = {k: build_arg(v) for k, v in spec["kwargs"].items()}
+    try:
+        with np.errstate(all="ignore"):
+            want = target.oracle(*args, **kwargs)
+    except ValueError:
+        # NumPy cannot make these edges: fastdiv must refuse too
+        check_error(case, res, Expect("error", V, ("bins", "range", "x")), target)
+        return
+    if kwargs.get("density"):
+        plain = target.oracle(*args, weights=kwargs.get("weights"))[0]
+        if plain.sum() == 0:  # NumPy's NaN: fastdiv raises (no sample in the range)
+            check_error(case, res, Expect("error", V, ("x", "weights")), target)
+            return
+    if res[0] != "ok":
+        fail("error", f"valid input raised {res[1][0]}: {res[2]}\n{case!r}")
+    got = res[1]
+    if not (isinstance(got, tuple) and len(got) == len(want)):
+        fail("contract", f"result {got!r:.200}: expected a tuple of {len(want)}\n{case!r}")
+    weighted = kwargs.get("weights") is not None
+    bins = args[target.args.index("bins")]
+    explicit = isinstance(bins, (np.ndarray, list))
+    exact = not weighted or (
+        target.name == "hist.histogram" and not explicit and not kwargs.get("density")
+    )
+    try:
+        for i in range(1, len(want)):
+            hist_reference.assert_same(got[i], want[i], f"edges {i}")
+        if exact:
+            hist_reference.assert_same(got[0], want[0], "counts")
+        else:
+            hist_reference.assert_close(got[0], want[0], H_WEIGHTS_RTOL, "counts")
+    except AssertionError as e:
+        fail("accuracy", f"{target.name} differs from NumPy: {e}\n{case!r}")
+    COUNTS["oracle"] += 1
+
+
 @dataclasses.dataclass(frozen=True)
 class Family:
     valid: Callable  # target -> strategy of valid Cases
@@ -3754,6 +4111,7 @@ FAMILIES = {
     "pairwise": Family(pairwise_valid, pairwise_bad, evaluate_pairwise),
     "discrete": Family(discrete_valid, discrete_bad, evaluate_discrete),
     "tables": Family(tables_valid, tables_bad, evaluate_tables),
+    "hist": Family(hist_valid, hist_bad, evaluate_hist),
 }
 
 

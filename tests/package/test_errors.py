@@ -9,7 +9,9 @@ nothing more.  The last section holds the errors of ``pairwise`` and
 ``nearest``: the exact family's messages naming ``'P'``/``'Q'`` and the row,
 and their own (metric, keywords, shapes, ``out``, ``k``).  After it:
 ``fastdiv.discrete`` (labels), then the measures on joint tables (``'pxy'``,
-the first bad table shown as an int, a tuple, or not at all for one table).
+the first bad table shown as an int, a tuple, or not at all for one table),
+then ``fastdiv.hist`` (histograms and the plug-in estimates from samples:
+each error pinned by the quoted name of the argument it blames).
 """
 
 import math
@@ -21,6 +23,7 @@ import pytest
 from numpy.exceptions import AxisError
 
 import fastdiv as fd
+from fastdiv import hist as HIST
 from fdtest import tolerance as T
 from fdtest.measures import (
     ALL,
@@ -1858,3 +1861,453 @@ def test_tb_inputs_unmodified_after_error(name, kind):
     with pytest.raises(ValueError):
         tb(name, t, **kw)
     assert t.tobytes() == t0.tobytes()
+
+
+# --------------------------------------------------------------------------
+# fastdiv.hist: histogram, histogram2d and the plug-in estimates
+# --------------------------------------------------------------------------
+# The spec pins the argument each error names (in quotes), not the sentence:
+# every case matches the quoted name only.  NumPy's differences are here too:
+# NaN / inf in x raise even with a range (NumPy drops NaN there), an empty x
+# raises (NumPy uses [0, 1]), density with no sample in the range raises
+# (NumPy gives NaN).
+
+H_FNS = ["histogram", "histogram2d", "entropy", "mutual_information", "kl_divergence",
+         "js_divergence"]  # fmt: skip
+#: the functions of one sample; the others take x and y
+H_ONE = ["histogram", "entropy"]
+#: whose bins follow numpy.histogram (an int, a rule, edges); the others numpy.histogram2d
+H_1D_BINS = ["histogram", "entropy", "kl_divergence", "js_divergence"]
+H_BASE = ["entropy", "mutual_information", "kl_divergence", "js_divergence"]
+H_CORRECTION = ["entropy", "mutual_information"]
+#: x and y paired sample by sample (same length)
+H_PAIRED = ["histogram2d", "mutual_information"]
+
+
+def h_good(n=50, seed=0, dtype=np.float64):
+    return np.random.default_rng(seed).normal(0.0, 1.0, n).astype(dtype)
+
+
+GOOD = object()  # "a good sample here" (None is a bad sample)
+
+
+def h_call(name, x=GOOD, y=GOOD, *args, **kw):
+    """fastdiv.hist.<name> of x (and y), good samples where not given."""
+    f = getattr(HIST, name)
+    x = h_good() if x is GOOD else x
+    if name in H_ONE:
+        assert y is GOOD
+        return f(x, *args, **kw)
+    y = h_good(np.size(x) if name in H_PAIRED else 40, 1) if y is GOOD else y
+    return f(x, y, *args, **kw)
+
+
+def h_which(names):
+    """(name, sample argument) pairs."""
+    return [(n, "x") for n in names] + [(n, "y") for n in names if n not in H_ONE]
+
+
+def h_with(name, which, bad, *args, **kw):
+    """Call name with the sample ``which`` bad and the other one good."""
+    n = 50 if bad is None else np.size(bad)
+    if which == "x":
+        y = GOOD if name in H_ONE else h_good(n if name in H_PAIRED else 40, 1)
+        return h_call(name, bad, y, *args, **kw)
+    return h_call(name, h_good(n if name in H_PAIRED else 50), bad, *args, **kw)
+
+
+# ---- samples: dtype, None, non-finite, empty ----
+
+
+@pytest.mark.parametrize("bad", BAD_DTYPE_ARRAYS)
+@pytest.mark.parametrize("name,which", h_which(H_FNS))
+def test_hist_bad_dtype(name, which, bad):
+    with pytest.raises(TypeError, match=f"'{which}'"):
+        h_with(name, which, bad)
+
+
+@pytest.mark.parametrize("name,which", h_which(H_FNS))
+def test_hist_none_sample(name, which):
+    with pytest.raises(TypeError, match=f"'{which}'"):
+        h_with(name, which, None)
+
+
+@pytest.mark.parametrize("name,which", h_which(H_FNS))
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", ["<f8", ">f4"])
+@pytest.mark.parametrize("with_range", [False, True])
+def test_hist_nonfinite_sample(name, which, value, dtype, with_range):
+    """NaN or +-inf anywhere: a ValueError naming the sample, also when the
+    range leaves the value out (NumPy drops a NaN there silently)."""
+    bad = h_good(50, 2)
+    bad[17] = value
+    bad = bad.astype(dtype)
+    args = ()
+    if with_range:
+        args = (10, [[-1.0, 1.0], [-1.0, 1.0]] if name in H_PAIRED else (-1.0, 1.0))
+    before = bad.copy()
+    with pytest.raises(ValueError, match=f"'{which}'"):
+        h_with(name, which, bad, *args)
+    assert bad.tobytes() == before.tobytes()
+
+
+@pytest.mark.parametrize("name", ["histogram", "entropy", "kl_divergence"])
+def test_hist_nonfinite_in_2d_sample(name):
+    bad = h_good(60, 3).reshape(6, 10)
+    bad[4, 7] = np.nan
+    with pytest.raises(ValueError, match="'x'"):
+        h_call(name, bad)
+    with pytest.raises(ValueError, match="'x'"):
+        h_call(name, np.asfortranarray(bad))
+    if name == "histogram":
+        with pytest.raises(ValueError, match="'x'"):
+            HIST.histogram(bad, 10, axis=1)
+
+
+@pytest.mark.parametrize("name,which", h_which(H_FNS))
+@pytest.mark.parametrize("empty", [np.array([]), np.zeros((0, 3)), []], ids=["1-D", "2-D", "list"])
+def test_hist_empty_sample(name, which, empty):
+    if name in H_PAIRED:
+        # both empty (one empty is a length mismatch): the spec names no argument
+        with pytest.raises(ValueError, match=r"'[xy]'"):
+            getattr(HIST, name)(np.array([]), np.array([]))
+        return
+    with pytest.raises(ValueError, match=f"'{which}'"):
+        h_with(name, which, empty)
+
+
+def test_hist_empty_batched():
+    with pytest.raises(ValueError, match="'x'"):
+        HIST.histogram(np.zeros((3, 0)), 10, axis=-1)
+
+
+# ---- x and y paired ----
+
+
+@pytest.mark.parametrize("name", H_PAIRED)
+@pytest.mark.parametrize("m", [49, 51, 1])
+def test_hist_paired_lengths_differ(name, m):
+    with pytest.raises(ValueError, match="'y'"):
+        getattr(HIST, name)(h_good(50), h_good(m, 1))
+
+
+@pytest.mark.parametrize("shape", [(5, 10), (50, 1)])
+def test_hist_histogram2d_y_not_1d(shape):
+    with pytest.raises(ValueError, match="'y'"):
+        HIST.histogram2d(h_good(50), h_good(50, 1).reshape(shape))
+
+
+def test_hist_histogram2d_x_not_1d():
+    # the spec: "x, y 1-D of equal length (else ValueError naming 'y')"; a 2-D
+    # x may be blamed on either
+    with pytest.raises(ValueError, match=r"'[xy]'"):
+        HIST.histogram2d(h_good(50).reshape(5, 10), h_good(50, 1))
+
+
+# ---- bins ----
+
+VT = (ValueError, TypeError)
+#: (bins, the error): the spec allows either for a bad int, float or bool,
+#: and says ValueError for a rule name or an array of edges
+H_BAD_BINS = [
+    pytest.param(0, VT, id="0"),
+    pytest.param(-1, VT, id="-1"),
+    pytest.param(1.5, VT, id="1.5"),
+    pytest.param(2.5, VT, id="2.5"),
+    pytest.param(True, VT, id="True"),
+    pytest.param(False, VT, id="False"),
+    pytest.param(np.bool_(True), VT, id="np.True_"),
+    pytest.param("foo", ValueError, id="foo"),
+    pytest.param("Auto", ValueError, id="Auto"),
+    pytest.param("", ValueError, id="empty-str"),
+    pytest.param(np.array([0.0, 2.0, 1.0]), ValueError, id="decreasing"),
+    pytest.param(np.array([0.0, 1.0, 1.0, 0.5, 2.0]), ValueError, id="decreasing-after-repeat"),
+    pytest.param([3.0, 2.0, 1.0], ValueError, id="decreasing-list"),
+    pytest.param(np.array([0.5]), ValueError, id="one-edge"),
+    pytest.param(np.array([]), ValueError, id="no-edge"),
+    pytest.param(np.array([[0.0, 1.0], [2.0, 3.0]]), ValueError, id="2-D"),
+    pytest.param(np.array([0.0, np.nan, 1.0]), ValueError, id="nan-edge"),
+    pytest.param(np.array([-np.inf, 0.0, 1.0]), ValueError, id="-inf-edge"),
+    pytest.param(np.array([0.0, 1.0, np.inf]), ValueError, id="inf-edge"),
+]
+
+
+@pytest.mark.parametrize("name", H_1D_BINS)
+@pytest.mark.parametrize("bins,kind", H_BAD_BINS)
+def test_hist_bad_bins(name, bins, kind):
+    with pytest.raises(kind, match="'bins'"):
+        h_call(name, GOOD, GOOD, bins)
+
+
+@pytest.mark.parametrize("bins,kind", H_BAD_BINS)
+def test_hist_bad_bins_batched(bins, kind):
+    with pytest.raises(kind, match="'bins'"):
+        HIST.histogram(h_good(60).reshape(6, 10), bins, axis=-1)
+
+
+EDGES3 = np.array([-1.0, 0.0, 1.0])
+H_BAD_BINS_2D = [
+    pytest.param(0, id="0"),
+    pytest.param(-3, id="-3"),
+    pytest.param(1.5, id="1.5"),
+    pytest.param(True, id="True"),
+    pytest.param([3, 0], id="[3, 0]"),
+    pytest.param([-1, 4], id="[-1, 4]"),
+    pytest.param([2.5, 3], id="[2.5, 3]"),
+    pytest.param(np.array([0.0, 2.0, 1.0]), id="decreasing"),
+    pytest.param([EDGES3, np.array([0.0, 2.0, 1.0])], id="[edges, decreasing]"),
+    pytest.param([np.array([0.0, np.nan, 1.0]), 3], id="[nan-edges, 3]"),
+    pytest.param([4, np.array([0.0, 1.0, np.inf])], id="[4, inf-edges]"),
+    pytest.param([np.array([0.5]), 3], id="[one-edge, 3]"),
+    pytest.param([np.array([[0.0, 1.0], [1.0, 2.0]]), 3], id="[2-D, 3]"),
+    pytest.param(np.array([[0.0, 1.0, 2.0]] * 3), id="2-D"),
+]
+
+
+@pytest.mark.parametrize("name", H_PAIRED)
+@pytest.mark.parametrize("bins", H_BAD_BINS_2D)
+def test_hist_bad_bins_2d(name, bins):
+    with pytest.raises((ValueError, TypeError), match="'bins'"):
+        h_call(name, GOOD, GOOD, bins)
+
+
+# ---- range ----
+
+H_BAD_RANGES = [
+    pytest.param((2.0, 1.0), ValueError, id="min>max"),
+    pytest.param((np.nan, 1.0), ValueError, id="nan"),
+    pytest.param((0.0, np.inf), ValueError, id="inf"),
+    pytest.param((-np.inf, 0.0), ValueError, id="-inf"),
+    pytest.param((np.float32(1.0), np.float32(-1.0)), ValueError, id="f4-min>max"),
+    pytest.param((1.0,), (ValueError, TypeError), id="one"),
+    pytest.param((0.0, 1.0, 2.0), (ValueError, TypeError), id="three"),
+    pytest.param(5.0, (ValueError, TypeError), id="scalar"),
+    pytest.param("ab", (ValueError, TypeError), id="str"),
+]
+
+
+@pytest.mark.parametrize("name", H_1D_BINS)
+@pytest.mark.parametrize("rng_,kind", H_BAD_RANGES)
+def test_hist_bad_range(name, rng_, kind):
+    with pytest.raises(kind, match="'range'"):
+        h_call(name, GOOD, GOOD, 10, rng_)
+    if name == "histogram":
+        with pytest.raises(kind, match="'range'"):
+            HIST.histogram(h_good(60).reshape(6, 10), 10, rng_, axis=-1)
+        with pytest.raises(kind, match="'range'"):
+            HIST.histogram(h_good(), "auto", rng_)
+
+
+H_BAD_RANGES_2D = [
+    pytest.param([[0.0, 1.0], [2.0, 1.0]], ValueError, id="y-min>max"),
+    pytest.param([[1.0, 0.0], [0.0, 1.0]], ValueError, id="x-min>max"),
+    pytest.param([[0.0, np.nan], [0.0, 1.0]], ValueError, id="nan"),
+    pytest.param([[0.0, 1.0], [-np.inf, 1.0]], ValueError, id="-inf"),
+    pytest.param([[0.0, 1.0]], (ValueError, TypeError), id="one-pair"),
+    pytest.param([[0.0, 1.0], [0.0, 1.0], [0.0, 1.0]], (ValueError, TypeError), id="three"),
+    pytest.param([[0.0, 1.0, 2.0], [0.0, 1.0]], (ValueError, TypeError), id="triple"),
+    pytest.param((0.0, 1.0), (ValueError, TypeError), id="flat-pair"),
+]
+
+
+@pytest.mark.parametrize("name", H_PAIRED)
+@pytest.mark.parametrize("rng_,kind", H_BAD_RANGES_2D)
+def test_hist_bad_range_2d(name, rng_, kind):
+    with pytest.raises(kind, match="'range'"):
+        h_call(name, GOOD, GOOD, 10, rng_)
+
+
+# ---- weights, density ----
+
+
+@pytest.mark.parametrize("name", ["histogram", "histogram2d"])
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("bins", [10, "edges"])
+def test_hist_nonfinite_weights(name, value, bins):
+    w = np.ones(50)
+    w[33] = value
+    b = EDGES3 if bins == "edges" else bins
+    before = w.copy()
+    with pytest.raises(ValueError, match="'weights'"):
+        h_call(name, GOOD, GOOD, b, weights=w)
+    assert w.tobytes() == before.tobytes()
+
+
+@pytest.mark.parametrize("name", ["histogram", "histogram2d"])
+@pytest.mark.parametrize("shape", [(49,), (51,), (50, 1), (5, 10), ()])
+def test_hist_weights_shape(name, shape):
+    with pytest.raises(ValueError, match="'weights'"):
+        h_call(name, GOOD, GOOD, 10, weights=np.ones(shape))
+
+
+def test_hist_weights_shape_batched():
+    x = h_good(60).reshape(6, 10)
+    for shape in [(60,), (10, 6), (6, 1)]:
+        with pytest.raises(ValueError, match="'weights'"):
+            HIST.histogram(x, 10, weights=np.ones(shape), axis=-1)
+
+
+@pytest.mark.parametrize("bins", [10, "edges"])
+def test_hist_density_no_sample_in_range(bins):
+    # NumPy gives NaN; fastdiv raises
+    x = np.linspace(5.0, 6.0, 20)
+    b = EDGES3 if bins == "edges" else bins
+    rng_ = (-1.0, 1.0) if bins == 10 else None
+    with pytest.raises(ValueError, match="'x'"):
+        HIST.histogram(x, b, rng_, density=True)
+    # one slice of a batch with no sample inside
+    xb = np.stack([np.linspace(-1.0, 1.0, 20), x])
+    with pytest.raises(ValueError, match="'x'"):
+        HIST.histogram(xb, b, rng_, density=True, axis=-1)
+    HIST.histogram(xb[:1], b, rng_, density=True, axis=-1)  # the other slice alone is fine
+
+
+def test_hist_density_zero_weight_sum():
+    # weights of sum 0 inside the range: density has nothing to normalize by
+    x = np.linspace(-1.0, 1.0, 20)
+    with pytest.raises(ValueError, match=r"'x'|'weights'"):
+        HIST.histogram(x, 5, density=True, weights=np.zeros(20))
+
+
+# ---- axis ----
+
+
+@pytest.mark.parametrize("shape,axis", [((50,), 1), ((50,), -2), ((5, 10), 2), ((5, 10), -3)])
+def test_hist_axis_out_of_range(shape, axis):
+    with pytest.raises(AxisError, match="'axis'"):
+        HIST.histogram(h_good(50).reshape(shape), 10, axis=axis)
+
+
+@pytest.mark.parametrize("axis", [1.5, 1.0, "0", [0], (0,)], ids=repr)
+def test_hist_axis_not_an_int(axis):
+    with pytest.raises(TypeError, match="'axis'"):
+        HIST.histogram(h_good(50).reshape(5, 10), 10, axis=axis)
+
+
+@pytest.mark.parametrize("name", H_FNS[1:])
+def test_hist_axis_only_for_histogram(name):
+    with pytest.raises(TypeError, match="axis"):
+        h_call(name, axis=0)
+
+
+# ---- base, correction ----
+
+
+@pytest.mark.parametrize("name", H_BASE)
+@pytest.mark.parametrize("base", [0, 1, -1, 1.0, -2.5, math.nan, math.inf, -math.inf])
+def test_hist_bad_base_value(name, base):
+    with pytest.raises(ValueError, match="'base'"):
+        h_call(name, base=base)
+
+
+@pytest.mark.parametrize("name", H_BASE)
+@pytest.mark.parametrize("base", ["2", 2j, [2], True])
+def test_hist_bad_base_type(name, base):
+    with pytest.raises(TypeError, match="'base'"):
+        h_call(name, base=base)
+
+
+@pytest.mark.parametrize("name", ["histogram", "histogram2d"])
+def test_hist_base_not_taken(name):
+    with pytest.raises(TypeError, match="'base'"):
+        h_call(name, base=2)
+
+
+@pytest.mark.parametrize("name", H_CORRECTION)
+@pytest.mark.parametrize("value", ["mm", "Miller-Madow", "", "miller_madow"])
+def test_hist_bad_correction_value(name, value):
+    with pytest.raises(ValueError, match="'correction'"):
+        h_call(name, correction=value)
+
+
+@pytest.mark.parametrize("name", H_CORRECTION)
+@pytest.mark.parametrize("value", [1, True, b"miller-madow", ["miller-madow"]])
+def test_hist_bad_correction_type(name, value):
+    with pytest.raises(TypeError, match="'correction'"):
+        h_call(name, correction=value)
+
+
+@pytest.mark.parametrize("name", [n for n in H_FNS if n not in H_CORRECTION])
+def test_hist_correction_not_taken(name):
+    with pytest.raises(TypeError, match="'correction'"):
+        h_call(name, correction="miller-madow")
+
+
+# ---- no sample inside the range ----
+
+
+@pytest.mark.parametrize("name,which", h_which(H_BASE))
+def test_hist_no_sample_in_range(name, which):
+    rng_ = [[-1.0, 1.0], [-1.0, 1.0]] if name in H_PAIRED else (-1.0, 1.0)
+    outside = np.linspace(5.0, 6.0, 50)
+    with pytest.raises(ValueError, match=f"'{which}'"):
+        h_with(name, which, outside, 10, rng_)
+
+
+@pytest.mark.parametrize("name", ["kl_divergence", "js_divergence", "entropy"])
+def test_hist_no_sample_between_edges(name):
+    outside = np.linspace(5.0, 6.0, 50)
+    with pytest.raises(ValueError, match="'x'"):
+        h_with(name, "x", outside, EDGES3)
+    if name != "entropy":
+        with pytest.raises(ValueError, match="'y'"):
+            h_with(name, "y", outside, EDGES3)
+
+
+# ---- n_threads, keyword-only arguments ----
+
+H_BAD_THREADS = [0, -2, -100, 1.5, 2.0, "2", True, False, [2], 10**400]
+
+
+@pytest.mark.parametrize("name", H_FNS)
+@pytest.mark.parametrize("value", H_BAD_THREADS, ids=[repr(v)[:20] for v in H_BAD_THREADS])
+def test_hist_bad_n_threads(name, value):
+    with pytest.raises(ValueError, match="'n_threads'") as e:
+        h_call(name, n_threads=value)
+    assert len(str(e.value)) < 200  # 10**400 is not echoed in full
+
+
+def test_hist_keyword_only():
+    x, y, w = h_good(), h_good(50, 1), np.ones(50)
+    with pytest.raises(TypeError):
+        HIST.histogram(x, 10, None, w)  # weights is keyword-only
+    with pytest.raises(TypeError):
+        HIST.histogram2d(x, y, 10, None, w)
+    with pytest.raises(TypeError):
+        HIST.entropy(x, 10, None, 2)  # base is keyword-only
+    with pytest.raises(TypeError):
+        HIST.mutual_information(x, y, 10, None, 2)
+    with pytest.raises(TypeError):
+        HIST.kl_divergence(x, y, 10, None, 2)
+    with pytest.raises(TypeError):
+        HIST.js_divergence(x, y, 10, None, 2)
+
+
+# ---- inputs are not modified ----
+
+
+@pytest.mark.parametrize("name", H_FNS)
+@pytest.mark.parametrize("kind", ["nan", "bins", "range", "n_threads", "weights"])
+def test_hist_inputs_unmodified_after_error(name, kind):
+    x, y = h_good(50, 5), h_good(50, 6)
+    e = np.array([-1.0, 0.0, 1.0, 0.5])
+    kw, args = {}, [10]
+    if kind == "nan":
+        x[7] = np.nan
+    elif kind == "bins":
+        args = [e]
+    elif kind == "range":
+        args = [10, [[0.0, 1.0], [1.0, 0.0]] if name in H_PAIRED else (1.0, 0.0)]
+    elif kind == "n_threads":
+        kw["n_threads"] = 0
+    elif name in ("histogram", "histogram2d"):
+        kw["weights"] = np.ones(50)
+        kw["weights"][3] = np.inf
+    else:
+        kw["n_threads"] = "2"
+    saved = [a.copy() for a in (x, y, e)] + ([kw["weights"].copy()] if "weights" in kw else [])
+    with pytest.raises((ValueError, TypeError)):
+        h_call(name, x, GOOD if name in H_ONE else y, *args, **kw)
+    now = [x, y, e] + ([kw["weights"]] if "weights" in kw else [])
+    for a, b in zip(now, saved):
+        assert a.tobytes() == b.tobytes()
