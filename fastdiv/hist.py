@@ -522,9 +522,7 @@ def _axis_2d(
     return edges, _by_edges(edges, uniform=True)
 
 
-def _pair_samples(
-    x: object, y: object, flat: bool
-) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+def _pair_samples(x: object, y: object, flat: bool) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """x and y as 1-D samples of one length: as numpy.histogram2d takes
     them, or (flat) read flat whatever their shapes."""
     xa = _samples(x, "x")
