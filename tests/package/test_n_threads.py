@@ -193,6 +193,60 @@ def test_discrete_bad_n_threads_is_a_value_error(name, value):
     assert len(str(e.value)) < 200  # 10**400 is not echoed in full
 
 
+# ---- fastdiv.hist ----------------------------------------------------------------
+
+#: every function of fastdiv.hist computes, and takes n_threads
+HIST = list(fd.hist.__all__)
+
+
+@pytest.fixture(scope="module")
+def samples():
+    """Samples past several of the counting chunks (65536 each), so that two
+    threads count, with weights."""
+    rng = np.random.default_rng(12)
+    n = 300_000
+    x = rng.normal(size=n)
+    return x, 0.6 * x + 0.8 * rng.normal(size=n), rng.random(n)
+
+
+def call_hist(name, samples, **kw):
+    x, y, w = samples
+    f = getattr(fd.hist, name)
+    if name == "histogram":
+        # weights on NumPy's blocks, and a batch of slices
+        return (f(x, 50, weights=w, **kw)[0], f(x.reshape(300, -1), 32, axis=1, **kw)[0])
+    if name == "histogram2d":
+        return f(x, y, [20, 30], **kw)[0]
+    if name == "entropy":
+        return f(x, "fd", **kw)
+    return f(x, y, 40, **kw)
+
+
+@pytest.mark.parametrize("name", HIST)
+def test_hist_functions_take_n_threads(name):
+    p = inspect.signature(getattr(fd.hist, name)).parameters["n_threads"]
+    assert p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is None
+
+
+@pytest.mark.parametrize("name", HIST)
+def test_hist_n_threads_gives_identical_bits(name, samples):
+    ref = call_hist(name, samples, n_threads=1)
+    for n in (2, 3, -1, None):
+        got = call_hist(name, samples, n_threads=n)
+        if isinstance(ref, tuple):
+            assert all(np.array_equal(g, r) for g, r in zip(got, ref)), (name, n)
+        else:
+            assert np.array_equal(bits(got), bits(ref)), (name, n)
+
+
+@pytest.mark.parametrize("value", BAD, ids=[repr(v)[:20] for v in BAD])
+@pytest.mark.parametrize("name", HIST)
+def test_hist_bad_n_threads_is_a_value_error(name, value):
+    small = (np.array([0.0, 1.0, 1.5]), np.array([1.0, 1.0, 0.0]), np.ones(3))
+    with pytest.raises(ValueError, match="'n_threads'"):
+        call_hist(name, small, n_threads=value)
+
+
 def test_resolve_threads_order(thread_state):
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert resolve_threads(-1) == cores
