@@ -1011,6 +1011,39 @@ void FD_TERMD(hist_incr)(const int32_t *code, fd_intp n, int64_t *cnt, fd_intp l
     for (; t < n; t++) cnt[code[t]]++;
 }
 
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+/* hist_lanes in AVX-512 masks: the same decisions (hist_code1's) in half
+   the operations, the masks never widened to vectors.  *k: the truncated
+   positions; returns the lanes placed by position; *in: inside the range;
+   *nan accumulates v - v (NaN from a NaN or infinite v). */
+static inline __attribute__((always_inline))
+__mmask8 FD_TERMD(hist_sure512)(const double *x, const fd_hist_axis *a, __m256i *k,
+                                __mmask8 *in, __m512d *nan)
+{
+    const __m512d v = _mm512_loadu_pd(x);
+    const __mmask8 i = _mm512_cmp_pd_mask(v, _mm512_set1_pd(a->lo), _CMP_GE_OQ) &
+                       _mm512_cmp_pd_mask(v, _mm512_set1_pd(a->hi), _CMP_LE_OQ);
+    const __m512d g =
+        _mm512_maskz_mul_pd(i, _mm512_sub_pd(v, _mm512_set1_pd(a->first)), _mm512_set1_pd(a->scale));
+    const __m256i kk = _mm512_cvttpd_epi32(g);
+    const __m512d fr = _mm512_sub_pd(g, _mm512_cvtepi32_pd(kk));
+    const __mmask8 sure = i & (__mmask8)(a->fast ? 0xFF : 0) &
+                          _mm512_cmp_pd_mask(fr, _mm512_set1_pd(a->delta), _CMP_GT_OQ) &
+                          _mm512_cmp_pd_mask(fr, _mm512_set1_pd(1.0 - a->delta), _CMP_LT_OQ) &
+                          _mm256_cmplt_epi32_mask(kk, _mm256_set1_epi32((int32_t)a->nb));
+    *k = kk;
+    *in = i;
+    *nan = _mm512_add_pd(*nan, _mm512_sub_pd(v, v));
+    return sure;
+}
+
+static inline __attribute__((always_inline))
+int FD_TERMD(hist_nan512)(__m512d nan)
+{
+    return _mm512_cmp_pd_mask(nan, nan, _CMP_UNORD_Q) != 0;
+}
+#endif
+
 /* Count x[0..n) (n <= FD_CH) on one axis of nb bins: the values placed by
    their position into four tables ld >= nb + 1 cells apart (lane l of each
    eight into table l % 4, so that a run of one bin is not one chain of
@@ -1041,6 +1074,7 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
         fd_intp j = 0;
         for (; j + 8 <= n; j += 8) {
             fd_v8d v;
+            __builtin_prefetch((const char *)(x + j) + FD_AHEAD, 0, 3);
             memcpy(&v, x + j, sizeof v);
             const fd_v8l in = (v >= lo) & (v <= hi);
             const fd_v8d g = (fd_v8d)((fd_v8l)((v - e0v) * gsv) & in);
@@ -1084,23 +1118,47 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
         *nslow = 0;
         return b;
     }
-    fd_v8l bad = {0}, sl, anyslow = {0};
     fd_intp j = 0, ns = 0;
+    int b, some_slow;
     /* the codes, eight at a time (the spill cell for what is not counted
        here), then the increments: a store and scalar loads are cheaper
        than taking the lanes out of a vector one by one */
-    const fd_v8i nbv = {(int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb,
-                        (int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb};
-    const fd_v8i zero = {0};
-    for (; j + 8 <= n; j += 8) {
-        fd_v8i c;
-        FD_TERMD(hist_lanes)(x + j, a, (int32_t)nb, &c, &sl, &bad);
-        const fd_v8i neg = c < zero;    /* outside the range */
-        c = (c & ~neg) | (nbv & neg);
-        memcpy(code + j, &c, sizeof c);
-        anyslow |= sl;
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    {
+        const __m256i spill = _mm256_set1_epi32((int32_t)nb);
+        __m512d nan = _mm512_setzero_pd();
+        __mmask8 anyslow = 0;
+        for (; j + 8 <= n; j += 8) {
+            __m256i k;
+            __mmask8 in;
+            /* samples stream from memory: keep fetches in flight (as lsum) */
+            __builtin_prefetch((const char *)(x + j) + FD_AHEAD, 0, 3);
+            const __mmask8 sure = FD_TERMD(hist_sure512)(x + j, a, &k, &in, &nan);
+            _mm256_storeu_si256((__m256i *)(code + j), _mm256_mask_blend_epi32(sure, spill, k));
+            anyslow |= in & (__mmask8)~sure;
+        }
+        b = FD_TERMD(hist_nan512)(nan);
+        some_slow = anyslow != 0;
     }
-    int b = FD_TERMD(any8)(bad);
+#else
+    {
+        fd_v8l bad = {0}, sl, anyslow = {0};
+        const fd_v8i nbv = {(int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb,
+                            (int32_t)nb, (int32_t)nb, (int32_t)nb, (int32_t)nb};
+        const fd_v8i zero = {0};
+        for (; j + 8 <= n; j += 8) {
+            fd_v8i c;
+            __builtin_prefetch((const char *)(x + j) + FD_AHEAD, 0, 3);
+            FD_TERMD(hist_lanes)(x + j, a, (int32_t)nb, &c, &sl, &bad);
+            const fd_v8i neg = c < zero;    /* outside the range */
+            c = (c & ~neg) | (nbv & neg);
+            memcpy(code + j, &c, sizeof c);
+            anyslow |= sl;
+        }
+        b = FD_TERMD(any8)(bad);
+        some_slow = FD_TERMD(any8)(anyslow);
+    }
+#endif
     const fd_intp jv = j;
     for (; j < n; j++) {
         int32_t c;
@@ -1110,7 +1168,7 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
     }
     /* values near a boundary are rare: find them again, one by one, only
        in a chunk that has some (hist_code1 decides as the lanes do) */
-    if (FD_TERMD(any8)(anyslow)) {
+    if (some_slow) {
         for (fd_intp t = 0; t < jv; t++) {
             int32_t c;
             FD_TERMD(hist_code1)(x[t], a, &c);
@@ -1134,14 +1192,37 @@ static int FD_TERMD(hist_count2)(const double *x, const double *y, fd_intp n,
                                  fd_intp *nslow)
 {
     int32_t code[FD_CH];
-    fd_v8l badx = {0}, bady = {0}, slx, sly;
     fd_intp j = 0, ns = 0;
     const int32_t spill = (int32_t)(nx * ny), nyi = (int32_t)ny;
+    int b;
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+    {
+        const __m256i spv = _mm256_set1_epi32(spill), nyw = _mm256_set1_epi32(nyi);
+        __m512d nanx = _mm512_setzero_pd(), nany = _mm512_setzero_pd();
+        for (; j + 8 <= n; j += 8) {
+            __m256i kx, ky;
+            __mmask8 inx, iny;
+            __builtin_prefetch((const char *)(x + j) + FD_AHEAD, 0, 3);
+            __builtin_prefetch((const char *)(y + j) + FD_AHEAD, 0, 3);
+            const __mmask8 both = FD_TERMD(hist_sure512)(x + j, ax, &kx, &inx, &nanx) &
+                                  FD_TERMD(hist_sure512)(y + j, ay, &ky, &iny, &nany);
+            const __m256i cell = _mm256_add_epi32(_mm256_mullo_epi32(kx, nyw), ky);
+            _mm256_storeu_si256((__m256i *)(code + j), _mm256_mask_blend_epi32(both, spv, cell));
+            /* slow: both inside, one of them not placed (rare) */
+            const unsigned sl = (unsigned)(inx & iny & (__mmask8)~both);
+            for (unsigned m = sl; m; m &= m - 1) slow[ns++] = (int32_t)(j + __builtin_ctz(m));
+        }
+        b = FD_TERMD(hist_nan512)(nanx) | (FD_TERMD(hist_nan512)(nany) << 1);
+    }
+#else
+    fd_v8l badx = {0}, bady = {0}, slx, sly;
     const fd_v8i sp = {spill, spill, spill, spill, spill, spill, spill, spill};
     const fd_v8i nyv = {nyi, nyi, nyi, nyi, nyi, nyi, nyi, nyi};
     const fd_v8i zero = {0};
     for (; j + 8 <= n; j += 8) {
         fd_v8i cx, cy;
+        __builtin_prefetch((const char *)(x + j) + FD_AHEAD, 0, 3);
+        __builtin_prefetch((const char *)(y + j) + FD_AHEAD, 0, 3);
         FD_TERMD(hist_lanes)(x + j, ax, -1, &cx, &slx, &badx);
         FD_TERMD(hist_lanes)(y + j, ay, -1, &cy, &sly, &bady);
         /* both placed: the cell; else the spill cell */
@@ -1153,7 +1234,8 @@ static int FD_TERMD(hist_count2)(const double *x, const double *y, fd_intp n,
             if ((cx[l] != FD_HIST_OUT) & (cy[l] != FD_HIST_OUT) & !both[l])
                 slow[ns++] = (int32_t)(j + l);
     }
-    int b = FD_TERMD(any8)(badx) | (FD_TERMD(any8)(bady) << 1);
+    b = FD_TERMD(any8)(badx) | (FD_TERMD(any8)(bady) << 1);
+#endif
     for (; j < n; j++) {
         int32_t cx, cy;
         b |= FD_TERMD(hist_code1)(x[j], ax, &cx);
