@@ -65,6 +65,8 @@ cdef enum:
     PAD = 8                 # int64 cells between per-thread tables (a cache line)
     WAVE = 8                # weighted blocks in flight per thread
     SUBTABLES = 4           # hist_count's tables per thread
+    ROWS_CHUNK = 16         # slices a thread takes at a time (a batch of short
+                            # slices would spend its time handing them out)
 
 
 cdef struct Axis:
@@ -346,7 +348,7 @@ def histogram(cnp.ndarray x, dict plan, const double[::1] edges, *, cnp.ndarray 
                     raise MemoryError()
             with nogil, parallel(num_threads=nt):
                 tid = omp_get_thread_num()
-                for r in prange(S.R, schedule="dynamic"):
+                for r in prange(S.R, schedule="dynamic", chunksize=ROWS_CHUNK):
                     if weighted:
                         flags[tid] |= slice_wsum(&S, &W, &A, K, r, &cw[r, 0],
                                                  parts + tid * (nb + PAD),
