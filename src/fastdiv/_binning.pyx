@@ -65,8 +65,9 @@ cdef enum:
     PAD = 8                 # int64 cells between per-thread tables (a cache line)
     WAVE = 8                # weighted blocks in flight per thread
     SUBTABLES = 4           # hist_count's tables per thread
-    ROWS_CHUNK = 16         # slices a thread takes at a time (a batch of short
-                            # slices would spend its time handing them out)
+    # slices a thread takes at a time (short slices one by one would spend
+    # the call handing them out)
+    ROWS_CHUNK = 16
 
 
 cdef struct Axis:
