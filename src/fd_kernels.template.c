@@ -1045,9 +1045,10 @@ int FD_TERMD(hist_nan512)(__m512d nan)
 #endif
 
 /* Count x[0..n) (n <= FD_CH) on one axis of nb bins: the values placed by
-   their position into four tables ld >= nb + 1 cells apart (lane l of each
-   eight into table l % 4, so that a run of one bin is not one chain of
-   increments; cell nb of each table takes what is not counted there), the
+   their position into four tables ld cells apart (ld >= nb + 1; ld = 0 makes
+   them one), value t into table t % 4, so that a run of one bin is not one
+   chain of increments; cell nb of each table takes what is not counted
+   there; the
    others inside the range appended to slow[] by index (*nslow of them: the
    caller places them exactly).  Returns 1 if some value is NaN or
    infinite. */
@@ -1227,8 +1228,8 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
 
 /* The pairs (x[j], y[j]), j < n <= FD_CH, on two axes of nx and ny bins:
    where both positions place their values, cell kx ny + ky of one of four
-   tables ld >= nx ny + 1 cells apart is incremented (cell nx ny of each a
-   spill cell); the other pairs with both values inside the ranges are
+   tables ld cells apart (ld >= nx ny + 1, or 0: one table) is incremented
+   (cell nx ny of each a spill cell); the other pairs with both values inside the ranges are
    listed in slow[] (*nslow of them).  Returns bit 0 if some x is NaN or
    infinite, bit 1 if some y is. */
 static int FD_TERMD(hist_count2)(const double *x, const double *y, fd_intp n,

@@ -65,6 +65,7 @@ cdef enum:
     PAD = 8                 # int64 cells between per-thread tables (a cache line)
     WAVE = 8                # weighted blocks in flight per thread
     SUBTABLES = 4           # hist_count's tables per thread
+    SUB_MAX = 1 << 16       # cells of a table kept four times, at most
     # slices a thread takes at a time (short slices one by one would spend
     # the call handing them out)
     ROWS_CHUNK = 16
@@ -186,9 +187,9 @@ cdef inline Py_ssize_t place(const Axis *A, double v) noexcept nogil:
 
 cdef int count_span(const Src *S, const Axis *A, const fd_kernels *K, Py_ssize_t i0,
                     Py_ssize_t i1, int64_t *tab, double *buf, int32_t *slow) noexcept nogil:
-    """Add the samples of flat positions i0 .. i1-1 of S to tab: SUBTABLES
-    tables of nb + 1 cells (``hist_count``'s; cell nb a spill cell), to be
-    added by ``merge_tables``.  Returns 1 if some sample is NaN or infinite."""
+    """Add the samples of flat positions i0 .. i1-1 of S to tab: the tables
+    of nb + 1 cells of ``hist_count`` (``sub_ld`` apart; cell nb a spill
+    cell), to be added by ``merge_tables``.  Returns 1 if some sample is NaN or infinite."""
     cdef Py_ssize_t i = i0, r, j, m, t
     cdef intp_t ns
     cdef const double *x
@@ -202,19 +203,33 @@ cdef int count_span(const Src *S, const Axis *A, const fd_kernels *K, Py_ssize_t
         if m > i1 - i:
             m = i1 - i
         x = piece(S, r, j, m, buf)
-        bad |= K.hist_count(x, m, &A.f, A.nb, tab, A.nb + 1, slow, &ns)
+        bad |= K.hist_count(x, m, &A.f, A.nb, tab, sub_ld(A.nb + 1), slow, &ns)
         for t in range(ns):
             tab[place(A, x[slow[t]])] += 1
         i += m
     return bad
 
 
+cdef inline Py_ssize_t sub_ld(Py_ssize_t cells) noexcept nogil:
+    """Cells between hist_count's four tables: four tables of up to SUB_MAX
+    cells, one (ld 0: the four are the same) beyond, whose memory would
+    outweigh what four chains of increments save."""
+    return cells if cells <= SUB_MAX else 0
+
+
+cdef inline Py_ssize_t sub_len(Py_ssize_t cells) noexcept nogil:
+    """Cells of one thread's tables (hist_count's), padded apart."""
+    return (SUBTABLES if cells <= SUB_MAX else 1) * cells + PAD
+
+
 cdef inline void merge_tables(const int64_t *tab, Py_ssize_t nb, int64_t *out) noexcept nogil:
-    """out[k] += the SUBTABLES tables' cell k (integers: any order is exact)."""
+    """out[k] += cell k of the tables of nb + 1 cells (integers: any order is
+    exact)."""
     cdef Py_ssize_t k, s
-    for s in range(SUBTABLES):
+    cdef Py_ssize_t ld = sub_ld(nb + 1)
+    for s in range(SUBTABLES if ld else 1):
         for k in range(nb):
-            out[k] += tab[s * (nb + 1) + k]
+            out[k] += tab[s * ld + k]
 
 
 cdef int wsum_span(const Src *S, const Src *W, const Axis *A, const fd_kernels *K,
@@ -338,7 +353,7 @@ def histogram(cnp.ndarray x, dict plan, const double[::1] edges, *, cnp.ndarray 
             raise MemoryError()
         if batch:
             # one slice per thread, each slice one histogram
-            tl = SUBTABLES * (nb + 1) + PAD
+            tl = sub_len(nb + 1)
             if weighted:
                 parts = <double *>malloc(nt * (nb + PAD) * sizeof(double))
                 if parts == NULL:
@@ -356,7 +371,7 @@ def histogram(cnp.ndarray x, dict plan, const double[::1] edges, *, cnp.ndarray 
                                                  bufs + tid * 2 * FD_CH,
                                                  codes + tid * FD_CH)
                     else:
-                        memset(tabs + tid * tl, 0, SUBTABLES * (nb + 1) * sizeof(int64_t))
+                        memset(tabs + tid * tl, 0, (tl - PAD) * sizeof(int64_t))
                         flags[tid] |= count_span(&S, &A, K, r * S.L, (r + 1) * S.L,
                                                  tabs + tid * tl, bufs + tid * 2 * FD_CH,
                                                  codes + tid * FD_CH)
@@ -364,7 +379,7 @@ def histogram(cnp.ndarray x, dict plan, const double[::1] edges, *, cnp.ndarray 
         elif not weighted:
             # fixed chunks, a table per thread, the tables added in order
             nch = (N + CHUNK - 1) // CHUNK
-            tl = SUBTABLES * (nb + 1) + PAD
+            tl = sub_len(nb + 1)
             tabs = <int64_t *>calloc(nt * tl, sizeof(int64_t))
             if tabs == NULL:
                 raise MemoryError()
@@ -472,7 +487,7 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
             raise MemoryError()
         if not weighted:
             nch = (N + CHUNK - 1) // CHUNK
-            tl = SUBTABLES * (ncell + 1) + PAD
+            tl = sub_len(ncell + 1)
             tabs = <int64_t *>calloc(nt * tl, sizeof(int64_t))
             if tabs == NULL:
                 raise MemoryError()
@@ -503,8 +518,8 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
 cdef int count_pairs(const Src *X, const Src *Y, const Axis *A, const Axis *B,
                      const fd_kernels *K, Py_ssize_t i0, Py_ssize_t i1, int64_t *tab,
                      double *buf, int32_t *slow) noexcept nogil:
-    """The pairs i0 .. i1-1 (1-D sources) into tab: SUBTABLES tables of
-    nx ny + 1 cells (``hist_count2``'s), added by ``merge_tables``.  Returns
+    """The pairs i0 .. i1-1 (1-D sources) into tab: the tables of nx ny + 1
+    cells of ``hist_count2`` (``sub_ld`` apart), added by ``merge_tables``.  Returns
     bit 0: x not finite, bit 1: y."""
     cdef Py_ssize_t i = i0, m, t, s
     cdef intp_t ns
@@ -515,7 +530,7 @@ cdef int count_pairs(const Src *X, const Src *Y, const Axis *A, const Axis *B,
         m = i1 - i if i1 - i < FD_CH else FD_CH
         xv = piece(X, 0, i, m, buf)
         yv = piece(Y, 0, i, m, buf + FD_CH)
-        bad |= K.hist_count2(xv, yv, m, &A.f, &B.f, A.nb, B.nb, tab, A.nb * B.nb + 1, slow,
+        bad |= K.hist_count2(xv, yv, m, &A.f, &B.f, A.nb, B.nb, tab, sub_ld(A.nb * B.nb + 1), slow,
                              &ns)
         for t in range(ns):
             s = slow[t]
