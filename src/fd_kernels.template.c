@@ -1048,9 +1048,8 @@ int FD_TERMD(hist_nan512)(__m512d nan)
    their position into four tables ld cells apart (ld >= nb + 1; ld = 0 makes
    them one), value t into table t % 4, so that a run of one bin is not one
    chain of increments; cell nb of each table takes what is not counted
-   there; the
-   others inside the range appended to slow[] by index (*nslow of them: the
-   caller places them exactly).  Returns 1 if some value is NaN or
+   there; the others inside the range appended to slow[] by index (*nslow
+   of them: the caller places them exactly).  Returns 1 if some value is NaN or
    infinite. */
 static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *a, fd_intp nb,
                                 int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow)
