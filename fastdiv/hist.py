@@ -248,13 +248,11 @@ def _numpy_uniform(
         nb=n,
         lo=lo,
         hi=hi,
-        first=first1,
+        first=first1,  # also the first step of NumPy's formula (_binning.place)
         scale=n / denom2,
         delta=delta,
         fast=fast,
-        first1=first1,
         denom=denom2,
-        n=float(n),
         r1=int(T1 == _F32),
         r2=int(T2 == _F32),
     )
@@ -340,9 +338,9 @@ def _bin_edges(
         if pair is None:
             first, last = _data_range(xa, name)
         else:
+            # (NumPy's rules read only the samples inside the range; the
+            # counting pass finds a NaN or infinity anywhere)
             first, last = pair
-            if not np.isfinite(xa).all():
-                raise _not_finite(name)
         edges = _numpy_edges((xa if raw is None else raw).ravel(), bins, pair)
         first, last = _outer(first, last)
         return edges, _numpy_uniform(xa.dtype, first, last, edges)

@@ -50,11 +50,11 @@ cdef extern from "fd_core.h" nogil:
                           const double *ahead, double *out) noexcept nogil
         int (*hist_codes)(const double *x, intp_t n, const fd_hist_axis *a,
                           int32_t *code) noexcept nogil
-        int (*hist_count)(const double *x, intp_t n, const fd_hist_axis *a, intp_t nb,
-                          int64_t *cnt, intp_t ld, int32_t *slow, intp_t *nslow) noexcept nogil
+        int (*hist_count)(const double *x, intp_t n, const fd_hist_axis *a, int64_t *cnt,
+                          intp_t ld, int32_t *slow, intp_t *nslow) noexcept nogil
         int (*hist_count2)(const double *x, const double *y, intp_t n, const fd_hist_axis *ax,
-                           const fd_hist_axis *ay, intp_t nx, intp_t ny, int64_t *cnt,
-                           intp_t ld, int32_t *slow, intp_t *nslow) noexcept nogil
+                           const fd_hist_axis *ay, int64_t *cnt, intp_t ld, int32_t *slow,
+                           intp_t *nslow) noexcept nogil
     double FD_DOT_ERR(intp_t kp)
 
     ctypedef struct fd_hist_axis:

@@ -151,13 +151,13 @@ typedef struct {
        apart (cell nb of each a spill cell), the values it does not place
        listed in slow[0..*nslow); returns 1 if some value is NaN or
        infinite */
-    int (*hist_count)(const double *x, fd_intp n, const fd_hist_axis *a, fd_intp nb,
-                      int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow);
+    int (*hist_count)(const double *x, fd_intp n, const fd_hist_axis *a, int64_t *cnt,
+                      fd_intp ld, int32_t *slow, fd_intp *nslow);
     /* the same for n pairs on two axes, into cells kx ny + ky (cell nx ny
        the spill cell); bit 0 / bit 1 of the result: x / y not finite */
     int (*hist_count2)(const double *x, const double *y, fd_intp n, const fd_hist_axis *ax,
-                       const fd_hist_axis *ay, fd_intp nx, fd_intp ny, int64_t *cnt,
-                       fd_intp ld, int32_t *slow, fd_intp *nslow);
+                       const fd_hist_axis *ay, int64_t *cnt, fd_intp ld, int32_t *slow,
+                       fd_intp *nslow);
 } fd_kernels;
 
 /* The bound on dot_tile's rounding error, in units of u = 2^-53 times

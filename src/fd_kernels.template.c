@@ -1044,16 +1044,17 @@ int FD_TERMD(hist_nan512)(__m512d nan)
 }
 #endif
 
-/* Count x[0..n) (n <= FD_CH) on one axis of nb bins: the values placed by
+/* Count x[0..n) (n <= FD_CH) on one axis of nb = a->nb bins: the values placed by
    their position into four tables ld cells apart (ld >= nb + 1; ld = 0 makes
    them one), value t into table t % 4, so that a run of one bin is not one
    chain of increments; cell nb of each table takes what is not counted
    there; the others inside the range appended to slow[] by index (*nslow
    of them: the caller places them exactly).  Returns 1 if some value is NaN or
    infinite. */
-static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *a, fd_intp nb,
+static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *a,
                                 int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow)
 {
+    const fd_intp nb = a->nb;
     int32_t code[FD_CH];
     if (a->steps > 0) {
         /* explicit edges with a table: every value inside placed here, in
@@ -1225,17 +1226,18 @@ static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *
     return b;
 }
 
-/* The pairs (x[j], y[j]), j < n <= FD_CH, on two axes of nx and ny bins:
-   where both positions place their values, cell kx ny + ky of one of four
-   tables ld cells apart (ld >= nx ny + 1, or 0: one table) is incremented
-   (cell nx ny of each a spill cell); the other pairs with both values inside the ranges are
-   listed in slow[] (*nslow of them).  Returns bit 0 if some x is NaN or
+/* The pairs (x[j], y[j]), j < n <= FD_CH, on two axes of nx = ax->nb and
+   ny = ay->nb bins: where both positions place their values, cell
+   kx ny + ky of one of four tables ld cells apart (ld >= nx ny + 1, or 0:
+   one table) is incremented (cell nx ny of each a spill cell); the other
+   pairs with both values inside the ranges are listed in slow[] (*nslow of
+   them).  Returns bit 0 if some x is NaN or
    infinite, bit 1 if some y is. */
 static int FD_TERMD(hist_count2)(const double *x, const double *y, fd_intp n,
-                                 const fd_hist_axis *ax, const fd_hist_axis *ay, fd_intp nx,
-                                 fd_intp ny, int64_t *cnt, fd_intp ld, int32_t *slow,
-                                 fd_intp *nslow)
+                                 const fd_hist_axis *ax, const fd_hist_axis *ay, int64_t *cnt,
+                                 fd_intp ld, int32_t *slow, fd_intp *nslow)
 {
+    const fd_intp nx = ax->nb, ny = ay->nb;
     int32_t code[FD_CH];
     fd_intp j = 0, ns = 0;
     const int32_t spill = (int32_t)(nx * ny), nyi = (int32_t)ny;

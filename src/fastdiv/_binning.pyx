@@ -72,13 +72,11 @@ cdef enum:
 
 
 cdef struct Axis:
-    fd_hist_axis f          # range test and fast path (the C core's)
+    fd_hist_axis f          # the C core's: bins f.nb, edges f.e, range, fast path
     int mode
-    Py_ssize_t nb           # bins
-    const double *e         # the nb + 1 edges, as float64 (exact)
-    # NUMPY_UNIFORM: d = v - first1 (float32 if r1), q = d / denom, f = q n
-    # (float32 if r2)
-    double first1, denom, n
+    # NUMPY_UNIFORM: d = v - f.first (float32 if r1), q = d / denom, then
+    # q f.nb (float32 if r2)
+    double denom
     int r1, r2
 
 
@@ -142,26 +140,26 @@ cdef inline Py_ssize_t place(const Axis *A, double v) noexcept nogil:
     """The bin of v (inside the range) as NumPy places it (module docstring)."""
     cdef double d, q, f
     cdef Py_ssize_t k, lo, n, half
-    cdef const double *e = A.e
+    cdef const double *e = A.f.e
     if A.mode == NUMPY_UNIFORM:
-        d = v - A.first1
+        d = v - A.f.first
         if A.r1:
             d = <double>(<float>d)
         q = d / A.denom
         if A.r2:
             q = <double>(<float>q)
-        f = q * A.n
+        f = q * <double>A.f.nb
         if A.r2:
             f = <double>(<float>f)
         # int(f), kept inside [0, nb] (f is in it but for mixed-dtype ranges)
         k = <Py_ssize_t>f if f > 0.0 else 0
-        if f >= <double>A.nb:
-            k = A.nb
-        if k == A.nb:
-            k = A.nb - 1
+        if f >= <double>A.f.nb:
+            k = A.f.nb
+        if k == A.f.nb:
+            k = A.f.nb - 1
         if v < e[k]:
             k -= 1
-        if k != A.nb - 1 and v >= e[k + 1]:
+        if k != A.f.nb - 1 and v >= e[k + 1]:
             k += 1
         return 0 if k < 0 else k
     if A.f.lut != NULL:
@@ -169,18 +167,18 @@ cdef inline Py_ssize_t place(const Axis *A, double v) noexcept nogil:
         k = <Py_ssize_t>((v - e[0]) * A.f.gscale)
         k = 0 if k < 1 else (A.f.G - 1 if k > A.f.G else k - 1)
         k = A.f.lut[k]
-        while k < A.nb - 1 and e[k + 1] <= v:
+        while k < A.f.nb - 1 and e[k + 1] <= v:
             k += 1
         return k
     # the last edge <= v, by halving (e[0] <= v <= e[nb] here)
     lo = 0
-    n = A.nb + 1
+    n = A.f.nb + 1
     while n > 1:
         half = n >> 1
         if e[lo + half] <= v:
             lo = lo + half
         n -= half
-    return lo if lo < A.nb else A.nb - 1
+    return lo if lo < A.f.nb else A.f.nb - 1
 
 
 # ---- counting ------------------------------------------------------------------
@@ -203,7 +201,7 @@ cdef int count_span(const Src *S, const Axis *A, const fd_kernels *K, Py_ssize_t
         if m > i1 - i:
             m = i1 - i
         x = piece(S, r, j, m, buf)
-        bad |= K.hist_count(x, m, &A.f, A.nb, tab, sub_ld(A.nb + 1), slow, &ns)
+        bad |= K.hist_count(x, m, &A.f, tab, sub_ld(A.f.nb + 1), slow, &ns)
         for t in range(ns):
             tab[place(A, x[slow[t]])] += 1
         i += m
@@ -243,7 +241,7 @@ cdef int wsum_span(const Src *S, const Src *W, const Axis *A, const fd_kernels *
     cdef const double *w
     cdef int bad = 0, wbad = 0
     cdef int32_t c
-    memset(part, 0, A.nb * sizeof(double))
+    memset(part, 0, A.f.nb * sizeof(double))
     while i < i1:
         r = i // S.L
         j = i - r * S.L
@@ -270,22 +268,18 @@ cdef int wsum_span(const Src *S, const Src *W, const Axis *A, const fd_kernels *
 
 cdef int init_axis(Axis *A, dict plan, const double *e) except -1:
     A.mode = plan["mode"]
-    A.nb = plan["nb"]
-    A.e = e
+    A.f.nb = plan["nb"]
+    A.f.e = e
     A.f.lo = plan["lo"]
     A.f.hi = plan["hi"]
     A.f.first = plan["first"]
     A.f.scale = plan["scale"]
     A.f.delta = plan["delta"]
     A.f.fast = plan["fast"]
-    A.first1 = plan.get("first1", 0.0)
     A.denom = plan.get("denom", 1.0)
-    A.n = plan.get("n", 0.0)
     A.r1 = plan.get("r1", 0)
     A.r2 = plan.get("r2", 0)
     cdef const int32_t[::1] lut
-    A.f.e = e
-    A.f.nb = A.nb
     A.f.lut = NULL
     A.f.G = 0
     A.f.gscale = 0.0
@@ -332,7 +326,7 @@ def histogram(cnp.ndarray x, dict plan, const double[::1] edges, *, cnp.ndarray 
     init_axis(&A, plan, &edges[0])
     if weighted:
         init_src(&W, weights)
-    nb = A.nb
+    nb = A.f.nb
     N = S.R * S.L
     rows = S.R if batch else 1
     nt = threads_for(N, nthreads)
@@ -437,7 +431,7 @@ cdef int slice_wsum(const Src *S, const Src *W, const Axis *A, const fd_kernels 
     while b < i1:
         e = b + NP_BLOCK if b + NP_BLOCK < i1 else i1
         bad |= wsum_span(S, W, A, K, b, e, part, buf, buf + FD_CH, codes)
-        for k in range(A.nb):
+        for k in range(A.f.nb):
             outr[k] += part[k]
         b = e
     return bad
@@ -468,8 +462,8 @@ def histogram2d(cnp.ndarray x, cnp.ndarray y, dict px, dict py, const double[::1
         init_src(&W, weights)
     init_axis(&A, px, &ex[0])
     init_axis(&B, py, &ey[0])
-    nx = A.nb
-    ny = B.nb
+    nx = A.f.nb
+    ny = B.f.nb
     ncell = nx * ny
     N = X.L
     nt = 1 if weighted else threads_for(N, nthreads)
@@ -530,11 +524,10 @@ cdef int count_pairs(const Src *X, const Src *Y, const Axis *A, const Axis *B,
         m = i1 - i if i1 - i < FD_CH else FD_CH
         xv = piece(X, 0, i, m, buf)
         yv = piece(Y, 0, i, m, buf + FD_CH)
-        bad |= K.hist_count2(xv, yv, m, &A.f, &B.f, A.nb, B.nb, tab, sub_ld(A.nb * B.nb + 1), slow,
-                             &ns)
+        bad |= K.hist_count2(xv, yv, m, &A.f, &B.f, tab, sub_ld(A.f.nb * B.f.nb + 1), slow, &ns)
         for t in range(ns):
             s = slow[t]
-            tab[place(A, xv[s]) * B.nb + place(B, yv[s])] += 1
+            tab[place(A, xv[s]) * B.f.nb + place(B, yv[s])] += 1
         i += m
     return bad
 
@@ -552,8 +545,8 @@ cdef int wsum_pairs(const Src *X, const Src *Y, const Src *W, const Axis *A, con
     cdef int32_t *cx = codes
     cdef int32_t *cy = codes + FD_CH
     cdef int bad = 0, wbad = 0
-    cdef Py_ssize_t ny = B.nb
-    memset(part, 0, A.nb * B.nb * sizeof(double))
+    cdef Py_ssize_t ny = B.f.nb
+    memset(part, 0, A.f.nb * B.f.nb * sizeof(double))
     while i < i1:
         m = i1 - i if i1 - i < FD_CH else FD_CH
         xv = piece(X, 0, i, m, buf)
