@@ -62,13 +62,14 @@ cdef extern from "fd_core.h" nogil:
         double first, scale, delta
         int fast
         const double *e
-        const int32_t *lut
+        const int32_t *cbin
+        const double *cedge
         intp_t nb, G
         double gscale
-        int steps
 
     enum:
         FD_HIST_SLOW, FD_HIST_OUT
+    intp_t fd_hist_bin(const fd_hist_axis *a, double v)
 
     enum:  # enum fd_tbl_measure
         FD_TBL_JOINT, FD_TBL_COND, FD_TBL_MI

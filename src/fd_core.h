@@ -83,20 +83,47 @@ enum fd_acc_slot {
    its bin is floor(g) by every reading of the edges (NumPy's formula with
    its corrections, or the edges themselves).  fast = 0: no value is placed
    by its position (non-uniform edges).  Explicit edges e[0..nb] may come
-   with a lookup table: lut[c] (c <= G) the last edge at or below e[0] +
-   c / gscale, a bin at or below that of every value of cell c + 1; from
-   it, at most `steps` edges up reach any value's bin (steps = 0: no
-   table). */
+   with a cell table (cbin != NULL): a value inside whose cell index
+   c = min(trunc((v - e[0]) gscale), G - 1) comes out lies in a window of
+   cell c starting in bin cbin[c]; cedge[c] is the one interior edge inside
+   the window (+inf if none: the bin is cbin[c] + (v >= cedge[c])) or NaN
+   where it holds more (fd_hist_bin searches up from cbin[c]). */
 typedef struct {
     double lo, hi;
     double first, scale, delta;
     int fast;
     const double *e;
-    const int32_t *lut;
+    const int32_t *cbin;
+    const double *cedge;
     fd_intp nb, G;
     double gscale;
-    int steps;
 } fd_hist_axis;
+
+/* The bin of v from a bin k at or below it: the last edge e[b] <= v with
+   b <= last, found by doubling steps up from k, then halving them (a few
+   compares when the bin is near k, log2 of the distance otherwise). */
+static inline fd_intp fd_hist_up(const double *e, fd_intp k, fd_intp last, double v)
+{
+    fd_intp step = 1;
+    while (k + step <= last && e[k + step] <= v) {
+        k += step;
+        step <<= 1;
+    }
+    for (step >>= 1; step > 0; step >>= 1)
+        if (k + step <= last && e[k + step] <= v) k += step;
+    return k;
+}
+
+/* The bin of v (lo <= v <= hi) on explicit edges with a cell table. */
+static inline fd_intp fd_hist_bin(const fd_hist_axis *a, double v)
+{
+    fd_intp c = (fd_intp)((v - a->e[0]) * a->gscale);
+    c = c < a->G ? c : a->G - 1;
+    const double ed = a->cedge[c];
+    if (ed <= v) return a->cbin[c] + 1;
+    if (ed == ed) return a->cbin[c];
+    return fd_hist_up(a->e, a->cbin[c], a->nb - 1, v);
+}
 
 /* hist_codes' codes of the values it does not place */
 enum { FD_HIST_SLOW = -1, FD_HIST_OUT = -2 };

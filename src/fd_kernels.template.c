@@ -1049,116 +1049,99 @@ int FD_TERMD(hist_nan512)(__m512d nan)
    them one), value t into table t % 4, so that a run of one bin is not one
    chain of increments; cell nb of each table takes what is not counted
    there; the others inside the range appended to slow[] by index (*nslow
-   of them: the caller places them exactly).  Returns 1 if some value is NaN or
+   of them: the caller places them exactly; none with a cell table and no
+   fast path: every value is placed here).  Returns 1 if some value is NaN or
    infinite. */
 static int FD_TERMD(hist_count)(const double *x, fd_intp n, const fd_hist_axis *a,
                                 int64_t *cnt, fd_intp ld, int32_t *slow, fd_intp *nslow)
 {
     const fd_intp nb = a->nb;
     int32_t code[FD_CH];
-    if (a->steps > 0) {
-        /* explicit edges with a table: every value inside placed here, in
-           passes over the chunk that vectorize: the cell (from 0 outside
-           the range), the start bin of the cell before it (a gather), then
-           `steps` times one edge up where that edge is <= v */
+    if (a->cbin != NULL && !a->fast) {
+        /* explicit edges with a cell table: a value's cell, then its cell's
+           start bin and edge (two gathers that wait on nothing but the
+           cell), one compare; a lane of a crowded cell (NaN edge) searched
+           up from its start bin, one by one (they are rare) */
         const double e0 = a->e[0], gs = a->gscale;
-        const int32_t G1 = (int32_t)a->G - 1, last = (int32_t)(nb - 1), spill = (int32_t)nb;
-        const fd_v8d lo = {a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo};
-        const fd_v8d hi = {a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi};
-        const fd_v8d e0v = {e0, e0, e0, e0, e0, e0, e0, e0}, gsv = {gs, gs, gs, gs, gs, gs, gs, gs};
-        const fd_v8d zd = {0};
-        const fd_v8i one = {1, 1, 1, 1, 1, 1, 1, 1}, zi = {0};
-        const fd_v8i g1 = {G1, G1, G1, G1, G1, G1, G1, G1};
-        const fd_v8i sp = {spill, spill, spill, spill, spill, spill, spill, spill};
+        const int32_t G1 = (int32_t)a->G - 1, spill = (int32_t)nb;
+        const int32_t *cbin = a->cbin;
+        const double *cedge = a->cedge;
+        fd_intp j = 0;
+        int b;
 #if defined(__AVX512F__) && defined(__AVX512VL__)
-        /* one pass, eight values at a time, the table and the edges read by
-           gathers */
         {
             const __m512d lo8 = _mm512_set1_pd(a->lo), hi8 = _mm512_set1_pd(a->hi);
             const __m512d e08 = _mm512_set1_pd(e0), gs8 = _mm512_set1_pd(gs);
-            const __m256i one8 = _mm256_set1_epi32(1), zero8 = _mm256_setzero_si256();
-            const __m256i g18 = _mm256_set1_epi32(G1), last8 = _mm256_set1_epi32(last);
-            const __m256i spill8 = _mm256_set1_epi32(spill);
+            const __m256i one8 = _mm256_set1_epi32(1);
+            const __m256i g18 = _mm256_set1_epi32(G1), spill8 = _mm256_set1_epi32(spill);
             __m512d nan = _mm512_setzero_pd();
-            fd_intp j = 0;
             for (; j + 8 <= n; j += 8) {
                 __builtin_prefetch((const char *)(x + j) + FD_AHEAD, 0, 3);
                 const __m512d v = _mm512_loadu_pd(x + j);
                 const __mmask8 in = _mm512_cmp_pd_mask(v, lo8, _CMP_GE_OQ) &
                                     _mm512_cmp_pd_mask(v, hi8, _CMP_LE_OQ);
+                /* g >= 0 inside the range, 0 outside: a valid cell either way */
                 const __m512d g = _mm512_maskz_mul_pd(in, _mm512_sub_pd(v, e08), gs8);
-                __m256i c = _mm256_sub_epi32(_mm512_cvttpd_epi32(g), one8);
-                c = _mm256_min_epi32(_mm256_max_epi32(c, zero8), g18);
-                __m256i k = _mm256_mmask_i32gather_epi32(zero8, 0xFF, c, a->lut, 4);
-                for (int st = 0; st < a->steps; st++) {
-                    const __m512d ek = _mm512_i32gather_pd(k, a->e + 1, 8);
-                    const __mmask8 up = _mm512_cmp_pd_mask(ek, v, _CMP_LE_OQ) &
-                                        _mm256_cmplt_epi32_mask(k, last8);
-                    k = _mm256_mask_add_epi32(k, up, k, one8);
-                }
+                const __m256i c = _mm256_min_epi32(_mm512_cvttpd_epi32(g), g18);
+                __m256i k = _mm256_i32gather_epi32((const int *)cbin, c, 4);
+                const __m512d ed = _mm512_i32gather_pd(c, cedge, 8);
+                k = _mm256_mask_add_epi32(k, _mm512_cmp_pd_mask(ed, v, _CMP_LE_OQ), k, one8);
                 _mm256_storeu_si256((__m256i *)(code + j), _mm256_mask_blend_epi32(in, spill8, k));
+                const __mmask8 crowded = in & _mm512_cmp_pd_mask(ed, ed, _CMP_UNORD_Q);
+                for (unsigned m = crowded; m; m &= m - 1) {
+                    const fd_intp t = j + __builtin_ctz(m);
+                    code[t] = (int32_t)fd_hist_up(a->e, code[t], nb - 1, x[t]);
+                }
                 nan = _mm512_add_pd(nan, _mm512_sub_pd(v, v));
             }
-            int b = FD_TERMD(hist_nan512)(nan);
-            for (; j < n; j++) {
-                const double v = x[j];
-                const int in = (v >= a->lo) & (v <= a->hi);
-                int32_t c = (int32_t)(in ? (v - e0) * gs : 0.0) - 1;
-                c = c < 0 ? 0 : (c > G1 ? G1 : c);
-                int32_t k = a->lut[c];
-                for (int st = 0; st < a->steps; st++) k += (k < last) & (a->e[k + 1] <= v);
-                code[j] = in ? k : spill;
-                b |= (v - v) != 0.0;
+            b = FD_TERMD(hist_nan512)(nan);
+        }
+#else
+        {
+            int32_t cell[FD_CH];
+            const fd_v8d lo = {a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo, a->lo};
+            const fd_v8d hi = {a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi, a->hi};
+            const fd_v8d e0v = {e0, e0, e0, e0, e0, e0, e0, e0}, gsv = {gs, gs, gs, gs, gs, gs, gs, gs};
+            const fd_v8d zd = {0};
+            const fd_v8i g1 = {G1, G1, G1, G1, G1, G1, G1, G1};
+            const fd_v8i sp = {spill, spill, spill, spill, spill, spill, spill, spill};
+            fd_v8l bad = {0};
+            const fd_intp n8 = n - n % 8;
+            for (; j < n8; j += 8) {
+                fd_v8d v;
+                __builtin_prefetch((const char *)(x + j) + FD_AHEAD, 0, 3);
+                memcpy(&v, x + j, sizeof v);
+                const fd_v8l in = (v >= lo) & (v <= hi);
+                const fd_v8d g = (fd_v8d)((fd_v8l)((v - e0v) * gsv) & in);
+                fd_v8i c = __builtin_convertvector(g, fd_v8i);
+                const fd_v8i over = c > g1;
+                c = (c & ~over) | (g1 & over);
+                memcpy(cell + j, &c, sizeof c);
+                bad |= (v - v) != zd;
             }
-            FD_TERMD(hist_incr)(code, n, cnt, ld);
-            *nslow = 0;
-            return b;
+            b = FD_TERMD(any8)(bad);
+            for (fd_intp t = 0; t < n8; t++) {
+                const int32_t c = cell[t];
+                const double ed = cedge[c];
+                code[t] = cbin[c] + (ed <= x[t]);
+                if (ed != ed) code[t] = (int32_t)fd_hist_up(a->e, cbin[c], nb - 1, x[t]);
+            }
+            for (fd_intp t = 0; t < n8; t += 8) {
+                fd_v8d v;
+                fd_v8i c;
+                memcpy(&v, x + t, sizeof v);
+                memcpy(&c, code + t, sizeof c);
+                const fd_v8i in = __builtin_convertvector((v >= lo) & (v <= hi), fd_v8i);
+                c = (c & in) | (sp & ~in);
+                memcpy(code + t, &c, sizeof c);
+            }
         }
 #endif
-        int32_t cell[FD_CH];
-        fd_v8l bad = {0};
-        fd_intp j = 0;
-        for (; j + 8 <= n; j += 8) {
-            fd_v8d v;
-            __builtin_prefetch((const char *)(x + j) + FD_AHEAD, 0, 3);
-            memcpy(&v, x + j, sizeof v);
-            const fd_v8l in = (v >= lo) & (v <= hi);
-            const fd_v8d g = (fd_v8d)((fd_v8l)((v - e0v) * gsv) & in);
-            fd_v8i c = __builtin_convertvector(g, fd_v8i) - one;
-            c = c & ~(c < zi);
-            const fd_v8i over = c > g1;
-            c = (c & ~over) | (g1 & over);
-            memcpy(cell + j, &c, sizeof c);
-            bad |= (v - v) != zd;
-        }
-        int b = FD_TERMD(any8)(bad);
         for (; j < n; j++) {
             const double v = x[j];
             const int in = (v >= a->lo) & (v <= a->hi);
-            int32_t c = (int32_t)(in ? (v - e0) * gs : 0.0) - 1;
-            c = c < 0 ? 0 : (c > G1 ? G1 : c);
-            cell[j] = c;
+            code[j] = in ? (int32_t)fd_hist_bin(a, v) : spill;
             b |= (v - v) != 0.0;
-        }
-        for (fd_intp t = 0; t < n; t++) code[t] = a->lut[cell[t]];
-        const double *e1 = a->e + 1;
-        for (int st = 0; st < a->steps; st++)
-            for (fd_intp t = 0; t < n; t++) {
-                const int32_t k = code[t];
-                code[t] = k + ((k < last) & (e1[k] <= x[t]));
-            }
-        for (j = 0; j + 8 <= n; j += 8) {
-            fd_v8d v;
-            fd_v8i c;
-            memcpy(&v, x + j, sizeof v);
-            memcpy(&c, code + j, sizeof c);
-            const fd_v8i in = __builtin_convertvector((v >= lo) & (v <= hi), fd_v8i);
-            c = (c & in) | (sp & ~in);
-            memcpy(code + j, &c, sizeof c);
-        }
-        for (; j < n; j++) {
-            const double v = x[j];
-            code[j] = ((v >= a->lo) & (v <= a->hi)) ? code[j] : spill;
         }
         FD_TERMD(hist_incr)(code, n, cnt, ld);
         *nslow = 0;

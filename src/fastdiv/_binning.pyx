@@ -25,9 +25,11 @@ random data, every one on adversarial data -- are placed by ``place``:
   against the edges.  The counts equal NumPy's bit for bit.
 * ``EDGES`` (explicit edges, and every axis of ``numpy.histogram2d``): the
   last edge ``<= v`` (bin i holds ``e_i <= v < e_i+1``, the last bin also
-  its right edge, as ``numpy.searchsorted`` counts): from the bin a lookup
-  table of equal cells gives for v's cell (a bin at or below v's), up the
-  edges; a binary search where there is no table.
+  its right edge, as ``numpy.searchsorted`` counts): v's cell in a table
+  of equal cells gives its bin with one compare against the cell's one edge,
+  or a search up from the cell's first bin where the cell holds more
+  (``fd_hist_bin``; the kernel places every value this way); a binary
+  search where there is no table.
 
 Counting.  Unweighted counts are integers: fixed chunks of samples, each
 thread into its own table, the tables added in thread order (exact, so the
@@ -47,7 +49,7 @@ from libc.string cimport memset
 
 from _openmp cimport omp_get_thread_num
 from _typedefs cimport intp_t
-from _core cimport fd_kernels, fd_hist_axis, FD_CH, FD_HIST_SLOW, FD_HIST_OUT
+from _core cimport fd_kernels, fd_hist_axis, fd_hist_bin, FD_CH, FD_HIST_SLOW, FD_HIST_OUT
 from fastdiv._rows cimport kernels, gather, PARALLEL_MIN_WORK
 
 import numpy as np
@@ -162,14 +164,8 @@ cdef inline Py_ssize_t place(const Axis *A, double v) noexcept nogil:
         if k != A.f.nb - 1 and v >= e[k + 1]:
             k += 1
         return 0 if k < 0 else k
-    if A.f.lut != NULL:
-        # from a bin at or below v's (its cell is found to within one), up
-        k = <Py_ssize_t>((v - e[0]) * A.f.gscale)
-        k = 0 if k < 1 else (A.f.G - 1 if k > A.f.G else k - 1)
-        k = A.f.lut[k]
-        while k < A.f.nb - 1 and e[k + 1] <= v:
-            k += 1
-        return k
+    if A.f.cbin != NULL:
+        return fd_hist_bin(&A.f, v)
     # the last edge <= v, by halving (e[0] <= v <= e[nb] here)
     lo = 0
     n = A.f.nb + 1
@@ -279,17 +275,19 @@ cdef int init_axis(Axis *A, dict plan, const double *e) except -1:
     A.denom = plan.get("denom", 1.0)
     A.r1 = plan.get("r1", 0)
     A.r2 = plan.get("r2", 0)
-    cdef const int32_t[::1] lut
-    A.f.lut = NULL
+    cdef const int32_t[::1] cbin
+    cdef const double[::1] cedge
+    A.f.cbin = NULL
+    A.f.cedge = NULL
     A.f.G = 0
     A.f.gscale = 0.0
-    A.f.steps = 0
-    if plan.get("lut") is not None:
-        lut = plan["lut"]
-        A.f.lut = &lut[0]
-        A.f.G = lut.shape[0] - 1
+    if plan.get("cbin") is not None:
+        cbin = plan["cbin"]
+        cedge = plan["cedge"]
+        A.f.cbin = &cbin[0]
+        A.f.cedge = &cedge[0]
+        A.f.G = cbin.shape[0]
         A.f.gscale = plan["gscale"]
-        A.f.steps = plan["steps"]
     return 0
 
 

@@ -387,6 +387,41 @@ def test_explicit_edges(name, dtype):
     check(x, e, (-1.0, 1.0), what=name)
 
 
+def _crowded_edges(kind):
+    """Edges whose cells (fastdiv.hist._cells) hold two edges or more, or an
+    edge at a cell's end: the cases the one-compare table must get right."""
+    if kind == "consecutive-floats":
+        # runs of adjacent doubles inside wide bins
+        run = 0.3 + np.spacing(0.3) * np.arange(6)
+        return np.concatenate([[-4.0, -1.0], run, 0.7 + 1e-12 * np.arange(5), [4.0]])
+    if kind == "huge-offset":
+        # 2^50 + multiples of an ulp (0.25): cells finer than the doubles
+        return 2.0**50 + 0.25 * np.array([0, 1, 2, 3, 7, 8, 40, 41, 42, 100])
+    if kind == "on-cell-ends":
+        # 64 bins of one width, then 0.0 .. 1.0 split at 1/3: edges on the
+        # cells' ends and between them
+        return np.concatenate([np.linspace(-1.0, 0.0, 65)[:-1], [0.0, 1 / 3, 1.0]])
+    if kind == "dense-cluster":
+        # 2,000 edges within 1e-9 of each other in a range of 1e3
+        cluster = 1.0 + 1e-9 * np.random.default_rng(8).random(2000)
+        return np.concatenate([[-500.0], cluster, [500.0]])
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize(
+    "kind", ["consecutive-floats", "huge-offset", "on-cell-ends", "dense-cluster"]
+)
+def test_crowded_edge_cells(kind):
+    # enough samples for the cell table (8 per bin), every edge and its
+    # neighbours among them: NumPy's counts exactly
+    e = np.unique(_crowded_edges(kind))
+    spread = np.random.default_rng(len(kind)).random(40 * e.size)
+    x = R.on_edges(e[0] + spread * (e[-1] - e[0]), e, np.float64)
+    assert "cbin" in H._cells(e, x.size), "the table is in use"
+    check(x, e, what=kind)
+    check(x[::-1].copy(), np.repeat(e, 2), what=kind + " (each edge twice)")
+
+
 def test_value_on_a_repeated_last_edge():
     # the last bin [1, 1] is closed: 1.0 is counted there, NumPy as fastdiv
     got = check(np.array([0.5, 1.0, 1.0, -1.0]), np.array([-1.0, 0.0, 1.0, 1.0]))
