@@ -97,6 +97,7 @@ CORE_HEADERS = [
     "src/fd_wide.h",
     "src/fd_kernels_isa.h",
     "src/fd_kernels.template.c",
+    "src/fd_knn.h",
 ]
 CORE = (
     "fastdiv_core",
@@ -189,6 +190,7 @@ extensions = [
     extension("_joint"),
     extension("_discrete"),
     extension("_binning"),
+    extension("_knn"),
 ]
 
 setup(

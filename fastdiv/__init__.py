@@ -14,6 +14,7 @@ Measures on joint tables ``pxy[..., i, j]`` (leading axes batch):
 Threads: ``set_num_threads``, ``get_num_threads``, ``num_threads``,
 ``thread_limit``.
 Estimators from discrete samples (labels): ``fastdiv.discrete``.
+Estimators from continuous samples by nearest neighbours: ``fastdiv.knn``.
 Histograms of continuous samples and estimates from them: ``fastdiv.hist``.
 
 Build and machine report: ``show_config``.
@@ -52,6 +53,7 @@ except ImportError as _exc:
 
 from . import discrete as discrete  # the estimators from labels: fastdiv.discrete
 from . import hist as hist  # histograms and the estimates from them: fastdiv.hist
+from . import knn as knn  # estimators by nearest neighbours: fastdiv.knn
 from ._config import show_config
 from ._exact import (
     cross_entropy,

@@ -5,12 +5,12 @@ import doctest
 import pytest
 
 import fastdiv
-from fastdiv import _config, _exact, _pairwise, _tables, _threads, discrete, hist
+from fastdiv import _config, _exact, _pairwise, _tables, _threads, discrete, hist, knn
 
 
 @pytest.mark.parametrize(
     "module",
-    [_exact, _pairwise, _tables, _threads, _config, discrete, hist],
+    [_exact, _pairwise, _tables, _threads, _config, discrete, hist, knn],
     ids=lambda m: m.__name__,
 )
 def test_docstring_examples(module):

@@ -2311,3 +2311,281 @@ def test_hist_inputs_unmodified_after_error(name, kind):
     now = [x, y, e] + ([kw["weights"]] if "weights" in kw else [])
     for a, b in zip(now, saved):
         assert a.tobytes() == b.tobytes()
+
+
+# fastdiv.knn: the nearest-neighbour estimators
+# --------------------------------------------------------------------------
+# Every case pins the quoted name of the argument it blames (and, for a
+# batch, the sample set).
+
+K_FNS = ["entropy", "mutual_information", "conditional_mutual_information", "kl_divergence",
+         "mutual_information_features"]  # fmt: skip
+#: the sample arguments of each function
+K_ARGS = {
+    "entropy": ("x",),
+    "mutual_information": ("x", "y"),
+    "conditional_mutual_information": ("x", "y", "z"),
+    "kl_divergence": ("x", "y"),
+    "mutual_information_features": ("X", "y"),
+}
+
+
+def k_good(n=40, d=1, seed=0):
+    x = np.random.default_rng(seed).normal(0.0, 1.0, (n, d))
+    return x[:, 0] if d == 1 else x
+
+
+def k_args(name, n=40, **bad):
+    """The sample arguments of name, good but for those given."""
+    out = []
+    for i, arg in enumerate(K_ARGS[name]):
+        if arg in bad:
+            out.append(bad[arg])
+        elif arg == "X":
+            out.append(k_good(n, 3, i))
+        else:
+            out.append(k_good(n, 1, i))
+    return out
+
+
+def k_call(name, *args, **kw):
+    return getattr(fd.knn, name)(*args, **kw)
+
+
+K_WHICH = [(n, a) for n in K_FNS for a in K_ARGS[n]]
+
+
+@pytest.mark.parametrize("bad", BAD_DTYPE_ARRAYS)
+@pytest.mark.parametrize("name,which", K_WHICH)
+def test_knn_bad_dtype(name, which, bad):
+    with pytest.raises(TypeError, match=f"'{which}'"):
+        k_call(name, *k_args(name, **{which: bad}))
+
+
+@pytest.mark.parametrize("name,which", K_WHICH)
+def test_knn_none_sample(name, which):
+    with pytest.raises(TypeError, match=f"'{which}'"):
+        k_call(name, *k_args(name, **{which: None}))
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name,which", K_WHICH)
+def test_knn_nonfinite_sample(name, which, value, dtype):
+    good = k_args(name)[K_ARGS[name].index(which)]
+    bad = good.astype(dtype)
+    bad.flat[7] = value
+    with pytest.raises(ValueError, match=f"'{which}' must be finite"):
+        k_call(name, *k_args(name, **{which: bad}))
+
+
+@pytest.mark.parametrize("name", ["entropy", "mutual_information", "kl_divergence"])
+def test_knn_nonfinite_in_a_batch_names_the_set(name):
+    args = [np.random.default_rng(i).normal(size=(4, 30, 2)) for i in range(len(K_ARGS[name]))]
+    args[0][2, 5, 1] = np.nan
+    with pytest.raises(ValueError, match=r"'x' must be finite.*\(sample set 2\)"):
+        k_call(name, *args)
+
+
+@pytest.mark.parametrize("name,which", K_WHICH)
+@pytest.mark.parametrize("shape", [(), (0,), (0, 2), (2, 0), (1, 1, 2, 2)])
+def test_knn_bad_shapes(name, which, shape):
+    if which == "X" and len(shape) == 2 and shape[0] == 2:
+        shape = (40, 0)
+    with pytest.raises(ValueError, match=f"'{which}'"):
+        k_call(name, *k_args(name, **{which: np.zeros(shape)}))
+
+
+@pytest.mark.parametrize("name", K_FNS)
+@pytest.mark.parametrize("k", [0, -1, 40, 41])
+def test_knn_k_out_of_range(name, k):
+    with pytest.raises(ValueError, match="'k' must be"):
+        k_call(name, *k_args(name), k)
+
+
+@pytest.mark.parametrize("name", K_FNS)
+@pytest.mark.parametrize("k", [2.0, "3", True, None])
+def test_knn_k_not_an_integer(name, k):
+    with pytest.raises(TypeError, match="'k' must be an integer"):
+        k_call(name, *k_args(name), k)
+
+
+@pytest.mark.parametrize("name", ["kl_divergence"])
+def test_knn_k_beyond_the_second_sample(name):
+    with pytest.raises(ValueError, match="'k' must be less than the number of samples of 'y'"):
+        k_call(name, k_good(40), k_good(3, 1, 1), 3)
+
+
+@pytest.mark.parametrize("name", K_FNS)
+def test_knn_few_distinct_points(name):
+    # 40 samples of 3 distinct values (each repeated): k = 3 needs 4
+    rep = np.repeat([0.0, 1.0, 2.0], [14, 13, 13])
+    args = [rep if a != "X" else np.c_[rep, rep] for a in K_ARGS[name]]
+    with pytest.raises(ValueError, match="at least k \\+ 1 = 4 distinct points"):
+        k_call(name, *args, 3)
+
+
+def test_knn_few_distinct_points_names_the_space():
+    rep = np.repeat([0.0, 1.0], 20)
+    with pytest.raises(ValueError, match=r"'x' must hold at least k \+ 1"):
+        fd.knn.entropy(rep, 2)
+    with pytest.raises(ValueError, match=r"the joint samples \(x, y\) must hold"):
+        fd.knn.mutual_information(rep, rep, 2)
+    with pytest.raises(ValueError, match=r"'y' must hold at least k \+ 1"):
+        fd.knn.kl_divergence(k_good(40), rep, 2)
+
+
+@pytest.mark.parametrize("name", ["mutual_information", "conditional_mutual_information",
+                                  "mutual_information_features"])  # fmt: skip
+def test_knn_lengths_differ(name):
+    args = k_args(name)
+    args[1] = k_good(39, 1, 5)
+    with pytest.raises(ValueError, match="must have the same number of samples"):
+        k_call(name, *args)
+
+
+def test_knn_kl_dimensions_differ():
+    with pytest.raises(ValueError, match="'x' and 'y' must have the same dimension; got 2 and 3"):
+        fd.knn.kl_divergence(k_good(40, 2), k_good(50, 3))
+
+
+@pytest.mark.parametrize("name", ["mutual_information", "conditional_mutual_information",
+                                  "kl_divergence"])  # fmt: skip
+def test_knn_batches_must_pair(name):
+    args = [np.zeros((4, 30, 1)) + k_good(30, 1, i)[:, None] for i in range(len(K_ARGS[name]))]
+    one = list(args)
+    one[1] = args[1][0]
+    with pytest.raises(ValueError, match="must all be batches"):
+        k_call(name, *one)
+    other = list(args)
+    other[1] = args[1][:3]
+    with pytest.raises(ValueError, match="the same number of sample sets; got 4 and 3"):
+        k_call(name, *other)
+
+
+@pytest.mark.parametrize("name", ["entropy", "kl_divergence"])
+@pytest.mark.parametrize("metric,err", [("manhattan", ValueError), (2, TypeError)])
+def test_knn_bad_metric(name, metric, err):
+    with pytest.raises(err, match="'metric'"):
+        k_call(name, *k_args(name), metric=metric)
+
+
+@pytest.mark.parametrize("name", ["mutual_information", "mutual_information_features"])
+@pytest.mark.parametrize("alg,err", [(3, ValueError), (0, ValueError), ("1", TypeError),
+                                     (True, TypeError), (1.0, TypeError)])  # fmt: skip
+def test_knn_bad_algorithm(name, alg, err):
+    with pytest.raises(err, match="'algorithm' must be 1 or 2"):
+        k_call(name, *k_args(name), algorithm=alg)
+
+
+@pytest.mark.parametrize("name", K_FNS)
+@pytest.mark.parametrize("base,err", [(1, ValueError), (0, ValueError), (-2, ValueError),
+                                      (np.inf, ValueError), ("2", TypeError)])  # fmt: skip
+def test_knn_bad_base(name, base, err):
+    with pytest.raises(err, match="'base'"):
+        k_call(name, *k_args(name), base=base)
+
+
+@pytest.mark.parametrize("name,flag", [("mutual_information", "y_discrete"),
+                                       ("mutual_information", "standardize"),
+                                       ("conditional_mutual_information", "standardize"),
+                                       ("kl_divergence", "standardize"),
+                                       ("mutual_information_features", "y_discrete"),
+                                       ("mutual_information_features", "standardize")])  # fmt: skip
+@pytest.mark.parametrize("value", [1, "yes", None])
+def test_knn_bad_flags(name, flag, value):
+    with pytest.raises(TypeError, match=f"'{flag}' must be a bool"):
+        k_call(name, *k_args(name), **{flag: value})
+
+
+@pytest.mark.parametrize("name", K_FNS)
+@pytest.mark.parametrize("nt,err", [(0, ValueError), ("2", ValueError), (2.0, ValueError)])
+def test_knn_bad_n_threads(name, nt, err):
+    with pytest.raises(err, match="n_threads"):
+        k_call(name, *k_args(name), n_threads=nt)
+
+
+# ---- y_discrete ----
+
+
+@pytest.mark.parametrize("name", ["mutual_information", "mutual_information_features"])
+def test_knn_labels_with_nan(name):
+    y = np.arange(40.0) % 4
+    y[9] = np.nan
+    with pytest.raises(ValueError, match="'y' must not contain NaN; found one at sample 9"):
+        k_call(name, k_args(name)[0], y, y_discrete=True)
+
+
+@pytest.mark.parametrize("name", ["mutual_information", "mutual_information_features"])
+def test_knn_labels_shape(name):
+    with pytest.raises(ValueError, match="'y' must be a 1-D array of labels"):
+        k_call(name, k_args(name)[0], np.zeros((40, 2)), y_discrete=True)
+    with pytest.raises(ValueError, match="same number of samples"):
+        k_call(name, k_args(name)[0], np.arange(39) % 3, y_discrete=True)
+
+
+def test_knn_labels_of_a_batch():
+    x = np.random.default_rng(0).normal(size=(3, 30, 1))
+    with pytest.raises(ValueError, match=r"'y' must be a \(B, n\) batch of labels"):
+        fd.knn.mutual_information(x, np.arange(30) % 3, y_discrete=True)
+    with pytest.raises(ValueError, match="same number of samples"):
+        fd.knn.mutual_information(x, np.zeros((2, 30)), y_discrete=True)
+
+
+def test_knn_no_class_with_two_members():
+    with pytest.raises(ValueError, match="'y' must have a class with at least two samples"):
+        fd.knn.mutual_information(k_good(40), np.arange(40), y_discrete=True)
+
+
+def test_knn_class_with_few_distinct_points():
+    # a class of 6 samples with 2 distinct values: k_c = 3 needs 4
+    x = k_good(40)
+    y = np.repeat([0, 1], 20)
+    x[:6] = [0.5, 0.5, 0.5, 1.5, 1.5, 1.5]
+    y[:6] = 7
+    with pytest.raises(ValueError, match=r"in each class of 'y'.*min\(k, N_c - 1\) \+ 1 distinct"):
+        fd.knn.mutual_information(x, y, 3, y_discrete=True)
+
+
+# ---- features ----
+
+
+def test_knn_features_X_shape():
+    with pytest.raises(ValueError, match=r"'X' must be \(n, m\)"):
+        fd.knn.mutual_information_features(k_good(40), k_good(40))
+    with pytest.raises(ValueError, match="'y' must be"):
+        fd.knn.mutual_information_features(k_good(40, 3), np.zeros((2, 40, 1)))
+
+
+# ---- keyword-only, inputs unmodified ----
+
+
+def test_knn_keyword_only():
+    x, y = k_good(40), k_good(40, 1, 1)
+    with pytest.raises(TypeError):
+        fd.knn.entropy(x, 3, None)
+    with pytest.raises(TypeError):
+        fd.knn.mutual_information(x, y, 3, None)
+    with pytest.raises(TypeError):
+        fd.knn.kl_divergence(x, y, 1, None)
+
+
+@pytest.mark.parametrize("name", K_FNS)
+@pytest.mark.parametrize("kind", ["nan", "k", "distinct", "n_threads"])
+def test_knn_inputs_unmodified_after_error(name, kind):
+    args = k_args(name)
+    kw = {}
+    if kind == "nan":
+        args[0].flat[7] = np.nan
+    elif kind == "k":
+        kw["k"] = 100
+    elif kind == "distinct":
+        for a in args:
+            a[...] = np.floor(a.ravel()[0])
+    else:
+        kw["n_threads"] = 0
+    saved = [a.copy() for a in args]
+    with pytest.raises((ValueError, TypeError)):
+        k_call(name, *args, **kw)
+    for a, b in zip(args, saved):
+        assert a.tobytes() == b.tobytes()

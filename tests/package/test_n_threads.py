@@ -247,6 +247,64 @@ def test_hist_bad_n_threads_is_a_value_error(name, value):
         call_hist(name, small, n_threads=value)
 
 
+# ---- fastdiv.knn ----------------------------------------------------------------
+
+#: every function of fastdiv.knn computes, and takes n_threads
+KNN = list(fd.knn.__all__)
+
+
+@pytest.fixture(scope="module")
+def knn_samples():
+    """Samples past the one-thread threshold (8192 points), and a batch and
+    columns for the set-parallel paths."""
+    rng = np.random.default_rng(13)
+    n = 20_000
+    x = rng.normal(size=(n, 2))
+    y = x[:, :1] * 0.6 + 0.8 * rng.normal(size=(n, 1))
+    z = rng.normal(size=n)
+    return x, y, z
+
+
+def call_knn(name, samples, **kw):
+    x, y, z = samples
+    f = getattr(fd.knn, name)
+    if name == "entropy":
+        return (f(x, **kw), f(x.reshape(10, -1, 2), **kw))
+    if name == "mutual_information":
+        return (f(x, y, **kw), f(x, y, algorithm=2, **kw),
+                f(x, (z > 0).astype(int), y_discrete=True, **kw))  # fmt: skip
+    if name == "conditional_mutual_information":
+        return f(x, y, z, **kw)
+    if name == "kl_divergence":
+        return f(x, x[::-1] * 1.1 + 0.2, **kw)
+    return f(np.c_[x, z][:10_000], y[:10_000, 0], **kw)
+
+
+@pytest.mark.parametrize("name", KNN)
+def test_knn_functions_take_n_threads(name):
+    p = inspect.signature(getattr(fd.knn, name)).parameters["n_threads"]
+    assert p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is None
+
+
+@pytest.mark.parametrize("name", KNN)
+def test_knn_n_threads_gives_identical_bits(name, knn_samples):
+    ref = call_knn(name, knn_samples, n_threads=1)
+    ref = ref if isinstance(ref, tuple) else (ref,)
+    for n in (2, 3, -1, None):
+        got = call_knn(name, knn_samples, n_threads=n)
+        got = got if isinstance(got, tuple) else (got,)
+        assert all(np.array_equal(bits(g), bits(r)) for g, r in zip(got, ref)), (name, n)
+
+
+@pytest.mark.parametrize("value", BAD, ids=[repr(v)[:20] for v in BAD])
+@pytest.mark.parametrize("name", KNN)
+def test_knn_bad_n_threads_is_a_value_error(name, value):
+    rng = np.random.default_rng(0)
+    small = (rng.normal(size=(20, 2)), rng.normal(size=(20, 1)), rng.normal(size=20))
+    with pytest.raises(ValueError, match="'n_threads'"):
+        call_knn(name, small, n_threads=value)
+
+
 def test_resolve_threads_order(thread_state):
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert resolve_threads(-1) == cores

@@ -1,0 +1,1420 @@
+"""The neighbour searches of fastdiv.knn: k-d trees, sorted arrays, the estimates.
+
+Points.  A sample set is read once, in place (float32 or float64, any
+strides, either byte order; standardized on the fly where asked) into the
+search structure's own array, in the structure's order: a k-d tree keeps
+rows of the space's columns, a one-dimensional space its sorted values.
+Distances are formed in float64 from coordinate differences, as the
+Euclidean norm's square or the max-norm; the boxes of the tree's nodes are
+the exact extremes of their points, so a box's distance never exceeds that
+of a point inside (rounding is monotone), and pruning is exact.
+
+Tree.  Balanced: a node of more than LEAF points splits at its median along
+its widest coordinate (a three-way quickselect: equal values stay
+together), its children numbered in preorder, so that the node numbers of a
+subtree follow from its size alone (``nodes_for``) and the subtrees below
+the top levels are built in parallel.  A node whose points are all one
+point is a leaf however many it holds.
+
+Searches, per query point, threaded over the query points (dynamic
+chunks; each point's result lands in its own slot, so nothing depends on
+the thread that computed it):
+* ``kth``: the k-th smallest POSITIVE distance (copies of the query, and the
+  query itself, skipped): depth first, the nearer child first, a subtree
+  skipped once its box is no closer than the current k-th;
+* ``count_in``: the points within a radius (strictly or inclusively),
+  whole subtrees added where the box lies inside; on a sorted axis two
+  galloping searches from the query's own position;
+* ``ball``: the points at a positive distance up to a radius, with their
+  distances in two marginal spaces (KSG algorithm 2).
+
+Sums over points run in a fixed order (pairwise, by original row index):
+the estimates are the same for any thread count.
+"""
+
+cimport cython
+cimport numpy as cnp
+from cython.parallel cimport prange, threadid
+from libc.math cimport log, sqrt, fabs, INFINITY, isfinite
+from libc.stdint cimport uint32_t, uint64_t, int64_t
+from libc.stdlib cimport malloc, calloc, realloc, free
+from libc.string cimport memcpy
+
+from _typedefs cimport intp_t
+
+import numpy as np
+
+cnp.import_array()
+
+cdef extern from *:
+    """
+    static inline uint64_t fd_bswap64(uint64_t u) { return __builtin_bswap64(u); }
+    static inline uint32_t fd_bswap32(uint32_t u) { return __builtin_bswap32(u); }
+    """
+    uint64_t fd_bswap64(uint64_t u) noexcept nogil
+    uint32_t fd_bswap32(uint32_t u) noexcept nogil
+
+
+cpdef enum Metric:
+    EUCLIDEAN = 0
+    CHEBYSHEV = 1
+
+# what a set's estimate reports besides its value (fastdiv.knn raises)
+cpdef enum Status:
+    OK = 0
+    NOT_FINITE = 1          # a NaN or infinity in the variable `arg`
+    FEW_DISTINCT = 2        # fewer than k + 1 distinct points in a space searched
+    CLASS_FEW_DISTINCT = 3  # a class with fewer than k_c + 1 distinct points
+    NO_CLASS = 4            # no class with two members (y_discrete)
+    NO_MEMORY = 5
+
+cdef enum:
+    LEAF = 12               # points of a leaf, at most
+    STACK = 192             # depth-first stack (the tree is < 64 deep)
+    PSUM_BLOCK = 128        # pairwise sums: plain sums below this
+    CHUNK = 64              # query points a thread takes at a time
+    # points of a call below which it runs on one thread (starting and
+    # joining threads costs more than they save)
+    PAR_MIN = 8192
+    PSI_TABLE = 4096        # psi(m) tabulated below this
+
+
+# ---- reading samples ---------------------------------------------------------------
+
+cdef struct Block:
+    # columns of one variable of one set: value (i, c) at p + i rs + c cs
+    const char *p
+    intp_t rs, cs
+    int cols
+    int f32                 # float32, else float64
+    int swap                # not in native byte order
+    int arg                 # which argument (0 x, 1 y, 2 z): for the status
+    const double *shift     # per column, or NULL: (v - shift) / scale
+    const double *scale
+
+
+cdef inline double read(const Block *b, intp_t i, int c) noexcept nogil:
+    cdef const char *q = b.p + i * b.rs + c * b.cs
+    cdef uint64_t u8
+    cdef uint32_t u4
+    cdef double v
+    cdef float f
+    if b.f32:
+        memcpy(&u4, q, 4)
+        if b.swap:
+            u4 = fd_bswap32(u4)
+        memcpy(&f, &u4, 4)
+        v = f
+    else:
+        memcpy(&u8, q, 8)
+        if b.swap:
+            u8 = fd_bswap64(u8)
+        memcpy(&v, &u8, 8)
+    if b.shift != NULL:
+        v = (v - b.shift[c]) / b.scale[c]
+    return v
+
+
+cdef struct Space:
+    # the concatenated columns of up to three variables
+    Block b[3]
+    int nb
+    int d
+
+
+cdef int fill(const Space *S, const intp_t *rows, intp_t n, double *pts, int *bad) noexcept nogil:
+    """pts[i d + c] = coordinate c of row rows[i] (or i); *bad = the
+    argument of a NaN or infinity (-1 if none)."""
+    cdef intp_t i, r
+    cdef int a, c, col
+    cdef double v
+    cdef int d = S.d
+    bad[0] = -1
+    for i in range(n):
+        r = rows[i] if rows != NULL else i
+        col = 0
+        for a in range(S.nb):
+            for c in range(S.b[a].cols):
+                v = read(&S.b[a], r, c)
+                if not isfinite(v) and bad[0] < 0:
+                    bad[0] = S.b[a].arg
+                pts[i * d + col] = v
+                col += 1
+    return 0
+
+
+# ---- distances ---------------------------------------------------------------------
+
+cdef inline double pdist(const double *a, const double *q, int d, int metric) noexcept nogil:
+    cdef double acc = 0.0, t
+    cdef int c
+    if metric == EUCLIDEAN:
+        for c in range(d):
+            t = a[c] - q[c]
+            acc += t * t
+    else:
+        for c in range(d):
+            t = fabs(a[c] - q[c])
+            if t > acc:
+                acc = t
+    return acc
+
+
+cdef inline double box_min(const double *lo, const double *hi, const double *q, int d,
+                           int metric) noexcept nogil:
+    """The smallest distance (in pdist's units) from q to a point of the box."""
+    cdef double acc = 0.0, t, u
+    cdef int c
+    for c in range(d):
+        t = lo[c] - q[c]
+        u = q[c] - hi[c]
+        if u > t:
+            t = u
+        if t > 0.0:
+            if metric == EUCLIDEAN:
+                acc += t * t
+            elif t > acc:
+                acc = t
+    return acc
+
+
+cdef inline double box_max(const double *lo, const double *hi, const double *q, int d,
+                           int metric) noexcept nogil:
+    """The largest distance from q to a point of the box."""
+    cdef double acc = 0.0, t, u
+    cdef int c
+    for c in range(d):
+        t = fabs(q[c] - lo[c])
+        u = fabs(hi[c] - q[c])
+        if u > t:
+            t = u
+        if metric == EUCLIDEAN:
+            acc += t * t
+        elif t > acc:
+            acc = t
+    return acc
+
+
+# ---- the tree ----------------------------------------------------------------------
+
+cdef extern from "fd_knn.h" nogil:
+    ctypedef struct fd_tree:
+        intp_t n
+        int d
+        int metric
+        double *pts             # n x d, tree order
+        intp_t *ids             # the row of each tree position
+        intp_t *pos             # the tree position of each row
+        intp_t nnode
+        intp_t *start           # node: its points [start, end)
+        intp_t *end
+        intp_t *left            # node: its children, or -1 (a leaf)
+        intp_t *right
+        double *box             # node: lo[0..d), hi[0..d)
+    ctypedef double (*fd_knn_fn)(const fd_tree *, const double *, int, double *) noexcept nogil
+    fd_knn_fn fd_knn_for(int d, int metric)
+
+
+ctypedef fd_tree Tree
+
+
+cdef void nodes_pair(intp_t m, intp_t *a, intp_t *b) noexcept nogil:
+    """a = the nodes of a subtree of m points, b = of m + 1 (the halves of
+    m and m + 1 are h = m // 2 and h + 1, so one recursion serves both)."""
+    cdef intp_t h = m // 2, x, y
+    if m + 1 <= LEAF:
+        a[0] = 1
+        b[0] = 1
+        return
+    nodes_pair(h, &x, &y)
+    if m % 2 == 0:
+        a[0] = 1 if m <= LEAF else 1 + 2 * x
+        b[0] = 1 + x + y
+    else:
+        a[0] = 1 if m <= LEAF else 1 + x + y
+        b[0] = 1 + 2 * y
+
+
+cdef inline intp_t nodes_for(intp_t m) noexcept nogil:
+    cdef intp_t a, b
+    nodes_pair(m, &a, &b)
+    return a
+
+
+cdef inline void swap_rows(Tree *T, intp_t i, intp_t j) noexcept nogil:
+    cdef int c
+    cdef double t
+    cdef intp_t s
+    cdef double *a = T.pts + i * T.d
+    cdef double *b = T.pts + j * T.d
+    for c in range(T.d):
+        t = a[c]
+        a[c] = b[c]
+        b[c] = t
+    s = T.ids[i]
+    T.ids[i] = T.ids[j]
+    T.ids[j] = s
+
+
+cdef intp_t partition(Tree *T, intp_t lo, intp_t hi, int dim, double pivot,
+                      bint strict) noexcept nogil:
+    """Rows [lo, hi) with value < pivot (strict) or <= pivot first; returns
+    where the others start.  Without branches on the values (a partition's
+    compares are coin flips to a branch predictor): every row is swapped
+    with the boundary row, which moves on where it belongs."""
+    cdef intp_t i, b = lo, s
+    cdef int c, d = T.d
+    cdef double *P = T.pts
+    cdef double t
+    cdef bint left
+    for i in range(lo, hi):
+        t = P[i * d + dim]
+        left = (t < pivot) if strict else (t <= pivot)
+        for c in range(d):
+            t = P[b * d + c]
+            P[b * d + c] = P[i * d + c]
+            P[i * d + c] = t
+        s = T.ids[b]
+        T.ids[b] = T.ids[i]
+        T.ids[i] = s
+        b += left
+    return b
+
+
+cdef void select_rows(Tree *T, intp_t lo, intp_t hi, intp_t kth, int dim) noexcept nogil:
+    """Rows [lo, hi) reordered so that row kth holds the value of its rank
+    along dim, smaller values before it, larger after: partitions around a
+    median of three, the values equal to it set apart in a second pass
+    where kth is not below them (so that equal values end the search)."""
+    cdef intp_t lt, le, mid
+    cdef double a, b, c, pivot
+    cdef int d = T.d
+    cdef double *P = T.pts
+    while hi - lo > 1:
+        mid = lo + (hi - lo) // 2
+        a = P[lo * d + dim]
+        b = P[mid * d + dim]
+        c = P[(hi - 1) * d + dim]
+        if (a <= b) == (b <= c):
+            pivot = b
+        elif (b <= a) == (a <= c):
+            pivot = a
+        else:
+            pivot = c
+        lt = partition(T, lo, hi, dim, pivot, True)
+        if kth < lt:
+            hi = lt
+            continue
+        le = partition(T, lt, hi, dim, pivot, False)
+        if kth < le:
+            return
+        lo = le
+
+
+cdef void sort_leaf(Tree *T, intp_t s, intp_t e) noexcept nogil:
+    """Insertion sort of a one-dimensional leaf (the whole array ends sorted)."""
+    cdef intp_t i, j
+    for i in range(s + 1, e):
+        j = i
+        while j > s and T.pts[j - 1] > T.pts[j]:
+            swap_rows(T, j - 1, j)
+            j -= 1
+
+
+cdef void build_node(Tree *T, intp_t node, intp_t s, intp_t e) noexcept nogil:
+    cdef int d = T.d, c, dim
+    cdef intp_t i, mid
+    cdef double *lo = T.box + node * 2 * d
+    cdef double *hi = lo + d
+    cdef double v, spread, best
+    T.start[node] = s
+    T.end[node] = e
+    for c in range(d):
+        lo[c] = T.pts[s * d + c]
+        hi[c] = lo[c]
+    for i in range(s + 1, e):
+        for c in range(d):
+            v = T.pts[i * d + c]
+            lo[c] = v if v < lo[c] else lo[c]
+            hi[c] = v if v > hi[c] else hi[c]
+    dim = 0
+    best = -1.0
+    for c in range(d):
+        spread = hi[c] - lo[c]
+        if spread > best:
+            best = spread
+            dim = c
+    if e - s <= LEAF or best == 0.0:
+        T.left[node] = -1
+        T.right[node] = -1
+        if d == 1:
+            sort_leaf(T, s, e)
+        return
+    mid = s + (e - s) // 2
+    select_rows(T, s, e, mid, dim)
+    T.left[node] = node + 1
+    T.right[node] = node + 1 + nodes_for(mid - s)
+
+
+cdef void build_sub(Tree *T, intp_t node, intp_t s, intp_t e) noexcept nogil:
+    build_node(T, node, s, e)
+    if T.left[node] >= 0:
+        build_sub(T, T.left[node], s, s + (e - s) // 2)
+        build_sub(T, T.right[node], s + (e - s) // 2, e)
+
+
+cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t ntotal,
+                   int metric, int nthreads, int *bad) noexcept nogil:
+    """Read the points (rows[0..n), or rows 0..n-1 where rows is NULL; the
+    set has ntotal rows) and build T; returns Status."""
+    cdef intp_t i, t, ntask = 0, nt, m
+    cdef intp_t task_node[16]
+    cdef intp_t task_s[16]
+    cdef intp_t task_e[16]
+    cdef intp_t qn[16]
+    cdef intp_t qs[16]
+    cdef intp_t qe[16]
+    cdef intp_t nq, node, s, e, j
+    T.n = n
+    T.d = S.d
+    T.metric = metric
+    # one dimension: a sorted array, no nodes (searches walk it)
+    T.nnode = nodes_for(n) if S.d > 1 else 1
+    T.pts = <double *>malloc(n * S.d * sizeof(double) + 8)
+    T.ids = <intp_t *>malloc(n * sizeof(intp_t) + 8)
+    T.pos = <intp_t *>malloc(ntotal * sizeof(intp_t) + 8)
+    T.start = <intp_t *>malloc(T.nnode * sizeof(intp_t))
+    T.end = <intp_t *>malloc(T.nnode * sizeof(intp_t))
+    T.left = <intp_t *>malloc(T.nnode * sizeof(intp_t))
+    T.right = <intp_t *>malloc(T.nnode * sizeof(intp_t))
+    T.box = <double *>malloc(T.nnode * 2 * S.d * sizeof(double))
+    if (T.pts == NULL or T.ids == NULL or T.pos == NULL or T.start == NULL or T.end == NULL
+            or T.left == NULL or T.right == NULL or T.box == NULL):
+        return NO_MEMORY
+    fill(S, rows, n, T.pts, bad)
+    if bad[0] >= 0:
+        return NOT_FINITE
+    for i in range(n):
+        T.ids[i] = rows[i] if rows != NULL else i
+    if S.d == 1:
+        if sort_values(T) != OK:
+            return NO_MEMORY
+        for i in range(n):
+            T.pos[T.ids[i]] = i
+        return OK
+    # the top levels one by one, down to a few subtrees per thread, then
+    # those subtrees in parallel (their node numbers follow from their sizes)
+    nq = 1
+    qn[0] = 0
+    qs[0] = 0
+    qe[0] = n
+    while nq > 0:
+        nq -= 1
+        node = qn[nq]
+        s = qs[nq]
+        e = qe[nq]
+        if nthreads <= 1 or e - s < 4096 or ntask + nq + 2 > 8 or ntask + nq + 1 >= 4 * nthreads:
+            task_node[ntask] = node
+            task_s[ntask] = s
+            task_e[ntask] = e
+            ntask += 1
+            continue
+        build_node(T, node, s, e)
+        if T.left[node] >= 0:
+            m = s + (e - s) // 2
+            qn[nq] = T.right[node]
+            qs[nq] = m
+            qe[nq] = e
+            qn[nq + 1] = T.left[node]
+            qs[nq + 1] = s
+            qe[nq + 1] = m
+            nq += 2
+    nt = nthreads if ntask > 1 else 1
+    for t in prange(ntask, nogil=True, num_threads=nt, schedule="dynamic", chunksize=1):
+        build_sub(T, task_node[t], task_s[t], task_e[t])
+    for i in range(n):
+        T.pos[T.ids[i]] = i
+    return OK
+
+
+cdef inline uint64_t order_key(double v) noexcept nogil:
+    """The bits of v as an unsigned integer in the order of the values
+    (negative values reversed below the positive ones; -0.0 just below
+    0.0, which compare equal and may lie in either order)."""
+    cdef uint64_t u
+    memcpy(&u, &v, 8)
+    return ~u if (u >> 63) else (u | (<uint64_t>1 << 63))
+
+
+cdef int sort_values(Tree *T) noexcept nogil:
+    """T.pts (one column) and T.ids sorted by value: a least-significant-
+    digit radix sort of the values' order keys, 11 bits a pass, the passes
+    where every key has one digit skipped."""
+    cdef intp_t n = T.n, i, total, c
+    cdef int p, sh
+    cdef uint64_t *key = <uint64_t *>malloc(n * sizeof(uint64_t) + 8)
+    cdef uint64_t *key2 = <uint64_t *>malloc(n * sizeof(uint64_t) + 8)
+    cdef intp_t *id2 = <intp_t *>malloc(n * sizeof(intp_t) + 8)
+    cdef intp_t *hist = <intp_t *>calloc(6 * 2048, sizeof(intp_t))
+    cdef uint64_t *kt
+    cdef intp_t *it
+    cdef intp_t *h
+    cdef int rc = OK
+    if key == NULL or key2 == NULL or id2 == NULL or hist == NULL:
+        rc = NO_MEMORY
+    else:
+        for i in range(n):
+            key[i] = order_key(T.pts[i])
+            for p in range(6):
+                hist[p * 2048 + ((key[i] >> (11 * p)) & 2047)] += 1
+        for p in range(6):
+            h = hist + p * 2048
+            sh = 11 * p
+            if h[(key[0] >> sh) & 2047] == n:
+                continue
+            total = 0
+            for c in range(2048):
+                total += h[c]
+                h[c] = total - h[c]
+            for i in range(n):
+                c = (key[i] >> sh) & 2047
+                key2[h[c]] = key[i]
+                id2[h[c]] = T.ids[i]
+                h[c] += 1
+            kt = key
+            key = key2
+            key2 = kt
+            it = T.ids
+            T.ids = id2
+            id2 = it
+        # the values back from their keys
+        for i in range(n):
+            key2[i] = key[i] ^ (<uint64_t>1 << 63) if (key[i] >> 63) else ~key[i]
+            memcpy(&T.pts[i], &key2[i], 8)
+    free(key)
+    free(key2)
+    free(id2)
+    free(hist)
+    return rc
+
+
+cdef double kth_sorted(const Tree *T, double x, intp_t p, int k) noexcept nogil:
+    """The k-th smallest positive distance from x to the sorted values,
+    p an index with v[p] <= x < v[p + 1] or v[p] == x (-1 below them all):
+    two fronts walk out from x, its copies skipped (pdist's units)."""
+    cdef const double *v = T.pts
+    cdef intp_t l = p, r = p + 1, n = T.n
+    cdef int found = 0
+    cdef double dl, dr, last = 0.0
+    while l >= 0 and v[l] == x:
+        l -= 1
+    while r < n and v[r] == x:
+        r += 1
+    while found < k:
+        dl = x - v[l] if l >= 0 else INFINITY
+        dr = v[r] - x if r < n else INFINITY
+        if dl <= dr:
+            last = dl
+            l -= 1
+        else:
+            last = dr
+            r += 1
+        found += 1
+    return last * last if T.metric == EUCLIDEAN else last
+
+
+cdef intp_t below(const Tree *T, double x) noexcept nogil:
+    """The last index with v <= x (-1 if none) of a sorted tree."""
+    cdef intp_t lo = -1, hi = T.n, mid
+    while hi - lo > 1:
+        mid = lo + (hi - lo) // 2
+        if T.pts[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+cdef void tree_free(Tree *T) noexcept nogil:
+    free(T.pts)
+    free(T.ids)
+    free(T.pos)
+    free(T.start)
+    free(T.end)
+    free(T.left)
+    free(T.right)
+    free(T.box)
+    T.pts = NULL
+    T.ids = NULL
+    T.pos = NULL
+    T.start = NULL
+    T.end = NULL
+    T.left = NULL
+    T.right = NULL
+    T.box = NULL
+
+
+cdef void tree_null(Tree *T) noexcept nogil:
+    T.pts = NULL
+    T.ids = NULL
+    T.pos = NULL
+    T.start = NULL
+    T.end = NULL
+    T.left = NULL
+    T.right = NULL
+    T.box = NULL
+
+
+cdef int distinct_at_least(const Tree *T, intp_t need) noexcept nogil:
+    """1 if T holds at least `need` distinct points (<= need stored rows are
+    compared with each point; tree order puts copies side by side)."""
+    cdef intp_t i, j, have = 0
+    cdef int c, same
+    cdef int d = T.d
+    cdef intp_t *seen = <intp_t *>malloc((need + 1) * sizeof(intp_t))
+    if seen == NULL:
+        return -1
+    for i in range(T.n):
+        same = 0
+        for j in range(have):
+            same = 1
+            for c in range(d):
+                if T.pts[seen[j] * d + c] != T.pts[i * d + c]:
+                    same = 0
+                    break
+            if same:
+                break
+        if not same:
+            seen[have] = i
+            have += 1
+            if have >= need:
+                break
+    free(seen)
+    return have >= need
+
+
+# ---- searches ----------------------------------------------------------------------
+
+cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexcept nogil:
+    """out[p] = the k-th smallest positive distance from Q's point p to T's
+    points (pdist's units), for every tree position p of Q (Q may be T):
+    the queries in tree order (neighbouring queries walk the same nodes),
+    by the search compiled for the dimension (fd_knn.h), or along the
+    sorted values in one dimension."""
+    cdef intp_t p
+    cdef int tid
+    cdef double *best
+    cdef fd_knn_fn search
+    if Q.d == 1:
+        for p in prange(Q.n, num_threads=nt, schedule="dynamic", chunksize=256):
+            if Q == T:
+                out[p] = kth_sorted(T, Q.pts[p], p, k)
+            else:
+                out[p] = kth_sorted(T, Q.pts[p], below(T, Q.pts[p]), k)
+        return OK
+    best = <double *>malloc(nt * k * sizeof(double))
+    if best == NULL:
+        return NO_MEMORY
+    search = fd_knn_for(T.d, T.metric)
+    for p in prange(Q.n, num_threads=nt, schedule="dynamic", chunksize=CHUNK):
+        tid = threadid()
+        out[p] = search(T, Q.pts + p * Q.d, k, best + tid * k)
+    free(best)
+    return OK
+
+
+cdef intp_t count_in(const Tree *T, const double *q, double r, int strict) noexcept nogil:
+    """The points of T within r of q (strictly: < r), q's copies included."""
+    cdef intp_t stack[STACK]
+    cdef int sp = 1, d = T.d, metric = T.metric
+    cdef intp_t node, i, cnt = 0
+    cdef double md, dd
+    cdef double *lo
+    stack[0] = 0
+    while sp > 0:
+        sp -= 1
+        node = stack[sp]
+        lo = T.box + node * 2 * d
+        md = box_min(lo, lo + d, q, d, metric)
+        if (md >= r) if strict else (md > r):
+            continue
+        md = box_max(lo, lo + d, q, d, metric)
+        if (md < r) if strict else (md <= r):
+            cnt += T.end[node] - T.start[node]
+            continue
+        if T.left[node] < 0:
+            for i in range(T.start[node], T.end[node]):
+                dd = pdist(T.pts + i * d, q, d, metric)
+                if (dd < r) if strict else (dd <= r):
+                    cnt += 1
+            continue
+        stack[sp] = T.left[node]
+        stack[sp + 1] = T.right[node]
+        sp += 2
+    return cnt
+
+
+cdef inline bint within(double t, double r, int strict) noexcept nogil:
+    return (t < r) if strict else (t <= r)
+
+
+cdef intp_t count_sorted(const double *v, intp_t n, intp_t p, double r, int strict) noexcept nogil:
+    """The values of the sorted v within r of v[p] (strictly: < r), v[p]
+    and its copies included: two galloping searches from p, each with the
+    distance as the points' searches form it (|v_j - v_p|)."""
+    cdef double x = v[p]
+    cdef intp_t step, lo, hi, mid, up, down
+    # up: the first index above p out of reach
+    step = 1
+    while p + step < n and within(v[p + step] - x, r, strict):
+        step *= 2
+    lo = p + step // 2
+    hi = p + step if p + step < n else n
+    while hi - lo > 1:
+        mid = lo + (hi - lo) // 2
+        if within(v[mid] - x, r, strict):
+            lo = mid
+        else:
+            hi = mid
+    up = hi
+    # down: the last index below p out of reach, plus one
+    step = 1
+    while p - step >= 0 and within(x - v[p - step], r, strict):
+        step *= 2
+    hi = p - step // 2
+    lo = p - step if p - step >= 0 else -1
+    while hi - lo > 1:
+        mid = lo + (hi - lo) // 2
+        if within(x - v[mid], r, strict):
+            hi = mid
+        else:
+            lo = mid
+    down = hi
+    return up - down
+
+
+cdef struct Ball:
+    double *dx              # the two marginal distances of each point found
+    double *dy
+    double *dj              # and its joint distance
+    intp_t n, cap
+
+
+cdef int ball(const Tree *T, const double *q, double r, int dx, Ball *B) noexcept nogil:
+    """B = the points at a positive joint (max-norm) distance <= r from q,
+    with their max-norm distances in columns [0, dx) and [dx, d)."""
+    cdef intp_t stack[STACK]
+    cdef int sp = 1, d = T.d, c
+    cdef intp_t node, i
+    cdef double md, a, b, t
+    cdef double *lo
+    cdef const double *p
+    B.n = 0
+    stack[0] = 0
+    while sp > 0:
+        sp -= 1
+        node = stack[sp]
+        lo = T.box + node * 2 * d
+        if box_min(lo, lo + d, q, d, CHEBYSHEV) > r:
+            continue
+        if T.left[node] >= 0:
+            stack[sp] = T.left[node]
+            stack[sp + 1] = T.right[node]
+            sp += 2
+            continue
+        for i in range(T.start[node], T.end[node]):
+            p = T.pts + i * d
+            a = 0.0
+            b = 0.0
+            for c in range(dx):
+                t = fabs(p[c] - q[c])
+                if t > a:
+                    a = t
+            for c in range(dx, d):
+                t = fabs(p[c] - q[c])
+                if t > b:
+                    b = t
+            md = a if a > b else b
+            if md > 0.0 and md <= r:
+                if B.n == B.cap:
+                    B.cap = 2 * B.cap + 16
+                    B.dx = <double *>realloc(B.dx, B.cap * sizeof(double))
+                    B.dy = <double *>realloc(B.dy, B.cap * sizeof(double))
+                    B.dj = <double *>realloc(B.dj, B.cap * sizeof(double))
+                    if B.dx == NULL or B.dy == NULL or B.dj == NULL:
+                        return NO_MEMORY
+                B.dx[B.n] = a
+                B.dy[B.n] = b
+                B.dj[B.n] = md
+                B.n += 1
+    return OK
+
+
+cdef double marginal_radius(const Ball *B, const double *dm, double eps, int k) noexcept nogil:
+    """KSG algorithm 2's radius in one marginal: the largest marginal
+    distance among the k neighbours, those tied at the k-th joint distance
+    eps taken smallest marginal distance first."""
+    cdef intp_t i, j, inner = 0, ntie = 0
+    cdef double m = 0.0, t
+    cdef int need
+    for i in range(B.n):
+        if B.dj[i] < eps:
+            inner += 1
+            if dm[i] > m:
+                m = dm[i]
+    need = k - <int>inner
+    if need <= 0:
+        return m
+    # the need-th smallest marginal distance among the ties (few: a scan
+    # per rank)
+    cdef double last = -1.0
+    cdef intp_t taken = 0, eq
+    while taken < need:
+        t = INFINITY
+        for i in range(B.n):
+            if B.dj[i] == eps and dm[i] > last and dm[i] < t:
+                t = dm[i]
+        eq = 0
+        for i in range(B.n):
+            if B.dj[i] == eps and dm[i] == t:
+                eq += 1
+        taken += eq
+        last = t
+    return last if last > m else m
+
+
+# ---- sums and the digamma function ---------------------------------------------------
+
+cdef double psum(const double *a, intp_t n) noexcept nogil:
+    """Pairwise sum in a fixed order."""
+    cdef double s = 0.0
+    cdef intp_t i, h
+    if n <= PSUM_BLOCK:
+        for i in range(n):
+            s += a[i]
+        return s
+    h = n // 2
+    return psum(a, h) + psum(a + h, n - h)
+
+
+cdef double PSI_SMALL[PSI_TABLE]
+
+
+cdef inline double psi(intp_t m) noexcept nogil:
+    """The digamma function at a positive integer (a table below PSI_TABLE)."""
+    return PSI_SMALL[m] if m < PSI_TABLE else psi_series(m)
+
+
+cdef double psi_series(intp_t m) noexcept nogil:
+    """The digamma function at an integer m >= 16 by its asymptotic series
+    (error < 1e-16 relative)."""
+    cdef double x, inv, inv2
+    x = <double>m
+    inv = 1.0 / x
+    inv2 = inv * inv
+    return (log(x) - 0.5 * inv
+            - inv2 * (1.0 / 12 - inv2 * (1.0 / 120 - inv2 * (1.0 / 252 - inv2 * (
+                1.0 / 240 - inv2 * (1.0 / 132))))))
+
+
+def _init_psi():
+    from fractions import Fraction
+    euler = 0.57721566490153286060651209008240243
+    h = Fraction(0)
+    PSI_SMALL[0] = -INFINITY
+    for m in range(1, 16):
+        # psi(m) = -gamma + H(m - 1), the harmonic number exact
+        PSI_SMALL[m] = float(Fraction(-euler) + h)
+        h += Fraction(1, m)
+    for m in range(16, PSI_TABLE):
+        PSI_SMALL[m] = psi_series(m)
+
+
+_init_psi()
+
+
+def digamma(intp_t m):
+    """psi(m) for an integer m >= 1 (tested against SciPy)."""
+    return psi(m)
+
+
+# ---- the estimates, one sample set each ----------------------------------------------
+
+cdef struct Scratch:
+    # per thread: k distances, and KSG algorithm 2's ball
+    double *best
+    Ball ball
+
+
+cdef Scratch *scratch_new(int nthreads, int k) noexcept nogil:
+    cdef Scratch *w = <Scratch *>calloc(nthreads, sizeof(Scratch))
+    cdef int t
+    if w == NULL:
+        return NULL
+    for t in range(nthreads):
+        w[t].best = <double *>malloc(k * sizeof(double))
+        if w[t].best == NULL:
+            scratch_free(w, nthreads)
+            return NULL
+    return w
+
+
+cdef void scratch_free(Scratch *w, int nthreads) noexcept nogil:
+    cdef int t
+    if w == NULL:
+        return
+    for t in range(nthreads):
+        free(w[t].best)
+        free(w[t].ball.dx)
+        free(w[t].ball.dy)
+        free(w[t].ball.dj)
+    free(w)
+
+
+cdef double log_ball(int d, int metric) noexcept nogil:
+    """log of the volume of the unit ball."""
+    if metric == CHEBYSHEV:
+        return d * log(2.0)
+    return 0.5 * d * log(3.141592653589793) - lgamma(0.5 * d + 1.0)
+
+
+cdef extern from "math.h" nogil:
+    double lgamma(double x)
+
+
+cdef inline double log_dist(double r, int metric) noexcept nogil:
+    """log of a distance given in pdist's units."""
+    return 0.5 * log(r) if metric == EUCLIDEAN else log(r)
+
+
+cdef int entropy_set(const Space *S, intp_t n, int k, int metric, int nt, double *out,
+                     int *bad) noexcept nogil:
+    cdef Tree T
+    cdef intp_t p
+    cdef int st
+    cdef double *terms = NULL
+    cdef double *eps = NULL
+    tree_null(&T)
+    st = tree_init(&T, S, NULL, n, n, metric, nt, bad)
+    if st == OK and distinct_at_least(&T, k + 1) != 1:
+        st = FEW_DISTINCT
+        bad[0] = S.b[0].arg
+    if st == OK:
+        terms = <double *>malloc(n * sizeof(double))
+        eps = <double *>malloc(n * sizeof(double))
+        if terms == NULL or eps == NULL:
+            st = NO_MEMORY
+    if st == OK:
+        st = knn_all(&T, &T, k, nt, eps)
+    if st == OK:
+        for p in prange(n, num_threads=nt, schedule="static"):
+            terms[p] = log_dist(eps[p], metric)
+        out[0] = psi(n) - psi(k) + log_ball(S.d, metric) + S.d * (psum(terms, n) / n)
+    free(eps)
+    free(terms)
+    tree_free(&T)
+    return st
+
+
+cdef int psi_of_counts(const Tree *M, const double *radius, int strict, int plus, int nt,
+                       double *total) noexcept nogil:
+    """*total = sum over M's points of psi(c + plus), c the other points of M
+    within radius[row] of the point (strictly: <), in M's own order (its
+    searches touch neighbouring memory one point after the other)."""
+    cdef intp_t p, c, n = M.n
+    cdef double *vals = <double *>malloc((n + 1) * sizeof(double))
+    if vals == NULL:
+        return NO_MEMORY
+    if M.d == 1:
+        for p in prange(n, num_threads=nt, schedule="static"):
+            c = count_sorted(M.pts, n, p, radius[M.ids[p]], strict) - 1
+            vals[p] = psi(c + plus)
+    else:
+        for p in prange(n, num_threads=nt, schedule="dynamic", chunksize=CHUNK):
+            c = count_in(M, M.pts + p * M.d, radius[M.ids[p]], strict) - 1
+            vals[p] = psi(c + plus)
+    total[0] = psum(vals, n)
+    free(vals)
+    return OK
+
+
+cdef int joint_radii(const Space *J, intp_t n, int k, int nt, Tree *T, double *radius,
+                     int *bad) noexcept nogil:
+    """T = the joint space's tree (max-norm), radius[row] = each point's
+    k-th positive distance in it."""
+    cdef intp_t p
+    cdef double *r
+    cdef int st = tree_init(T, J, NULL, n, n, CHEBYSHEV, nt, bad)
+    if st == OK and distinct_at_least(T, k + 1) != 1:
+        st = FEW_DISTINCT
+        bad[0] = -1
+    if st != OK:
+        return st
+    r = <double *>malloc(n * sizeof(double))
+    if r == NULL:
+        return NO_MEMORY
+    st = knn_all(T, T, k, nt, r)
+    for p in range(n):
+        radius[T.ids[p]] = r[p]
+    free(r)
+    return st
+
+
+cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *shared_y,
+                 intp_t n, int k, int algorithm, int nt, double *out, int *bad) noexcept nogil:
+    """KSG on the joint space J = [X | Y]; shared_y: Y's structure, built
+    once for many X (mutual_information_features), or NULL.  The sums of
+    psi over the marginal counts run in each marginal's own order."""
+    cdef Tree T, TX, TY
+    cdef const Tree *ty
+    cdef intp_t p, i
+    cdef int st, tid, dx = X.d, plus, strict
+    cdef double sx = 0.0, sy = 0.0
+    cdef double *radius = NULL
+    cdef double *rx = NULL
+    cdef double *ry = NULL
+    cdef Scratch *w = NULL
+    tree_null(&T)
+    tree_null(&TX)
+    tree_null(&TY)
+    radius = <double *>malloc((n + 1) * sizeof(double))
+    st = joint_radii(J, n, k, nt, &T, radius, bad) if radius != NULL else NO_MEMORY
+    if st == OK:
+        st = tree_init(&TX, X, NULL, n, n, CHEBYSHEV, nt, bad)
+    ty = shared_y
+    if st == OK and shared_y == NULL:
+        st = tree_init(&TY, Y, NULL, n, n, CHEBYSHEV, nt, bad)
+        ty = &TY
+    rx = radius
+    ry = radius
+    plus = 1
+    strict = 1
+    if st == OK and algorithm == 2:
+        # each marginal's own radius: the largest marginal distance among
+        # the k neighbours (found again, with their marginal distances)
+        plus = 0
+        strict = 0
+        rx = <double *>malloc((n + 1) * sizeof(double))
+        ry = <double *>malloc((n + 1) * sizeof(double))
+        w = scratch_new(nt, k)
+        if rx == NULL or ry == NULL or w == NULL:
+            st = NO_MEMORY
+        else:
+            for p in prange(n, num_threads=nt, schedule="dynamic", chunksize=CHUNK):
+                tid = threadid()
+                i = T.ids[p]
+                if ball(&T, T.pts + p * T.d, radius[i], dx, &w[tid].ball) != OK:
+                    rx[i] = -1.0
+                    continue
+                rx[i] = marginal_radius(&w[tid].ball, w[tid].ball.dx, radius[i], k)
+                ry[i] = marginal_radius(&w[tid].ball, w[tid].ball.dy, radius[i], k)
+            for i in range(n):
+                if rx[i] < 0.0:
+                    st = NO_MEMORY
+    if st == OK:
+        st = psi_of_counts(&TX, rx, strict, plus, nt, &sx)
+    if st == OK:
+        st = psi_of_counts(ty, ry, strict, plus, nt, &sy)
+    if st == OK:
+        out[0] = psi(k) + psi(n) - (sx + sy) / n
+        if algorithm == 2:
+            out[0] -= 1.0 / k
+    if rx != radius:
+        free(rx)
+        free(ry)
+    free(radius)
+    scratch_free(w, nt)
+    tree_free(&T)
+    tree_free(&TX)
+    tree_free(&TY)
+    return st
+
+
+cdef int cmi_set(const Space *J, const Space *XZ, const Space *ZY, const Space *Z, intp_t n,
+                 int k, int nt, double *out, int *bad) noexcept nogil:
+    """Frenzel-Pompe on J = [X | Z | Y] (the columns of (x, z) and (z, y)
+    in that order in their own trees)."""
+    cdef Tree T, M
+    cdef int st, j
+    cdef double s[3]
+    cdef const Space *marg[3]
+    cdef double *radius = <double *>malloc((n + 1) * sizeof(double))
+    marg[0] = XZ
+    marg[1] = ZY
+    marg[2] = Z
+    tree_null(&T)
+    st = joint_radii(J, n, k, nt, &T, radius, bad) if radius != NULL else NO_MEMORY
+    tree_free(&T)
+    for j in range(3):
+        if st != OK:
+            break
+        tree_null(&M)
+        st = tree_init(&M, marg[j], NULL, n, n, CHEBYSHEV, nt, bad)
+        if st == OK:
+            st = psi_of_counts(&M, radius, 1, 1, nt, &s[j])
+        tree_free(&M)
+    if st == OK:
+        out[0] = psi(k) - (s[0] + s[1] - s[2]) / n
+    free(radius)
+    return st
+
+
+cdef int kl_set(const Space *X, const Space *Y, intp_t n, intp_t m, int k, int metric, int nt,
+                double *out, int *bad) noexcept nogil:
+    cdef Tree TX, TY
+    cdef intp_t p
+    cdef int st
+    cdef double *terms = NULL
+    cdef double *rho = NULL
+    cdef double *nu = NULL
+    tree_null(&TX)
+    tree_null(&TY)
+    st = tree_init(&TX, X, NULL, n, n, metric, nt, bad)
+    if st == OK and distinct_at_least(&TX, k + 1) != 1:
+        st = FEW_DISTINCT
+        bad[0] = X.b[0].arg
+    if st == OK:
+        st = tree_init(&TY, Y, NULL, m, m, metric, nt, bad)
+    if st == OK and distinct_at_least(&TY, k + 1) != 1:
+        st = FEW_DISTINCT
+        bad[0] = Y.b[0].arg
+    if st == OK:
+        terms = <double *>malloc(n * sizeof(double))
+        rho = <double *>malloc(n * sizeof(double))
+        nu = <double *>malloc(n * sizeof(double))
+        if terms == NULL or rho == NULL or nu == NULL:
+            st = NO_MEMORY
+    if st == OK:
+        st = knn_all(&TX, &TX, k, nt, rho)
+    if st == OK:
+        st = knn_all(&TX, &TY, k, nt, nu)
+    if st == OK:
+        for p in prange(n, num_threads=nt, schedule="static"):
+            terms[p] = log_dist(nu[p] / rho[p], metric)
+        out[0] = X.d * (psum(terms, n) / n) + log(<double>m / <double>(n - 1))
+    free(terms)
+    free(rho)
+    free(nu)
+    tree_free(&TX)
+    tree_free(&TY)
+    return st
+
+
+cdef int all_finite(const Space *S, intp_t n, int *bad) noexcept nogil:
+    cdef intp_t i
+    cdef int a, c
+    for a in range(S.nb):
+        for i in range(n):
+            for c in range(S.b[a].cols):
+                if not isfinite(read(&S.b[a], i, c)):
+                    bad[0] = S.b[a].arg
+                    return NOT_FINITE
+    return OK
+
+
+cdef int ross_set(const Space *X, const int64_t *codes, intp_t n, intp_t ncls, int k, int nt,
+                  double *out, int *bad) noexcept nogil:
+    """Ross's estimate: class c of size N_c >= 2 searched within itself for
+    its k_c = min(k, N_c - 1)-th neighbours, m_i counted among every kept
+    point (inclusive)."""
+    cdef Tree TA
+    cdef intp_t i, c, N, size
+    cdef int st, tid, kc
+    cdef double sm = 0.0
+    cdef int *cls_status = NULL
+    cdef intp_t *sizes = NULL
+    cdef intp_t *off = NULL
+    cdef intp_t *cur = NULL
+    cdef intp_t *rows = NULL
+    cdef double *eps = NULL
+    cdef double *terms = NULL
+    cdef Scratch *w = NULL
+    tree_null(&TA)
+    st = all_finite(X, n, bad)
+    if st != OK:
+        return st
+    sizes = <intp_t *>calloc(ncls + 1, sizeof(intp_t))
+    off = <intp_t *>malloc((ncls + 1) * sizeof(intp_t))
+    cur = <intp_t *>malloc((ncls + 1) * sizeof(intp_t))
+    rows = <intp_t *>malloc((n + 1) * sizeof(intp_t))
+    eps = <double *>malloc((n + 1) * sizeof(double))
+    terms = <double *>calloc(n + 1, sizeof(double))
+    cls_status = <int *>calloc(ncls + 1, sizeof(int))
+    w = scratch_new(nt, k)
+    if (sizes == NULL or off == NULL or cur == NULL or rows == NULL or eps == NULL
+            or terms == NULL or cls_status == NULL or w == NULL):
+        st = NO_MEMORY
+    if st == OK:
+        for i in range(n):
+            sizes[codes[i]] += 1
+        off[0] = 0
+        for c in range(ncls):
+            off[c + 1] = off[c] + (sizes[c] if sizes[c] > 1 else 0)
+            cur[c] = off[c]
+        N = off[ncls]
+        if N == 0:
+            st = NO_CLASS
+    if st == OK:
+        for i in range(n):
+            c = codes[i]
+            if sizes[c] > 1:
+                rows[cur[c]] = i
+                cur[c] += 1
+        # each class on one thread: its tree, its points' k_c-th distances
+        for c in prange(ncls, num_threads=nt, schedule="dynamic", chunksize=1):
+            tid = threadid()
+            if sizes[c] > 1:
+                cls_status[c] = class_radii(X, rows + off[c], sizes[c], n, k, w[tid].best, eps)
+        for c in range(ncls):
+            if cls_status[c] != OK:
+                st = cls_status[c]
+                break
+    if st == OK:
+        st = tree_init(&TA, X, rows, N, n, CHEBYSHEV, nt, bad)
+    if st == OK:
+        st = psi_of_counts(&TA, eps, 0, 0, nt, &sm)
+    if st == OK:
+        for i in range(n):
+            size = sizes[codes[i]]
+            if size > 1:
+                kc = <int>(size - 1 if size - 1 < k else k)
+                terms[i] = psi(kc) - psi(size)
+        out[0] = psi(N) + (psum(terms, n) - sm) / N
+    free(sizes)
+    free(off)
+    free(cur)
+    free(rows)
+    free(eps)
+    free(terms)
+    free(cls_status)
+    scratch_free(w, nt)
+    tree_free(&TA)
+    return st
+
+
+cdef int class_radii(const Space *X, const intp_t *rows, intp_t size, intp_t n, int k,
+                     double *best, double *eps) noexcept nogil:
+    """eps[row] = the k_c-th positive distance within one class (one thread)."""
+    cdef Tree T
+    cdef intp_t p
+    cdef int kc = <int>(size - 1 if size - 1 < k else k), st, bad
+    cdef double *r = <double *>malloc(size * sizeof(double))
+    tree_null(&T)
+    st = tree_init(&T, X, rows, size, n, CHEBYSHEV, 1, &bad) if r != NULL else NO_MEMORY
+    if st == OK and distinct_at_least(&T, kc + 1) != 1:
+        st = CLASS_FEW_DISTINCT
+    if st == OK:
+        st = knn_all(&T, &T, kc, 1, r)
+    if st == OK:
+        for p in range(size):
+            eps[T.ids[p]] = r[p]
+    free(r)
+    tree_free(&T)
+    return st
+
+
+# ---- the calls -----------------------------------------------------------------------
+
+cdef int set_block(Block *blk, cnp.ndarray a, intp_t b, int arg, object stats) except -1:
+    """blk = set b of a (B, n, cols) float32/float64 array; stats = None or
+    (shift, scale), each (B, cols) float64 C-contiguous."""
+    cdef cnp.ndarray shift, scale
+    blk.p = <const char *>cnp.PyArray_DATA(a) + b * a.strides[0]
+    blk.rs = a.strides[1]
+    blk.cs = a.strides[2]
+    blk.cols = <int>a.shape[2]
+    blk.f32 = a.dtype.itemsize == 4
+    blk.swap = not a.dtype.isnative
+    blk.arg = arg
+    blk.shift = NULL
+    blk.scale = NULL
+    if stats is not None:
+        shift, scale = stats
+        blk.shift = <const double *>cnp.PyArray_DATA(shift) + b * blk.cols
+        blk.scale = <const double *>cnp.PyArray_DATA(scale) + b * blk.cols
+    return 0
+
+
+cdef int set_space(Space *S, tuple parts, intp_t b) except -1:
+    """S = the concatenation of parts ((array, arg, stats), ...) in set b."""
+    cdef int j
+    S.nb = len(parts)
+    S.d = 0
+    for j in range(S.nb):
+        a, arg, stats = parts[j]
+        set_block(&S.b[j], a, b, arg, stats)
+        S.d += S.b[j].cols
+    return 0
+
+
+@cython.auto_pickle(False)
+cdef class _Spaces:
+    """The spaces of every set of a call (set b's space r at r B + b)."""
+    cdef Space *s
+    cdef intp_t B, R
+
+    def __cinit__(self, list roles, intp_t B):
+        cdef intp_t r, b
+        self.B = B
+        self.R = len(roles)
+        self.s = <Space *>calloc(max(self.R * B, 1), sizeof(Space))
+        if self.s == NULL:
+            raise MemoryError()
+        for r in range(self.R):
+            for b in range(B):
+                set_space(&self.s[r * B + b], roles[r], b)
+
+    def __dealloc__(self):
+        free(self.s)
+
+    cdef inline const Space *at(self, intp_t r, intp_t b) noexcept nogil:
+        return &self.s[r * self.B + b]
+
+
+def _results(intp_t B):
+    return np.empty(B), np.zeros(B, dtype=np.int32), np.full(B, -1, dtype=np.int32)
+
+
+cdef inline int threads_for(intp_t points, int nthreads) noexcept nogil:
+    return nthreads if points >= PAR_MIN else 1
+
+
+def entropy(tuple x, intp_t n, int k, int metric, int nthreads):
+    """Kozachenko-Leonenko for every set of x = (array (B, n, d), arg,
+    stats): (values, status, bad argument)."""
+    cdef intp_t B = x[0].shape[0], b
+    cdef _Spaces S = _Spaces([(x,)], B)
+    values, status, bad = _results(B)
+    cdef double[::1] v = values
+    cdef int[::1] st = status, bd = bad
+    nthreads = threads_for(B * n, nthreads)
+    with nogil:
+        if B == 1:
+            st[0] = entropy_set(S.at(0, 0), n, k, metric, nthreads, &v[0], &bd[0])
+        else:
+            for b in prange(B, num_threads=nthreads, schedule="dynamic", chunksize=1):
+                st[b] = entropy_set(S.at(0, b), n, k, metric, 1, &v[b], &bd[b])
+    return values, status, bad
+
+
+def ksg(tuple x, tuple y, intp_t n, int k, int algorithm, int nthreads):
+    """KSG for every set of the pair (x, y)."""
+    cdef intp_t B = x[0].shape[0], b
+    cdef _Spaces S = _Spaces([(x, y), (x,), (y,)], B)
+    values, status, bad = _results(B)
+    cdef double[::1] v = values
+    cdef int[::1] st = status, bd = bad
+    nthreads = threads_for(B * n, nthreads)
+    with nogil:
+        if B == 1:
+            st[0] = ksg_set(S.at(0, 0), S.at(1, 0), S.at(2, 0), NULL, n, k, algorithm,
+                            nthreads, &v[0], &bd[0])
+        else:
+            for b in prange(B, num_threads=nthreads, schedule="dynamic", chunksize=1):
+                st[b] = ksg_set(S.at(0, b), S.at(1, b), S.at(2, b), NULL, n, k, algorithm, 1,
+                                &v[b], &bd[b])
+    return values, status, bad
+
+
+def cmi(tuple x, tuple y, tuple z, intp_t n, int k, int nthreads):
+    """Frenzel-Pompe for every set of (x, y, z)."""
+    cdef intp_t B = x[0].shape[0], b
+    cdef _Spaces S = _Spaces([(x, z, y), (x, z), (z, y), (z,)], B)
+    values, status, bad = _results(B)
+    cdef double[::1] v = values
+    cdef int[::1] st = status, bd = bad
+    nthreads = threads_for(B * n, nthreads)
+    with nogil:
+        if B == 1:
+            st[0] = cmi_set(S.at(0, 0), S.at(1, 0), S.at(2, 0), S.at(3, 0), n, k, nthreads,
+                            &v[0], &bd[0])
+        else:
+            for b in prange(B, num_threads=nthreads, schedule="dynamic", chunksize=1):
+                st[b] = cmi_set(S.at(0, b), S.at(1, b), S.at(2, b), S.at(3, b), n, k, 1,
+                                &v[b], &bd[b])
+    return values, status, bad
+
+
+def kl(tuple x, tuple y, intp_t n, intp_t m, int k, int metric, int nthreads):
+    """Wang-Kulkarni-Verdu for every set of (x, y)."""
+    cdef intp_t B = x[0].shape[0], b
+    cdef _Spaces S = _Spaces([(x,), (y,)], B)
+    values, status, bad = _results(B)
+    cdef double[::1] v = values
+    cdef int[::1] st = status, bd = bad
+    nthreads = threads_for(B * n, nthreads)
+    with nogil:
+        if B == 1:
+            st[0] = kl_set(S.at(0, 0), S.at(1, 0), n, m, k, metric, nthreads, &v[0], &bd[0])
+        else:
+            for b in prange(B, num_threads=nthreads, schedule="dynamic", chunksize=1):
+                st[b] = kl_set(S.at(0, b), S.at(1, b), n, m, k, metric, 1, &v[b], &bd[b])
+    return values, status, bad
+
+
+def ross(tuple x, const int64_t[:, ::1] codes, intp_t ncls, intp_t n, int k, int nthreads):
+    """Ross for every set of x against its class codes (B, n) in [0, ncls)."""
+    cdef intp_t B = x[0].shape[0], b
+    cdef _Spaces S = _Spaces([(x,)], B)
+    values, status, bad = _results(B)
+    cdef double[::1] v = values
+    cdef int[::1] st = status, bd = bad
+    nthreads = threads_for(B * n, nthreads)
+    with nogil:
+        if B == 1:
+            st[0] = ross_set(S.at(0, 0), &codes[0, 0], n, ncls, k, nthreads, &v[0], &bd[0])
+        else:
+            for b in prange(B, num_threads=nthreads, schedule="dynamic", chunksize=1):
+                st[b] = ross_set(S.at(0, b), &codes[b, 0], n, ncls, k, 1, &v[b], &bd[b])
+    return values, status, bad
+
+
+def ksg_columns(tuple X, tuple y, intp_t n, int k, int algorithm, int nthreads):
+    """KSG of every column of X = (array (m, n, 1): column j as set j, arg,
+    stats) against the one y (array (1, n, dy)): y's structure built once,
+    the columns in parallel, each exactly as ``ksg`` computes it alone."""
+    cdef intp_t m = X[0].shape[0], j
+    cdef _Spaces SX = _Spaces([(X,)], m)
+    cdef _Spaces SY = _Spaces([(y,)], 1)
+    cdef Space *J = <Space *>calloc(max(m, 1), sizeof(Space))
+    cdef Tree TY
+    cdef int st0, bad0 = -1
+    if J == NULL:
+        raise MemoryError()
+    for j in range(m):
+        J[j].nb = 2
+        J[j].b[0] = SX.at(0, j).b[0]
+        J[j].b[1] = SY.at(0, 0).b[0]
+        J[j].d = J[j].b[0].cols + J[j].b[1].cols
+    values, status, bad = _results(m)
+    cdef double[::1] v = values
+    cdef int[::1] st = status, bd = bad
+    nthreads = threads_for(m * n, nthreads)
+    tree_null(&TY)
+    with nogil:
+        st0 = tree_init(&TY, SY.at(0, 0), NULL, n, n, CHEBYSHEV, nthreads, &bad0)
+        if st0 == OK:
+            for j in prange(m, num_threads=nthreads, schedule="dynamic", chunksize=1):
+                st[j] = ksg_set(&J[j], SX.at(0, j), SY.at(0, 0), &TY, n, k, algorithm, 1,
+                                &v[j], &bd[j])
+        tree_free(&TY)
+    free(J)
+    if st0 != OK:
+        status[:] = st0
+        bad[:] = bad0
+    return values, status, bad
+
+
+def ross_columns(tuple X, const int64_t[:, ::1] codes, intp_t ncls, intp_t n, int k,
+                 int nthreads):
+    """Ross of every column of X (as ksg_columns) against one labelling."""
+    cdef intp_t m = X[0].shape[0], j
+    cdef _Spaces SX = _Spaces([(X,)], m)
+    values, status, bad = _results(m)
+    cdef double[::1] v = values
+    cdef int[::1] st = status, bd = bad
+    nthreads = threads_for(m * n, nthreads)
+    with nogil:
+        for j in prange(m, num_threads=nthreads, schedule="dynamic", chunksize=1):
+            st[j] = ross_set(SX.at(0, j), &codes[0, 0], n, ncls, k, 1, &v[j], &bd[j])
+    return values, status, bad
