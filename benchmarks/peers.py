@@ -12,16 +12,20 @@ Usage::
     python benchmarks/peers.py --only discrete,tables            # issue 10's estimators
     python benchmarks/peers.py --only hist --markdown            # fastdiv.hist
     python benchmarks/peers.py --only hist --scale 0.01 --quick  # its smoke test
+    python benchmarks/peers.py --only knn --markdown             # fastdiv.knn
+    python benchmarks/peers.py --only knn --scale 0.01 --quick   # its smoke test
 
-Six sections: ``rows`` (the exact measures, one result per row pair; below),
+Seven sections: ``rows`` (the exact measures, one result per row pair; below),
 ``pairwise`` (all-pairs matrices, ``fastdiv.pairwise``) and ``nearest`` (the k
 closest rows, ``fastdiv.nearest``), see "Pairwise section"; ``discrete``
 (``fastdiv.discrete`` on label arrays) and ``tables`` (measures of joint
 tables), see "Discrete section" and "Tables section"; ``hist``
-(``fastdiv.hist``: histograms of continuous samples), see "Hist section" at the
-end.  The code shared by every section (timing, checks, report, targets, the
-peak-memory probe) is in ``peers_common.py``; the discrete and tables sections
-are in ``peers_discrete.py``, the hist section in ``peers_hist.py``.
+(``fastdiv.hist``: histograms of continuous samples), see "Hist section";
+``knn`` (``fastdiv.knn``: k-nearest-neighbour estimators), see "Knn section" at
+the end.  The code shared by every section (timing, checks, report, targets,
+the peak-memory probe) is in ``peers_common.py``; the discrete and tables
+sections are in ``peers_discrete.py``, the hist section in ``peers_hist.py``,
+the knn section in ``peers_knn.py``.
 
 Workloads (rows section)
 ------------------------
@@ -231,6 +235,55 @@ Targets (2 threads, medians): 1-D >= 10x ``numpy.histogram``, >= 2.5x
 fast-histogram and >= 2.5x boost-histogram (``threads=2``); 2-D >= 3x
 fast-histogram and >= 50x ``numpy.histogram2d``; batched >= 1 G elements/s;
 variable edges >= 5x ``numpy.histogram``.
+
+Knn section
+-----------
+``fastdiv.knn`` (k-nearest-neighbour estimators) against SciPy's cKDTree,
+scikit-learn and ennemi, in ``peers_knn.py``.  Seeded float64 standard-normal
+samples (no ties), k = 3 everywhere; throughput in points per second.
+fastdiv runs with 1 and 2 threads.  The cKDTree peers are fastdiv's formulas
+(``fastdiv/knn.py``'s docstring) on ``scipy.spatial.cKDTree`` with
+``workers=-1`` (every core), the tree builds inside the timed call.
+
+* ``1-D pair, n = 1e5``: x, y of 100_000 points, y = 0.6 x + 0.8 z.
+  ``knn.mutual_information(x, y, 3)`` (KSG algorithm 1) against
+  ``sklearn.feature_selection.mutual_info_regression(x[:, None], y,
+  n_neighbors=3, random_state=0)`` (one core), ``ennemi.estimate_mi(y, x,
+  k=3)`` (its defaults: ``preprocess=True``; ``max_threads=None``
+  parallelizes over (lag, variable) tasks, and this is one task: one core) and
+  the cKDTree KSG: a joint tree, ``query(xy, k=4, p=inf, workers=-1)`` for
+  eps, marginal counts by ``query_ball_point(v, r=nextafter(eps, 0), p=inf,
+  return_length=True, workers=-1)`` on the 1-D trees, minus the point itself.
+* ``1-D pair, n = 1e6``: the same at 1_000_000 points, against the cKDTree
+  KSG only.
+* ``5-D sample, n = 1e5``: ``knn.entropy(X, 3)`` (Kozachenko-Leonenko,
+  Euclidean) of X of 100_000 x 5 points against ``cKDTree(X).query(X, k=4,
+  workers=-1)`` and the formula.
+* ``3-D pair, n = m = 1e5``: ``knn.kl_divergence(x, y, 3)`` (Wang-Kulkarni-
+  Verdu), x ~ N(0, I_3) and y ~ N(0.5 e_1, I_3) of 100_000 points each,
+  against a cKDTree on x (k = 4, itself left out) and one on y (k = 3).
+* ``1e4 x 100 features``: ``knn.mutual_information_features(X, y, 3)``, X of
+  10_000 x 100 columns, y continuous (correlated with the first 10 columns),
+  against ``mutual_info_regression(X, y, n_neighbors=3, n_jobs=2,
+  random_state=0)``.
+* ``n log n scaling``: ``knn.mutual_information`` (1-D pair) and
+  ``knn.entropy`` (d = 5) at n = 1e4, 1e5 and 1e6, fastdiv with 2 threads,
+  interleaved, with time / (n log2 n) in a column.
+
+Checks before timing: fastdiv's 1- and 2-thread results must be
+bit-identical; the cKDTree peers must agree with fastdiv to rtol 1e-10
+(atol 1e-12), and so must the cKDTree KSG of the features workload's first 10
+columns (one column at a time, not timed).  scikit-learn (scales each
+variable to unit variance, adds noise of 1e-10 x max(1, mean |x|), clips at
+0) and ennemi (standardizes, adds N(0, 1e-10) noise, counts within eps -
+1e-12) estimate from slightly different samples: their difference from
+fastdiv is reported, not checked.  The report gives every value and the
+closed form of the quantity estimated.
+
+Targets (2 threads, medians): KSG 1e5 >= 17x scikit-learn and >= 20x ennemi;
+KSG 1e6 >= 18x the cKDTree KSG; entropy and KL divergence >= 3x their cKDTree
+implementations; features >= 10x scikit-learn (``n_jobs=2``); time / (n log2
+n) varies by less than 3x over the scaling sizes (entropy and KSG).
 """
 
 import argparse
@@ -268,6 +321,7 @@ except ImportError:  # optional: BLAS thread limits for the NumPy+BLAS peer
 
 import peers_discrete
 import peers_hist
+import peers_knn
 from peers_common import (
     NOISY,
     SEED,
@@ -309,7 +363,14 @@ MEASURES = (
 )
 ONE_ARG = {"entropy"}
 LOG2 = math.log(2.0)
-SECTIONS = ("rows", "pairwise", "nearest", *peers_discrete.SECTIONS, *peers_hist.SECTIONS)
+SECTIONS = (
+    "rows",
+    "pairwise",
+    "nearest",
+    *peers_discrete.SECTIONS,
+    *peers_hist.SECTIONS,
+    *peers_knn.SECTIONS,
+)
 
 # pairwise section: all-pairs matrices (fastdiv.pairwise) and k nearest rows
 # (fastdiv.nearest), rows of PW_SUPPORT float64 elements
@@ -1179,6 +1240,7 @@ def print_report(report, workloads, threads, args):
     out.extend(nearest_tables(report, args))
     out.extend(peers_discrete.report_tables(report, threads, args))
     out.extend(peers_hist.report_tables(report, threads, args))
+    out.extend(peers_knn.report_tables(report, threads, args))
 
     out.append(
         heading(
@@ -1562,6 +1624,7 @@ def targets(report, threads, sections=SECTIONS):
                 )
     peers_discrete.targets(tg, sections)
     peers_hist.targets(tg, sections)
+    peers_knn.targets(tg, sections)
     return tg.rows, tg.n_fail
 
 
@@ -1587,7 +1650,8 @@ def main(argv=None):
         "pairwise at 20,000 x 20,000, and its memory), discrete (fastdiv.discrete on "
         "label arrays against scikit-learn and pyitlib), tables (measures of joint "
         "tables and the bandwidth ceiling), hist (fastdiv.hist against NumPy, "
-        "fast-histogram and boost-histogram, and the bandwidth ceiling); default: all",
+        "fast-histogram and boost-histogram, and the bandwidth ceiling), knn "
+        "(fastdiv.knn against SciPy's cKDTree, scikit-learn and ennemi); default: all",
     )
     ap.add_argument(
         "--scale",
@@ -1595,7 +1659,7 @@ def main(argv=None):
         default=1.0,
         help="multiply the number of rows of every 2-D workload (the samples of the "
         "discrete workloads, the tables of the tables section, the points and rows of "
-        "the hist workloads) by this factor "
+        "the hist workloads, the points of the knn workloads) by this factor "
         "(e.g. 0.05 for a smoke test; the targets are defined for 1)",
     )
     ap.add_argument(
@@ -1668,6 +1732,7 @@ def main(argv=None):
         sys.exit("this fastdiv has no pairwise / nearest: run with --only rows")
     peers_discrete.preflight(report, args)
     peers_hist.preflight(report, args)
+    peers_knn.preflight(report, args)
     if "pairwise" in args.only and scipy is None:
         report.notes.append("scipy is not installed: cdist peer skipped")
     if "pairwise" in args.only and threadpoolctl is None:
@@ -1687,6 +1752,7 @@ def main(argv=None):
         run_nearest(report, threads, args)
     peers_discrete.run(report, threads, args)
     peers_hist.run(report, threads, args)
+    peers_knn.run(report, threads, args)
     report.notes.append(f"total run time {time.perf_counter() - t0:.0f} s")
     load1 = _loadavg()
     if load0 is not None and load1 is not None:

@@ -143,6 +143,7 @@ class Report:
         self.table_ceilings = []  # tables section: memory-bandwidth ceilings
         self.hist = {}  # hist section: workload -> description
         self.hist_ceilings = []  # hist section: memory-bandwidth ceilings
+        self.knn = {}  # knn section: workload -> description, values, agreement
         self.versions = []  # extra "peer version" lines for the header
 
     def add(self, **kw):
