@@ -30,6 +30,8 @@ typedef struct {
     fd_intp nnode;
     fd_intp *start, *end, *left, *right;
     double *box;
+    int *sdim;              /* an inner node: its split coordinate and value */
+    double *split;          /* (left points <= split <= right points) */
 } fd_tree;
 
 #define FD_KNN_DMAX 8
@@ -47,52 +49,58 @@ static inline void fd_knn_insert(double *best, int k, double dd)
 }
 
 /* The k-th smallest POSITIVE distance from q to T's points (copies of q
-   skipped; +inf if fewer than k): depth first, the nearer child first, a
-   subtree skipped once its box is no closer than the current k-th; a leaf
-   of one point repeated (its box a point) is compared once.  best: k
-   doubles. */
+   skipped; +inf if fewer than k): first among the points of the leaf
+   `seed` (q's own leaf, where q is one of T's points, or -1), which gives a
+   bound before the walk; then depth first: down the side of each split
+   that holds q, the other side stacked with the distance to the split
+   plane (a lower bound: |p_c - q_c| >= |split - q_c| for p beyond it, in
+   rounded arithmetic too), a stacked subtree skipped when that bound or
+   its box is no closer than the current k-th; a leaf of one point repeated
+   (its box a point) is compared once.  best: k doubles. */
+#define FD_KNN_SCAN(DIM, EUCLID, NODE)                                                    \
+    do {                                                                                  \
+        const fd_intp cs = T->start[NODE], ce = T->end[NODE];                             \
+        const double *clo = T->box + 2 * d * (NODE), *chi = clo + d;                      \
+        int czero = 1;                                                                    \
+        for (int c = 0; c < d; c++) czero &= clo[c] == chi[c];                            \
+        const fd_intp nc = czero ? 1 : ce - cs;                                           \
+        const int mult = czero ? (ce - cs < k ? (int)(ce - cs) : k) : 1;                  \
+        for (fd_intp j = 0; j < nc; j++) {                                                \
+            const double *cp = T->pts + (cs + j) * d;                                     \
+            double dd = 0.0;                                                              \
+            for (int c = 0; c < d; c++) {                                                 \
+                const double t = cp[c] - q[c];                                            \
+                if (EUCLID)                                                               \
+                    dd += t * t;                                                          \
+                else                                                                      \
+                    dd = fabs(t) > dd ? fabs(t) : dd;                                     \
+            }                                                                             \
+            if (dd > 0.0 && dd < best[k - 1])                                             \
+                for (int m = 0; m < mult && dd < best[k - 1]; m++)                        \
+                    fd_knn_insert(best, k, dd);                                           \
+        }                                                                                 \
+    } while (0)
+
 #define FD_KNN_POINT(NAME, DIM, EUCLID)                                                   \
-    static double NAME(const fd_tree *T, const double *q, int k, double *best)            \
+    static double NAME(const fd_tree *T, const double *q, int k, fd_intp seed,            \
+                       double *best)                                                      \
     {                                                                                     \
         const int d = (DIM);                                                              \
         fd_intp stack[FD_KNN_STACK];                                                      \
         double sdist[FD_KNN_STACK];                                                       \
         for (int j = 0; j < k; j++) best[j] = INFINITY;                                   \
+        if (seed >= 0) FD_KNN_SCAN(DIM, EUCLID, seed);                                    \
         int sp = 1;                                                                       \
         stack[0] = 0;                                                                     \
         sdist[0] = 0.0;                                                                   \
         while (sp > 0) {                                                                  \
             sp--;                                                                         \
-            const fd_intp node = stack[sp];                                               \
-            const double bound = best[k - 1];                                             \
-            if (sdist[sp] >= bound) continue;                                             \
-            if (T->left[node] < 0) {                                                      \
-                const fd_intp cs = T->start[node], ce = T->end[node];                     \
-                const double *clo = T->box + 2 * d * node, *chi = clo + d;                \
-                int czero = 1;                                                            \
-                for (int c = 0; c < d; c++) czero &= clo[c] == chi[c];                    \
-                const fd_intp nc = czero ? 1 : ce - cs;                                   \
-                const int mult = czero ? (ce - cs < k ? (int)(ce - cs) : k) : 1;          \
-                for (fd_intp j = 0; j < nc; j++) {                                        \
-                    const double *cp = T->pts + (cs + j) * d;                             \
-                    double dd = 0.0;                                                      \
-                    for (int c = 0; c < d; c++) {                                         \
-                        const double t = cp[c] - q[c];                                    \
-                        if (EUCLID)                                                       \
-                            dd += t * t;                                                  \
-                        else                                                              \
-                            dd = fabs(t) > dd ? fabs(t) : dd;                             \
-                    }                                                                     \
-                    if (dd > 0.0 && dd < best[k - 1])                                     \
-                        for (int m = 0; m < mult && dd < best[k - 1]; m++)                \
-                            fd_knn_insert(best, k, dd);                                   \
-                }                                                                         \
-                continue;                                                                 \
-            }                                                                             \
-            const fd_intp ch[2] = {T->left[node], T->right[node]};                        \
-            double cd[2];                                                                 \
-            for (int h = 0; h < 2; h++) {                                                 \
-                const double *lo = T->box + 2 * d * ch[h], *hi = lo + d;                  \
+            fd_intp node = stack[sp];                                                     \
+            double lb = sdist[sp];                                                        \
+            if (lb >= best[k - 1]) continue;                                              \
+            /* the node's box: a closer bound than the split planes crossed */           \
+            if (node != 0) {                                                              \
+                const double *lo = T->box + 2 * d * node, *hi = lo + d;                   \
                 double acc = 0.0;                                                         \
                 for (int c = 0; c < d; c++) {                                             \
                     double g = lo[c] - q[c];                                              \
@@ -104,17 +112,34 @@ static inline void fd_knn_insert(double *best, int k, double dd)
                     else                                                                  \
                         acc = g > acc ? g : acc;                                          \
                 }                                                                         \
-                cd[h] = acc;                                                              \
+                if (acc >= best[k - 1]) continue;                                         \
+                lb = acc > lb ? acc : lb;                                                 \
             }                                                                             \
-            const int near = cd[1] < cd[0];                                               \
-            if (cd[1 - near] < bound) {                                                   \
-                stack[sp] = ch[1 - near];                                                 \
-                sdist[sp++] = cd[1 - near];                                               \
+            /* down the near side, each far child stacked with the bound of    */        \
+            /* the split plane between it and q                                 */       \
+            while (T->left[node] >= 0) {                                                  \
+                const int c = T->sdim[node];                                              \
+                const double t = q[c] - T->split[node];                                   \
+                fd_intp nearc, farc;                                                      \
+                double g;                                                                 \
+                if (t < 0.0) {                                                            \
+                    nearc = T->left[node];                                                \
+                    farc = T->right[node];                                                \
+                    g = -t;                                                               \
+                } else {                                                                  \
+                    nearc = T->right[node];                                               \
+                    farc = T->left[node];                                                 \
+                    g = t;                                                                \
+                }                                                                         \
+                if (EUCLID) g = g * g;                                                    \
+                g = g > lb ? g : lb;                                                      \
+                if (g < best[k - 1]) {                                                    \
+                    stack[sp] = farc;                                                     \
+                    sdist[sp++] = g;                                                      \
+                }                                                                         \
+                node = nearc;                                                             \
             }                                                                             \
-            if (cd[near] < bound) {                                                       \
-                stack[sp] = ch[near];                                                     \
-                sdist[sp++] = cd[near];                                                   \
-            }                                                                             \
+            if (node != seed) FD_KNN_SCAN(DIM, EUCLID, node);                             \
         }                                                                                 \
         return best[k - 1];                                                               \
     }
@@ -136,7 +161,7 @@ FD_KNN_POINT(fd_knn_c7, 7, 0)
 FD_KNN_POINT(fd_knn_c8, 8, 0)
 FD_KNN_POINT(fd_knn_cn, T->d, 0)
 
-typedef double (*fd_knn_fn)(const fd_tree *, const double *, int, double *);
+typedef double (*fd_knn_fn)(const fd_tree *, const double *, int, fd_intp, double *);
 
 /* The search compiled for T's dimension and norm (d >= 2). */
 static inline fd_knn_fn fd_knn_for(int d, int metric)

@@ -37,7 +37,7 @@ cimport numpy as cnp
 from cython.parallel cimport prange, threadid
 from libc.math cimport log, sqrt, fabs, INFINITY, isfinite
 from libc.stdint cimport uint32_t, uint64_t, int64_t
-from libc.stdlib cimport malloc, calloc, realloc, free
+from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memcpy
 
 from _typedefs cimport intp_t
@@ -48,10 +48,12 @@ cnp.import_array()
 
 cdef extern from *:
     """
+    #define fd_knn_prefetch(p) __builtin_prefetch((p), 0, 3)
     static inline uint64_t fd_bswap64(uint64_t u) { return __builtin_bswap64(u); }
     static inline uint32_t fd_bswap32(uint32_t u) { return __builtin_bswap32(u); }
     """
     uint64_t fd_bswap64(uint64_t u) noexcept nogil
+    void fd_knn_prefetch(const void *p) noexcept nogil
     uint32_t fd_bswap32(uint32_t u) noexcept nogil
 
 
@@ -77,6 +79,9 @@ cdef enum:
     # joining threads costs more than they save)
     PAR_MIN = 8192
     PSI_TABLE = 4096        # psi(m) tabulated below this
+    PREFETCH = 16           # points ahead whose radius a count fetches
+    SAMPLE = 512            # select_rows' sample of a large range
+    SAMPLE_GAP = 11         # about sqrt(SAMPLE) / 2: one standard deviation of its ranks
 
 
 # ---- reading samples ---------------------------------------------------------------
@@ -211,7 +216,10 @@ cdef extern from "fd_knn.h" nogil:
         intp_t *left            # node: its children, or -1 (a leaf)
         intp_t *right
         double *box             # node: lo[0..d), hi[0..d)
-    ctypedef double (*fd_knn_fn)(const fd_tree *, const double *, int, double *) noexcept nogil
+        int *sdim               # inner node: split coordinate and value
+        double *split
+    ctypedef double (*fd_knn_fn)(const fd_tree *, const double *, int, intp_t,
+                                 double *) noexcept nogil
     fd_knn_fn fd_knn_for(int d, int metric)
 
 
@@ -281,15 +289,44 @@ cdef intp_t partition(Tree *T, intp_t lo, intp_t hi, int dim, double pivot,
     return b
 
 
+cdef int cmp_double(const void *a, const void *b) noexcept nogil:
+    cdef double x = (<const double *>a)[0], y = (<const double *>b)[0]
+    return (x > y) - (x < y)
+
+
 cdef void select_rows(Tree *T, intp_t lo, intp_t hi, intp_t kth, int dim) noexcept nogil:
     """Rows [lo, hi) reordered so that row kth holds the value of its rank
-    along dim, smaller values before it, larger after: partitions around a
-    median of three, the values equal to it set apart in a second pass
-    where kth is not below them (so that equal values end the search)."""
-    cdef intp_t lt, le, mid
-    cdef double a, b, c, pivot
+    along dim, smaller values before it, larger after.  A large range is
+    first cut by two pivots that a sorted sample places just below and
+    above kth's rank (Floyd and Rivest): one pass below the first, one over
+    the rest, and the search goes on in the thin middle; then partitions
+    around a median of three, the values equal to it set apart in a second
+    pass where kth is not below them (so that equal values end the search)."""
+    cdef intp_t lt, le, mid, m, i, r, gap
+    cdef double a, b, c, pivot, p1, p2
     cdef int d = T.d
     cdef double *P = T.pts
+    cdef double sample[SAMPLE]
+    while hi - lo > 8 * SAMPLE:
+        m = hi - lo
+        for i in range(SAMPLE):
+            sample[i] = P[(lo + (i * m) // SAMPLE) * d + dim]
+        qsort(sample, SAMPLE, sizeof(double), cmp_double)
+        r = ((kth - lo) * SAMPLE) // m
+        gap = 3 * SAMPLE_GAP
+        p1 = sample[r - gap if r >= gap else 0]
+        p2 = sample[r + gap if r + gap < SAMPLE else SAMPLE - 1]
+        lt = partition(T, lo, hi, dim, p1, True)
+        if kth < lt:
+            hi = lt
+            continue
+        le = partition(T, lt, hi, dim, p2, False)
+        if kth >= le:
+            lo = le
+            continue
+        lo = lt
+        hi = le
+        break
     while hi - lo > 1:
         mid = lo + (hi - lo) // 2
         a = P[lo * d + dim]
@@ -352,6 +389,8 @@ cdef void build_node(Tree *T, intp_t node, intp_t s, intp_t e) noexcept nogil:
         return
     mid = s + (e - s) // 2
     select_rows(T, s, e, mid, dim)
+    T.sdim[node] = dim
+    T.split[node] = T.pts[mid * d + dim]
     T.left[node] = node + 1
     T.right[node] = node + 1 + nodes_for(mid - s)
 
@@ -388,8 +427,11 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
     T.left = <intp_t *>malloc(T.nnode * sizeof(intp_t))
     T.right = <intp_t *>malloc(T.nnode * sizeof(intp_t))
     T.box = <double *>malloc(T.nnode * 2 * S.d * sizeof(double))
+    T.sdim = <int *>malloc(T.nnode * sizeof(int))
+    T.split = <double *>malloc(T.nnode * sizeof(double))
     if (T.pts == NULL or T.ids == NULL or T.pos == NULL or T.start == NULL or T.end == NULL
-            or T.left == NULL or T.right == NULL or T.box == NULL):
+            or T.left == NULL or T.right == NULL or T.box == NULL or T.sdim == NULL
+            or T.split == NULL):
         return NO_MEMORY
     fill(S, rows, n, T.pts, bad)
     if bad[0] >= 0:
@@ -544,6 +586,8 @@ cdef void tree_free(Tree *T) noexcept nogil:
     free(T.left)
     free(T.right)
     free(T.box)
+    free(T.sdim)
+    free(T.split)
     T.pts = NULL
     T.ids = NULL
     T.pos = NULL
@@ -552,6 +596,10 @@ cdef void tree_free(Tree *T) noexcept nogil:
     T.left = NULL
     T.right = NULL
     T.box = NULL
+    T.sdim = NULL
+    T.split = NULL
+    T.sdim = NULL
+    T.split = NULL
 
 
 cdef void tree_null(Tree *T) noexcept nogil:
@@ -563,6 +611,8 @@ cdef void tree_null(Tree *T) noexcept nogil:
     T.left = NULL
     T.right = NULL
     T.box = NULL
+    T.sdim = NULL
+    T.split = NULL
 
 
 cdef int distinct_at_least(const Tree *T, intp_t need) noexcept nogil:
@@ -595,15 +645,35 @@ cdef int distinct_at_least(const Tree *T, intp_t need) noexcept nogil:
 
 # ---- searches ----------------------------------------------------------------------
 
+cdef intp_t collect_leaves(const Tree *T, intp_t *leaves) noexcept nogil:
+    """The leaves of T (those reachable from the root), in tree order."""
+    cdef intp_t stack[STACK]
+    cdef int sp = 1
+    cdef intp_t node, nl = 0
+    stack[0] = 0
+    while sp > 0:
+        sp -= 1
+        node = stack[sp]
+        if T.left[node] < 0:
+            leaves[nl] = node
+            nl += 1
+        else:
+            stack[sp] = T.right[node]
+            stack[sp + 1] = T.left[node]
+            sp += 2
+    return nl
+
+
 cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexcept nogil:
     """out[p] = the k-th smallest positive distance from Q's point p to T's
     points (pdist's units), for every tree position p of Q (Q may be T):
     the queries in tree order (neighbouring queries walk the same nodes),
     by the search compiled for the dimension (fd_knn.h), or along the
     sorted values in one dimension."""
-    cdef intp_t p
+    cdef intp_t p, l, nl
     cdef int tid
     cdef double *best
+    cdef intp_t *leaves
     cdef fd_knn_fn search
     if Q.d == 1:
         for p in prange(Q.n, num_threads=nt, schedule="dynamic", chunksize=256):
@@ -616,9 +686,23 @@ cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexc
     if best == NULL:
         return NO_MEMORY
     search = fd_knn_for(T.d, T.metric)
-    for p in prange(Q.n, num_threads=nt, schedule="dynamic", chunksize=CHUNK):
+    if Q != T:
+        for p in prange(Q.n, num_threads=nt, schedule="dynamic", chunksize=CHUNK):
+            tid = threadid()
+            out[p] = search(T, Q.pts + p * Q.d, k, -1, best + tid * k)
+        free(best)
+        return OK
+    # a point of T: its own leaf first (a bound before the walk)
+    leaves = <intp_t *>malloc(T.nnode * sizeof(intp_t))
+    if leaves == NULL:
+        free(best)
+        return NO_MEMORY
+    nl = collect_leaves(T, leaves)
+    for l in prange(nl, num_threads=nt, schedule="dynamic", chunksize=8):
         tid = threadid()
-        out[p] = search(T, Q.pts + p * Q.d, k, best + tid * k)
+        for p in range(T.start[leaves[l]], T.end[leaves[l]]):
+            out[p] = search(T, T.pts + p * T.d, k, leaves[l], best + tid * k)
+    free(leaves)
     free(best)
     return OK
 
@@ -927,6 +1011,9 @@ cdef int psi_of_counts(const Tree *M, const double *radius, int strict, int plus
         return NO_MEMORY
     if M.d == 1:
         for p in prange(n, num_threads=nt, schedule="static"):
+            # the radii are in row order: fetch ahead, the search waits on it
+            if p + PREFETCH < n:
+                fd_knn_prefetch(&radius[M.ids[p + PREFETCH]])
             c = count_sorted(M.pts, n, p, radius[M.ids[p]], strict) - 1
             vals[p] = psi(c + plus)
     else:
@@ -960,6 +1047,32 @@ cdef int joint_radii(const Space *J, intp_t n, int k, int nt, Tree *T, double *r
     return st
 
 
+cdef int pair_init(Tree *TA, const Space *A, Tree *TB, const Space *B, intp_t n, int nt,
+                   int *bad) noexcept nogil:
+    """The marginal structures TA of A and (unless TB is NULL) TB of B
+    (max-norm), on two threads at once where there are two (a sort, or a
+    tree's build, is mostly one thread's work)."""
+    cdef int st[2]
+    cdef int bd[2]
+    cdef int j
+    if TB == NULL or nt < 2:
+        st[0] = tree_init(TA, A, NULL, n, n, CHEBYSHEV, nt, bad)
+        if st[0] != OK or TB == NULL:
+            return st[0]
+        return tree_init(TB, B, NULL, n, n, CHEBYSHEV, nt, bad)
+    for j in prange(2, num_threads=2, schedule="static", chunksize=1):
+        bd[j] = -1
+        if j == 0:
+            st[0] = tree_init(TA, A, NULL, n, n, CHEBYSHEV, 1, &bd[0])
+        else:
+            st[1] = tree_init(TB, B, NULL, n, n, CHEBYSHEV, 1, &bd[1])
+    for j in range(2):
+        if st[j] != OK:
+            bad[0] = bd[j]
+            return st[j]
+    return OK
+
+
 cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *shared_y,
                  intp_t n, int k, int algorithm, int nt, double *out, int *bad) noexcept nogil:
     """KSG on the joint space J = [X | Y]; shared_y: Y's structure, built
@@ -979,12 +1092,9 @@ cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *sha
     tree_null(&TY)
     radius = <double *>malloc((n + 1) * sizeof(double))
     st = joint_radii(J, n, k, nt, &T, radius, bad) if radius != NULL else NO_MEMORY
+    ty = shared_y if shared_y != NULL else &TY
     if st == OK:
-        st = tree_init(&TX, X, NULL, n, n, CHEBYSHEV, nt, bad)
-    ty = shared_y
-    if st == OK and shared_y == NULL:
-        st = tree_init(&TY, Y, NULL, n, n, CHEBYSHEV, nt, bad)
-        ty = &TY
+        st = pair_init(&TX, X, &TY if shared_y == NULL else NULL, Y, n, nt, bad)
     rx = radius
     ry = radius
     plus = 1

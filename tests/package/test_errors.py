@@ -2589,3 +2589,16 @@ def test_knn_inputs_unmodified_after_error(name, kind):
         k_call(name, *args, **kw)
     for a, b in zip(args, saved):
         assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("name", ["mutual_information", "mutual_information_features"])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_knn_nonfinite_sample_with_labels(name, value):
+    # a non-finite x is found on every path, a point alone in its class included
+    x = k_args(name)[0].copy()
+    y = np.arange(40) % 4
+    y[7] = 9  # the bad sample is alone in its class (left out of the estimate)
+    x.flat[7 * (x.size // 40)] = value
+    arg = "X" if name == "mutual_information_features" else "x"
+    with pytest.raises(ValueError, match=f"'{arg}' must be finite"):
+        k_call(name, x, y, y_discrete=True)
