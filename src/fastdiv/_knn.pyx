@@ -35,7 +35,7 @@ the estimates are the same for any thread count.
 cimport cython
 cimport numpy as cnp
 from cython.parallel cimport prange, threadid
-from libc.math cimport log, sqrt, fabs, INFINITY, isfinite
+from libc.math cimport log, fabs, INFINITY, isfinite
 from libc.stdint cimport uint32_t, uint64_t, int64_t
 from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memcpy
@@ -413,7 +413,7 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
     cdef intp_t qn[16]
     cdef intp_t qs[16]
     cdef intp_t qe[16]
-    cdef intp_t nq, node, s, e, j
+    cdef intp_t nq, node, s, e
     T.n = n
     T.d = S.d
     T.metric = metric
@@ -545,19 +545,19 @@ cdef double kth_sorted(const Tree *T, double x, intp_t p, int k) noexcept nogil:
     p an index with v[p] <= x < v[p + 1] or v[p] == x (-1 below them all):
     two fronts walk out from x, its copies skipped (pdist's units)."""
     cdef const double *v = T.pts
-    cdef intp_t l = p, r = p + 1, n = T.n
+    cdef intp_t left = p, r = p + 1, n = T.n
     cdef int found = 0
     cdef double dl, dr, last = 0.0
-    while l >= 0 and v[l] == x:
-        l -= 1
+    while left >= 0 and v[left] == x:
+        left -= 1
     while r < n and v[r] == x:
         r += 1
     while found < k:
-        dl = x - v[l] if l >= 0 else INFINITY
+        dl = x - v[left] if left >= 0 else INFINITY
         dr = v[r] - x if r < n else INFINITY
         if dl <= dr:
             last = dl
-            l -= 1
+            left -= 1
         else:
             last = dr
             r += 1
@@ -670,7 +670,7 @@ cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexc
     the queries in tree order (neighbouring queries walk the same nodes),
     by the search compiled for the dimension (fd_knn.h), or along the
     sorted values in one dimension."""
-    cdef intp_t p, l, nl
+    cdef intp_t p, lf, nl
     cdef int tid
     cdef double *best
     cdef intp_t *leaves
@@ -698,10 +698,10 @@ cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexc
         free(best)
         return NO_MEMORY
     nl = collect_leaves(T, leaves)
-    for l in prange(nl, num_threads=nt, schedule="dynamic", chunksize=8):
+    for lf in prange(nl, num_threads=nt, schedule="dynamic", chunksize=8):
         tid = threadid()
-        for p in range(T.start[leaves[l]], T.end[leaves[l]]):
-            out[p] = search(T, T.pts + p * T.d, k, leaves[l], best + tid * k)
+        for p in range(T.start[leaves[lf]], T.end[leaves[lf]]):
+            out[p] = search(T, T.pts + p * T.d, k, leaves[lf], best + tid * k)
     free(leaves)
     free(best)
     return OK
@@ -838,7 +838,7 @@ cdef double marginal_radius(const Ball *B, const double *dm, double eps, int k) 
     """KSG algorithm 2's radius in one marginal: the largest marginal
     distance among the k neighbours, those tied at the k-th joint distance
     eps taken smallest marginal distance first."""
-    cdef intp_t i, j, inner = 0, ntie = 0
+    cdef intp_t i, inner = 0
     cdef double m = 0.0, t
     cdef int need
     for i in range(B.n):
@@ -924,34 +924,19 @@ def digamma(intp_t m):
 
 # ---- the estimates, one sample set each ----------------------------------------------
 
-cdef struct Scratch:
-    # per thread: k distances, and KSG algorithm 2's ball
-    double *best
-    Ball ball
+cdef Ball *balls_new(int nthreads) noexcept nogil:
+    """A ball (KSG algorithm 2's neighbours) per thread, empty."""
+    return <Ball *>calloc(nthreads, sizeof(Ball))
 
 
-cdef Scratch *scratch_new(int nthreads, int k) noexcept nogil:
-    cdef Scratch *w = <Scratch *>calloc(nthreads, sizeof(Scratch))
-    cdef int t
-    if w == NULL:
-        return NULL
-    for t in range(nthreads):
-        w[t].best = <double *>malloc(k * sizeof(double))
-        if w[t].best == NULL:
-            scratch_free(w, nthreads)
-            return NULL
-    return w
-
-
-cdef void scratch_free(Scratch *w, int nthreads) noexcept nogil:
+cdef void balls_free(Ball *w, int nthreads) noexcept nogil:
     cdef int t
     if w == NULL:
         return
     for t in range(nthreads):
-        free(w[t].best)
-        free(w[t].ball.dx)
-        free(w[t].ball.dy)
-        free(w[t].ball.dj)
+        free(w[t].dx)
+        free(w[t].dy)
+        free(w[t].dj)
     free(w)
 
 
@@ -1086,7 +1071,7 @@ cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *sha
     cdef double *radius = NULL
     cdef double *rx = NULL
     cdef double *ry = NULL
-    cdef Scratch *w = NULL
+    cdef Ball *w = NULL
     tree_null(&T)
     tree_null(&TX)
     tree_null(&TY)
@@ -1106,18 +1091,18 @@ cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *sha
         strict = 0
         rx = <double *>malloc((n + 1) * sizeof(double))
         ry = <double *>malloc((n + 1) * sizeof(double))
-        w = scratch_new(nt, k)
+        w = balls_new(nt)
         if rx == NULL or ry == NULL or w == NULL:
             st = NO_MEMORY
         else:
             for p in prange(n, num_threads=nt, schedule="dynamic", chunksize=CHUNK):
                 tid = threadid()
                 i = T.ids[p]
-                if ball(&T, T.pts + p * T.d, radius[i], dx, &w[tid].ball) != OK:
+                if ball(&T, T.pts + p * T.d, radius[i], dx, &w[tid]) != OK:
                     rx[i] = -1.0
                     continue
-                rx[i] = marginal_radius(&w[tid].ball, w[tid].ball.dx, radius[i], k)
-                ry[i] = marginal_radius(&w[tid].ball, w[tid].ball.dy, radius[i], k)
+                rx[i] = marginal_radius(&w[tid], w[tid].dx, radius[i], k)
+                ry[i] = marginal_radius(&w[tid], w[tid].dy, radius[i], k)
             for i in range(n):
                 if rx[i] < 0.0:
                     st = NO_MEMORY
@@ -1133,7 +1118,7 @@ cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *sha
         free(rx)
         free(ry)
     free(radius)
-    scratch_free(w, nt)
+    balls_free(w, nt)
     tree_free(&T)
     tree_free(&TX)
     tree_free(&TY)
@@ -1229,7 +1214,7 @@ cdef int ross_set(const Space *X, const int64_t *codes, intp_t n, intp_t ncls, i
     point (inclusive)."""
     cdef Tree TA
     cdef intp_t i, c, N, size
-    cdef int st, tid, kc
+    cdef int st, kc
     cdef double sm = 0.0
     cdef int *cls_status = NULL
     cdef intp_t *sizes = NULL
@@ -1238,7 +1223,6 @@ cdef int ross_set(const Space *X, const int64_t *codes, intp_t n, intp_t ncls, i
     cdef intp_t *rows = NULL
     cdef double *eps = NULL
     cdef double *terms = NULL
-    cdef Scratch *w = NULL
     tree_null(&TA)
     st = all_finite(X, n, bad)
     if st != OK:
@@ -1250,9 +1234,8 @@ cdef int ross_set(const Space *X, const int64_t *codes, intp_t n, intp_t ncls, i
     eps = <double *>malloc((n + 1) * sizeof(double))
     terms = <double *>calloc(n + 1, sizeof(double))
     cls_status = <int *>calloc(ncls + 1, sizeof(int))
-    w = scratch_new(nt, k)
     if (sizes == NULL or off == NULL or cur == NULL or rows == NULL or eps == NULL
-            or terms == NULL or cls_status == NULL or w == NULL):
+            or terms == NULL or cls_status == NULL):
         st = NO_MEMORY
     if st == OK:
         for i in range(n):
@@ -1272,9 +1255,8 @@ cdef int ross_set(const Space *X, const int64_t *codes, intp_t n, intp_t ncls, i
                 cur[c] += 1
         # each class on one thread: its tree, its points' k_c-th distances
         for c in prange(ncls, num_threads=nt, schedule="dynamic", chunksize=1):
-            tid = threadid()
             if sizes[c] > 1:
-                cls_status[c] = class_radii(X, rows + off[c], sizes[c], n, k, w[tid].best, eps)
+                cls_status[c] = class_radii(X, rows + off[c], sizes[c], n, k, eps)
         for c in range(ncls):
             if cls_status[c] != OK:
                 st = cls_status[c]
@@ -1297,13 +1279,12 @@ cdef int ross_set(const Space *X, const int64_t *codes, intp_t n, intp_t ncls, i
     free(eps)
     free(terms)
     free(cls_status)
-    scratch_free(w, nt)
     tree_free(&TA)
     return st
 
 
 cdef int class_radii(const Space *X, const intp_t *rows, intp_t size, intp_t n, int k,
-                     double *best, double *eps) noexcept nogil:
+                     double *eps) noexcept nogil:
     """eps[row] = the k_c-th positive distance within one class (one thread)."""
     cdef Tree T
     cdef intp_t p
