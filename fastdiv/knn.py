@@ -119,7 +119,7 @@ def _samples(x: npt.ArrayLike, name: str) -> tuple[npt.NDArray[np.floating[Any]]
     return v, a.ndim == 3
 
 
-def _k_value(k: object, n: int, name: str = "the samples") -> int:
+def _k_value(k: object, n: int, name: str = "'x'") -> int:
     if isinstance(k, (bool, np.bool_)):
         raise TypeError(f"'k' must be an integer; got {k!r}.")
     try:
@@ -367,7 +367,7 @@ def mutual_information(
 
 
 def _labels(
-    y: object, vx: npt.NDArray[Any], batch: bool
+    y: object, vx: npt.NDArray[Any], batch: bool, xname: str = "x"
 ) -> tuple[npt.NDArray[np.int64], int, bool]:
     """Class labels for x's sets: codes (B, n) int64 in [0, ncls)."""
     ya = as_labels(y, "y")
@@ -380,11 +380,14 @@ def _labels(
     yb = ya if batch else ya[None]
     if yb.shape != vx.shape[:2]:
         raise ValueError(
-            f"'x' and 'y' must have the same number of samples (and sets); got "
+            f"{xname!r} and 'y' must have the same number of samples (and sets); got "
             f"{vx.shape[:2] if batch else vx.shape[1]} and "
             f"{yb.shape if batch else yb.shape[1]}."
         )
-    _, inv = np.unique(yb.ravel(), return_inverse=True)
+    try:
+        _, inv = np.unique(yb.ravel(), return_inverse=True)
+    except TypeError as e:
+        raise TypeError(f"'y' holds labels that cannot be sorted: {e}") from None
     codes = np.ascontiguousarray(inv.reshape(yb.shape), dtype=np.int64)
     return codes, int(codes.max()) + 1, batch
 
@@ -569,8 +572,8 @@ def mutual_information_features(
     cols = Xa.T[:, :, None]  # column j as sample set j: (m, n, 1), a view
     n = Xa.shape[0]
     if ydisc:
-        codes, ncls, _ = _labels(y, Xa[None, :, :1], False)
-        kk = _k_value(k, n)
+        codes, ncls, _ = _labels(y, Xa[None, :, :1], False, "X")
+        kk = _k_value(k, n, "'X'")
         out = _k.ross_columns(_var(cols, 0, std), codes, ncls, n, kk, nt)
         return _finish(out, True, scale, kk, "'X'", ("X", "y"), "column")
     vy, by = _samples(y, "y")
@@ -580,6 +583,6 @@ def mutual_information_features(
         raise ValueError(
             f"'X' and 'y' must have the same number of samples; got {n} and {vy.shape[1]}."
         )
-    kk = _k_value(k, n)
+    kk = _k_value(k, n, "'X'")
     out = _k.ksg_columns(_var(cols, 0, std), _var(vy, 1, std), n, kk, alg, nt)
     return _finish(out, True, scale, kk, "the joint samples (X[:, j], y)", ("X", "y"), "column")

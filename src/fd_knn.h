@@ -32,6 +32,7 @@ typedef struct {
     double *box;
     int *sdim;              /* an inner node: its split coordinate and value */
     double *split;          /* (left points <= split <= right points) */
+    fd_intp *parent;        /* -1 at the root */
 } fd_tree;
 
 #define FD_KNN_DMAX 8
@@ -51,7 +52,8 @@ static inline void fd_knn_insert(double *best, int k, double dd)
 /* The k-th smallest POSITIVE distance from q to T's points (copies of q
    skipped; +inf if fewer than k): first among the points of the leaf
    `seed` (q's own leaf, where q is one of T's points, or -1), which gives a
-   bound before the walk; then depth first: down the side of each split
+   bound before the walk, and the walk starts at the lowest node around
+   that leaf whose box holds the ball of that bound; then depth first: down the side of each split
    that holds q, the other side stacked with the distance to the split
    plane (a lower bound: |p_c - q_c| >= |split - q_c| for p beyond it, in
    rounded arithmetic too), a stacked subtree skipped when that bound or
@@ -89,9 +91,30 @@ static inline void fd_knn_insert(double *best, int k, double dd)
         fd_intp stack[FD_KNN_STACK];                                                      \
         double sdist[FD_KNN_STACK];                                                       \
         for (int j = 0; j < k; j++) best[j] = INFINITY;                                   \
-        if (seed >= 0) FD_KNN_SCAN(DIM, EUCLID, seed);                                    \
+        fd_intp top = 0;                                                                  \
+        if (seed >= 0) {                                                                  \
+            FD_KNN_SCAN(DIM, EUCLID, seed);                                               \
+            /* up from the leaf to the first box that holds the ball of the    */         \
+            /* current k-th distance: no point outside it can come closer      */         \
+            top = seed;                                                                   \
+            const double r = best[k - 1];                                                 \
+            while (top != 0) {                                                            \
+                const double *lo = T->box + 2 * d * top, *hi = lo + d;                    \
+                int inside = 1;                                                           \
+                for (int c = 0; c < d; c++) {                                             \
+                    double a = q[c] - lo[c], b = hi[c] - q[c];                            \
+                    if (EUCLID) {                                                         \
+                        a = a > 0.0 ? a * a : -1.0;                                       \
+                        b = b > 0.0 ? b * b : -1.0;                                       \
+                    }                                                                     \
+                    inside &= (a >= r) & (b >= r);                                        \
+                }                                                                         \
+                if (inside) break;                                                        \
+                top = T->parent[top];                                                     \
+            }                                                                             \
+        }                                                                                 \
         int sp = 1;                                                                       \
-        stack[0] = 0;                                                                     \
+        stack[0] = top;                                                                   \
         sdist[0] = 0.0;                                                                   \
         while (sp > 0) {                                                                  \
             sp--;                                                                         \
@@ -99,7 +122,7 @@ static inline void fd_knn_insert(double *best, int k, double dd)
             double lb = sdist[sp];                                                        \
             if (lb >= best[k - 1]) continue;                                              \
             /* the node's box: a closer bound than the split planes crossed */           \
-            if (node != 0) {                                                              \
+            if (node != top) {                                                            \
                 const double *lo = T->box + 2 * d * node, *hi = lo + d;                   \
                 double acc = 0.0;                                                         \
                 for (int c = 0; c < d; c++) {                                             \
@@ -172,6 +195,86 @@ static inline fd_knn_fn fd_knn_for(int d, int metric)
                                   fd_knn_c5, fd_knn_c6, fd_knn_c7, fd_knn_c8};
     const int i = d <= FD_KNN_DMAX ? d : 0;
     return metric == 0 ? e[i] : c[i];
+}
+
+/* Rows [lo, hi) of a tree's points (d columns, with their ids) whose
+   coordinate `dim` is < pivot (strict) or <= pivot, moved first; returns
+   where the others start.  No branch on the values (a partition's compares
+   are coin flips to a branch predictor): each row swaps with the boundary
+   row, which moves on where the row belongs. */
+#define FD_PARTITION(NAME, DIM)                                                           \
+    static fd_intp NAME(double *P, fd_intp *ids, int dd, fd_intp lo, fd_intp hi, int dim, \
+                        double pivot, int strict)                                         \
+    {                                                                                     \
+        const int d = (DIM);                                                              \
+        fd_intp b = lo;                                                                   \
+        (void)dd;                                                                         \
+        for (fd_intp i = lo; i < hi; i++) {                                               \
+            const double t = P[i * d + dim];                                              \
+            const int left = strict ? t < pivot : t <= pivot;                             \
+            for (int c = 0; c < d; c++) {                                                 \
+                const double u = P[b * d + c];                                            \
+                P[b * d + c] = P[i * d + c];                                              \
+                P[i * d + c] = u;                                                         \
+            }                                                                             \
+            const fd_intp s = ids[b];                                                     \
+            ids[b] = ids[i];                                                              \
+            ids[i] = s;                                                                   \
+            b += left;                                                                    \
+        }                                                                                 \
+        return b;                                                                         \
+    }
+
+FD_PARTITION(fd_partition_2, 2)
+FD_PARTITION(fd_partition_3, 3)
+FD_PARTITION(fd_partition_4, 4)
+FD_PARTITION(fd_partition_n, dd)
+
+static inline fd_intp fd_partition(double *P, fd_intp *ids, int d, fd_intp lo, fd_intp hi,
+                                   int dim, double pivot, int strict)
+{
+    switch (d) {
+    case 2: return fd_partition_2(P, ids, d, lo, hi, dim, pivot, strict);
+    case 3: return fd_partition_3(P, ids, d, lo, hi, dim, pivot, strict);
+    case 4: return fd_partition_4(P, ids, d, lo, hi, dim, pivot, strict);
+    default: return fd_partition_n(P, ids, d, lo, hi, dim, pivot, strict);
+    }
+}
+
+/* The values of the sorted v[0..n) within r of v[p] (strictly: < r), v[p]
+   and its copies included, each distance formed as the searches form it
+   (|v_j - v_p|): two searches out from p, each doubling its step while
+   inside, then halving it without branches on the values (the halving's
+   compares are coin flips to a branch predictor). */
+static inline fd_intp fd_count_sorted(const double *v, fd_intp n, fd_intp p, double r,
+                                      int strict)
+{
+    const double x = v[p];
+#define FD_WITHIN(t) (strict ? (t) < r : (t) <= r)
+    /* up: base is the last index known inside; the first outside is in
+       (base, base + len] */
+    fd_intp step = 1;
+    while (p + step < n && FD_WITHIN(v[p + step] - x)) step *= 2;
+    fd_intp base = p + step / 2;
+    fd_intp len = (p + step < n ? p + step : n) - base;
+    while (len > 1) {
+        const fd_intp half = len / 2;
+        base = FD_WITHIN(v[base + half] - x) ? base + half : base;
+        len -= half;
+    }
+    const fd_intp up = base + 1;
+    /* down, mirrored: base the first index known inside */
+    step = 1;
+    while (p - step >= 0 && FD_WITHIN(x - v[p - step])) step *= 2;
+    base = p - step / 2;
+    len = base - (p - step >= 0 ? p - step : -1);
+    while (len > 1) {
+        const fd_intp half = len / 2;
+        base = FD_WITHIN(x - v[base - half]) ? base - half : base;
+        len -= half;
+    }
+#undef FD_WITHIN
+    return up - base;
 }
 
 #endif /* FD_KNN_H */

@@ -35,7 +35,7 @@ the estimates are the same for any thread count.
 cimport cython
 cimport numpy as cnp
 from cython.parallel cimport prange, threadid
-from libc.math cimport log, fabs, INFINITY, isfinite
+from libc.math cimport log, fabs, INFINITY, isfinite, signbit
 from libc.stdint cimport uint32_t, uint64_t, int64_t
 from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memcpy
@@ -81,6 +81,7 @@ cdef enum:
     PSI_TABLE = 4096        # psi(m) tabulated below this
     PREFETCH = 16           # points ahead whose radius a count fetches
     SAMPLE = 512            # select_rows' sample of a large range
+    RUN_MAX = 32            # sort_values: longest run of equal prefixes sorted by insertion
     SAMPLE_GAP = 11         # about sqrt(SAMPLE) / 2: one standard deviation of its ranks
 
 
@@ -218,9 +219,13 @@ cdef extern from "fd_knn.h" nogil:
         double *box             # node: lo[0..d), hi[0..d)
         int *sdim               # inner node: split coordinate and value
         double *split
+        intp_t *parent          # -1 at the root
     ctypedef double (*fd_knn_fn)(const fd_tree *, const double *, int, intp_t,
                                  double *) noexcept nogil
     fd_knn_fn fd_knn_for(int d, int metric)
+    intp_t fd_count_sorted(const double *v, intp_t n, intp_t p, double r, int strict)
+    intp_t fd_partition(double *P, intp_t *ids, int d, intp_t lo, intp_t hi, int dim, double pivot,
+                        int strict)
 
 
 ctypedef fd_tree Tree
@@ -264,29 +269,11 @@ cdef inline void swap_rows(Tree *T, intp_t i, intp_t j) noexcept nogil:
     T.ids[j] = s
 
 
-cdef intp_t partition(Tree *T, intp_t lo, intp_t hi, int dim, double pivot,
-                      bint strict) noexcept nogil:
+cdef inline intp_t partition(Tree *T, intp_t lo, intp_t hi, int dim, double pivot,
+                             bint strict) noexcept nogil:
     """Rows [lo, hi) with value < pivot (strict) or <= pivot first; returns
-    where the others start.  Without branches on the values (a partition's
-    compares are coin flips to a branch predictor): every row is swapped
-    with the boundary row, which moves on where it belongs."""
-    cdef intp_t i, b = lo, s
-    cdef int c, d = T.d
-    cdef double *P = T.pts
-    cdef double t
-    cdef bint left
-    for i in range(lo, hi):
-        t = P[i * d + dim]
-        left = (t < pivot) if strict else (t <= pivot)
-        for c in range(d):
-            t = P[b * d + c]
-            P[b * d + c] = P[i * d + c]
-            P[i * d + c] = t
-        s = T.ids[b]
-        T.ids[b] = T.ids[i]
-        T.ids[i] = s
-        b += left
-    return b
+    where the others start (fd_knn.h)."""
+    return fd_partition(T.pts, T.ids, T.d, lo, hi, dim, pivot, strict)
 
 
 cdef int cmp_double(const void *a, const void *b) noexcept nogil:
@@ -393,6 +380,8 @@ cdef void build_node(Tree *T, intp_t node, intp_t s, intp_t e) noexcept nogil:
     T.split[node] = T.pts[mid * d + dim]
     T.left[node] = node + 1
     T.right[node] = node + 1 + nodes_for(mid - s)
+    T.parent[T.left[node]] = node
+    T.parent[T.right[node]] = node
 
 
 cdef void build_sub(Tree *T, intp_t node, intp_t s, intp_t e) noexcept nogil:
@@ -429,10 +418,12 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
     T.box = <double *>malloc(T.nnode * 2 * S.d * sizeof(double))
     T.sdim = <int *>malloc(T.nnode * sizeof(int))
     T.split = <double *>malloc(T.nnode * sizeof(double))
+    T.parent = <intp_t *>malloc(T.nnode * sizeof(intp_t))
     if (T.pts == NULL or T.ids == NULL or T.pos == NULL or T.start == NULL or T.end == NULL
             or T.left == NULL or T.right == NULL or T.box == NULL or T.sdim == NULL
-            or T.split == NULL):
+            or T.split == NULL or T.parent == NULL):
         return NO_MEMORY
+    T.parent[0] = -1
     fill(S, rows, n, T.pts, bad)
     if bad[0] >= 0:
         return NOT_FINITE
@@ -490,8 +481,102 @@ cdef inline uint64_t order_key(double v) noexcept nogil:
 
 cdef int sort_values(Tree *T) noexcept nogil:
     """T.pts (one column) and T.ids sorted by value: a least-significant-
-    digit radix sort of the values' order keys, 11 bits a pass, the passes
-    where every key has one digit skipped."""
+    digit radix sort on the top 33 bits of the values' order keys (three
+    passes of 11 bits; a pass where every key has one digit is skipped),
+    then one insertion pass that orders the values those bits leave tied
+    (neighbours within about 1e-6 relative: short runs, few moves)."""
+    cdef intp_t n = T.n, i, j, total, c, sid
+    cdef int p
+    cdef double v
+    cdef uint32_t *key = <uint32_t *>malloc(n * sizeof(uint32_t) + 8)
+    cdef uint32_t *key2 = <uint32_t *>malloc(n * sizeof(uint32_t) + 8)
+    cdef intp_t *id2 = <intp_t *>malloc(n * sizeof(intp_t) + 8)
+    cdef double *val2 = <double *>malloc(n * sizeof(double) + 8)
+    cdef intp_t *hist = <intp_t *>calloc(3 * 2048, sizeof(intp_t))
+    cdef uint32_t *kt
+    cdef intp_t *it
+    cdef double *vt
+    cdef intp_t *h
+    cdef int rc = OK
+    if key == NULL or key2 == NULL or id2 == NULL or val2 == NULL or hist == NULL:
+        rc = NO_MEMORY
+    else:
+        for i in range(n):
+            # bits 31..63 of the order key, as 33 bits: the low 32 of them in
+            # key, the top one folded into the third digit below
+            key[i] = <uint32_t>(order_key(T.pts[i]) >> 31)
+        for i in range(n):
+            for p in range(3):
+                hist[p * 2048 + digit(key[i], T.pts[i], p)] += 1
+        for p in range(3):
+            h = hist + p * 2048
+            if h[digit(key[0], T.pts[0], p)] == n:
+                continue
+            total = 0
+            for c in range(2048):
+                total += h[c]
+                h[c] = total - h[c]
+            for i in range(n):
+                c = digit(key[i], T.pts[i], p)
+                key2[h[c]] = key[i]
+                id2[h[c]] = T.ids[i]
+                val2[h[c]] = T.pts[i]
+                h[c] += 1
+            kt = key
+            key = key2
+            key2 = kt
+            it = T.ids
+            T.ids = id2
+            id2 = it
+            vt = T.pts
+            T.pts = val2
+            val2 = vt
+        # runs of equal keys: long ones (values within ~1e-6 relative of each
+        # other by the thousand) take the whole sort, short ones an
+        # insertion pass
+        j = 0
+        for i in range(1, n):
+            if key[i] == key[j] and digit(key[i], T.pts[i], 2) == digit(key[j], T.pts[j], 2):
+                if i - j > RUN_MAX:
+                    rc = -1
+                    break
+            else:
+                j = i
+    if rc == OK:
+        for i in range(1, n):
+            v = T.pts[i]
+            if v >= T.pts[i - 1]:
+                continue
+            sid = T.ids[i]
+            j = i
+            while j > 0 and T.pts[j - 1] > v:
+                T.pts[j] = T.pts[j - 1]
+                T.ids[j] = T.ids[j - 1]
+                j -= 1
+            T.pts[j] = v
+            T.ids[j] = sid
+    free(key)
+    free(key2)
+    free(id2)
+    free(val2)
+    free(hist)
+    if rc == -1:
+        return sort_values64(T)
+    return rc
+
+
+cdef inline intp_t digit(uint32_t key, double v, int p) noexcept nogil:
+    """Digit p (11 bits) of the 33-bit prefix of v's order key, whose low 32
+    bits are key: the third digit takes the top bit from v's sign."""
+    if p < 2:
+        return (key >> (11 * p)) & 2047
+    return ((key >> 22) & 1023) | ((0 if signbit(v) else 1) << 10)
+
+
+cdef int sort_values64(Tree *T) noexcept nogil:
+    """T.pts (one column) and T.ids sorted by value: a least-significant-
+    digit radix sort of the whole order keys, 11 bits a pass, the passes
+    where every key has one digit skipped (sort_values' fallback)."""
     cdef intp_t n = T.n, i, total, c
     cdef int p, sh
     cdef uint64_t *key = <uint64_t *>malloc(n * sizeof(uint64_t) + 8)
@@ -588,6 +673,7 @@ cdef void tree_free(Tree *T) noexcept nogil:
     free(T.box)
     free(T.sdim)
     free(T.split)
+    free(T.parent)
     T.pts = NULL
     T.ids = NULL
     T.pos = NULL
@@ -598,8 +684,10 @@ cdef void tree_free(Tree *T) noexcept nogil:
     T.box = NULL
     T.sdim = NULL
     T.split = NULL
+    T.parent = NULL
     T.sdim = NULL
     T.split = NULL
+    T.parent = NULL
 
 
 cdef void tree_null(Tree *T) noexcept nogil:
@@ -613,6 +701,7 @@ cdef void tree_null(Tree *T) noexcept nogil:
     T.box = NULL
     T.sdim = NULL
     T.split = NULL
+    T.parent = NULL
 
 
 cdef int distinct_at_least(const Tree *T, intp_t need) noexcept nogil:
@@ -738,49 +827,11 @@ cdef intp_t count_in(const Tree *T, const double *q, double r, int strict) noexc
     return cnt
 
 
-cdef inline bint within(double t, double r, int strict) noexcept nogil:
-    return (t < r) if strict else (t <= r)
-
-
-cdef intp_t count_sorted(const double *v, intp_t n, intp_t p, double r, int strict) noexcept nogil:
-    """The values of the sorted v within r of v[p] (strictly: < r), v[p]
-    and its copies included: two galloping searches from p, each with the
-    distance as the points' searches form it (|v_j - v_p|)."""
-    cdef double x = v[p]
-    cdef intp_t step, lo, hi, mid, up, down
-    # up: the first index above p out of reach
-    step = 1
-    while p + step < n and within(v[p + step] - x, r, strict):
-        step *= 2
-    lo = p + step // 2
-    hi = p + step if p + step < n else n
-    while hi - lo > 1:
-        mid = lo + (hi - lo) // 2
-        if within(v[mid] - x, r, strict):
-            lo = mid
-        else:
-            hi = mid
-    up = hi
-    # down: the last index below p out of reach, plus one
-    step = 1
-    while p - step >= 0 and within(x - v[p - step], r, strict):
-        step *= 2
-    hi = p - step // 2
-    lo = p - step if p - step >= 0 else -1
-    while hi - lo > 1:
-        mid = lo + (hi - lo) // 2
-        if within(x - v[mid], r, strict):
-            hi = mid
-        else:
-            lo = mid
-    down = hi
-    return up - down
-
-
 cdef struct Ball:
     double *dx              # the two marginal distances of each point found
     double *dy
     double *dj              # and its joint distance
+    intp_t *cnt             # how many points: a leaf of one point repeated is one entry
     intp_t n, cap
 
 
@@ -788,7 +839,7 @@ cdef int ball(const Tree *T, const double *q, double r, int dx, Ball *B) noexcep
     """B = the points at a positive joint (max-norm) distance <= r from q,
     with their max-norm distances in columns [0, dx) and [dx, d)."""
     cdef intp_t stack[STACK]
-    cdef int sp = 1, d = T.d, c
+    cdef int sp = 1, d = T.d, c, same
     cdef intp_t node, i
     cdef double md, a, b, t
     cdef double *lo
@@ -806,7 +857,12 @@ cdef int ball(const Tree *T, const double *q, double r, int dx, Ball *B) noexcep
             stack[sp + 1] = T.right[node]
             sp += 2
             continue
-        for i in range(T.start[node], T.end[node]):
+        # a leaf of one point repeated: one entry for all its copies
+        same = 1
+        for c in range(d):
+            if lo[c] != lo[d + c]:
+                same = 0
+        for i in range(T.start[node], T.start[node] + 1 if same else T.end[node]):
             p = T.pts + i * d
             a = 0.0
             b = 0.0
@@ -825,11 +881,13 @@ cdef int ball(const Tree *T, const double *q, double r, int dx, Ball *B) noexcep
                     B.dx = <double *>realloc(B.dx, B.cap * sizeof(double))
                     B.dy = <double *>realloc(B.dy, B.cap * sizeof(double))
                     B.dj = <double *>realloc(B.dj, B.cap * sizeof(double))
-                    if B.dx == NULL or B.dy == NULL or B.dj == NULL:
+                    B.cnt = <intp_t *>realloc(B.cnt, B.cap * sizeof(intp_t))
+                    if B.dx == NULL or B.dy == NULL or B.dj == NULL or B.cnt == NULL:
                         return NO_MEMORY
                 B.dx[B.n] = a
                 B.dy[B.n] = b
                 B.dj[B.n] = md
+                B.cnt[B.n] = T.end[node] - T.start[node] if same else 1
                 B.n += 1
     return OK
 
@@ -843,7 +901,7 @@ cdef double marginal_radius(const Ball *B, const double *dm, double eps, int k) 
     cdef int need
     for i in range(B.n):
         if B.dj[i] < eps:
-            inner += 1
+            inner += B.cnt[i]
             if dm[i] > m:
                 m = dm[i]
     need = k - <int>inner
@@ -861,7 +919,7 @@ cdef double marginal_radius(const Ball *B, const double *dm, double eps, int k) 
         eq = 0
         for i in range(B.n):
             if B.dj[i] == eps and dm[i] == t:
-                eq += 1
+                eq += B.cnt[i]
         taken += eq
         last = t
     return last if last > m else m
@@ -937,6 +995,7 @@ cdef void balls_free(Ball *w, int nthreads) noexcept nogil:
         free(w[t].dx)
         free(w[t].dy)
         free(w[t].dj)
+        free(w[t].cnt)
     free(w)
 
 
@@ -999,7 +1058,7 @@ cdef int psi_of_counts(const Tree *M, const double *radius, int strict, int plus
             # the radii are in row order: fetch ahead, the search waits on it
             if p + PREFETCH < n:
                 fd_knn_prefetch(&radius[M.ids[p + PREFETCH]])
-            c = count_sorted(M.pts, n, p, radius[M.ids[p]], strict) - 1
+            c = fd_count_sorted(M.pts, n, p, radius[M.ids[p]], strict) - 1
             vals[p] = psi(c + plus)
     else:
         for p in prange(n, num_threads=nt, schedule="dynamic", chunksize=CHUNK):
