@@ -78,6 +78,7 @@ cdef enum:
     # points of a call below which it runs on one thread (starting and
     # joining threads costs more than they save)
     PAR_MIN = 8192
+    FILL_CHUNK = 16384      # rows a thread reads at a time
     PSI_TABLE = 4096        # psi(m) tabulated below this
     PREFETCH = 16           # points ahead whose radius a count fetches
     SAMPLE = 512            # select_rows' sample of a large range
@@ -128,25 +129,46 @@ cdef struct Space:
     int d
 
 
-cdef int fill(const Space *S, const intp_t *rows, intp_t n, double *pts, int *bad) noexcept nogil:
-    """pts[i d + c] = coordinate c of row rows[i] (or i); *bad = the
-    argument of a NaN or infinity (-1 if none)."""
+cdef int fill(const Space *S, const intp_t *rows, intp_t n, double *pts, int nt,
+              int *bad) noexcept nogil:
+    """pts[i d + c] = coordinate c of row rows[i] (or i), in chunks of rows
+    in parallel; *bad = the argument of the first NaN or infinity in row
+    order (-1 if none)."""
+    cdef intp_t ch, nch = (n + FILL_CHUNK - 1) // FILL_CHUNK
+    cdef int *first = <int *>malloc((nch + 1) * sizeof(int))
+    bad[0] = -1
+    if first == NULL:
+        return NO_MEMORY
+    for ch in prange(nch, num_threads=nt if n >= PAR_MIN else 1, schedule="static"):
+        first[ch] = fill_rows(S, rows, ch * FILL_CHUNK,
+                              n if (ch + 1) * FILL_CHUNK > n else (ch + 1) * FILL_CHUNK, pts)
+    for ch in range(nch):
+        if first[ch] >= 0:
+            bad[0] = first[ch]
+            break
+    free(first)
+    return OK
+
+
+cdef int fill_rows(const Space *S, const intp_t *rows, intp_t i0, intp_t i1,
+                   double *pts) noexcept nogil:
+    """fill's rows i0 .. i1-1; returns the argument of their first NaN or
+    infinity, or -1."""
     cdef intp_t i, r
-    cdef int a, c, col
+    cdef int a, c, col, bad = -1
     cdef double v
     cdef int d = S.d
-    bad[0] = -1
-    for i in range(n):
+    for i in range(i0, i1):
         r = rows[i] if rows != NULL else i
         col = 0
         for a in range(S.nb):
             for c in range(S.b[a].cols):
                 v = read(&S.b[a], r, c)
-                if not isfinite(v) and bad[0] < 0:
-                    bad[0] = S.b[a].arg
+                if not isfinite(v) and bad < 0:
+                    bad = S.b[a].arg
                 pts[i * d + col] = v
                 col += 1
-    return 0
+    return bad
 
 
 # ---- distances ---------------------------------------------------------------------
@@ -396,13 +418,14 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
     """Read the points (rows[0..n), or rows 0..n-1 where rows is NULL; the
     set has ntotal rows) and build T; returns Status."""
     cdef intp_t i, t, ntask = 0, nt, m
-    cdef intp_t task_node[16]
-    cdef intp_t task_s[16]
-    cdef intp_t task_e[16]
-    cdef intp_t qn[16]
-    cdef intp_t qs[16]
-    cdef intp_t qe[16]
-    cdef intp_t nq, node, s, e
+    cdef intp_t task_node[32]
+    cdef intp_t task_s[32]
+    cdef intp_t task_e[32]
+    cdef intp_t qn[32]
+    cdef intp_t qs[32]
+    cdef intp_t qe[32]
+    cdef intp_t nq, node
+    cdef int big
     T.n = n
     T.d = S.d
     T.metric = metric
@@ -424,7 +447,8 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
             or T.split == NULL or T.parent == NULL):
         return NO_MEMORY
     T.parent[0] = -1
-    fill(S, rows, n, T.pts, bad)
+    if fill(S, rows, n, T.pts, nthreads, bad) != OK:
+        return NO_MEMORY
     if bad[0] >= 0:
         return NOT_FINITE
     for i in range(n):
@@ -435,36 +459,42 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
         for i in range(n):
             T.pos[T.ids[i]] = i
         return OK
-    # the top levels one by one, down to a few subtrees per thread, then
-    # those subtrees in parallel (their node numbers follow from their sizes)
+    # the top levels a level at a time (the nodes of a level in parallel),
+    # down to a few subtrees per thread, then those subtrees in parallel
+    # (their node numbers follow from their sizes)
     nq = 1
     qn[0] = 0
     qs[0] = 0
     qe[0] = n
-    while nq > 0:
-        nq -= 1
-        node = qn[nq]
-        s = qs[nq]
-        e = qe[nq]
-        if nthreads <= 1 or e - s < 4096 or ntask + nq + 2 > 8 or ntask + nq + 1 >= 4 * nthreads:
-            task_node[ntask] = node
-            task_s[ntask] = s
-            task_e[ntask] = e
-            ntask += 1
-            continue
-        build_node(T, node, s, e)
-        if T.left[node] >= 0:
-            m = s + (e - s) // 2
-            qn[nq] = T.right[node]
-            qs[nq] = m
-            qe[nq] = e
-            qn[nq + 1] = T.left[node]
-            qs[nq + 1] = s
-            qe[nq + 1] = m
-            nq += 2
-    nt = nthreads if ntask > 1 else 1
-    for t in prange(ntask, nogil=True, num_threads=nt, schedule="dynamic", chunksize=1):
-        build_sub(T, task_node[t], task_s[t], task_e[t])
+    while nthreads > 1 and nq < 4 * nthreads and nq <= 8:
+        big = 1
+        for t in range(nq):
+            big &= qe[t] - qs[t] >= 4096
+        if not big:
+            break
+        for t in prange(nq, num_threads=nthreads if nq > 1 else 1, schedule="dynamic",
+                        chunksize=1):
+            build_node(T, qn[t], qs[t], qe[t])
+        ntask = 0
+        for t in range(nq):
+            node = qn[t]
+            if T.left[node] >= 0:  # (a leaf is done)
+                m = qs[t] + (qe[t] - qs[t]) // 2
+                task_node[ntask] = T.left[node]
+                task_s[ntask] = qs[t]
+                task_e[ntask] = m
+                task_node[ntask + 1] = T.right[node]
+                task_s[ntask + 1] = m
+                task_e[ntask + 1] = qe[t]
+                ntask += 2
+        for t in range(ntask):
+            qn[t] = task_node[t]
+            qs[t] = task_s[t]
+            qe[t] = task_e[t]
+        nq = ntask
+    nt = nthreads if nq > 1 else 1
+    for t in prange(nq, num_threads=nt, schedule="dynamic", chunksize=1):
+        build_sub(T, qn[t], qs[t], qe[t])
     for i in range(n):
         T.pos[T.ids[i]] = i
     return OK
@@ -1085,7 +1115,7 @@ cdef int joint_radii(const Space *J, intp_t n, int k, int nt, Tree *T, double *r
     if r == NULL:
         return NO_MEMORY
     st = knn_all(T, T, k, nt, r)
-    for p in range(n):
+    for p in prange(n, num_threads=nt, schedule="static"):
         radius[T.ids[p]] = r[p]
     free(r)
     return st
