@@ -49,6 +49,40 @@ static inline void fd_knn_insert(double *best, int k, double dd)
     best[j] = dd;
 }
 
+/* The distance of a and q in pdist units (euclid: the squared Euclidean
+   norm, else the max-norm), the coordinates' differences in order. */
+static inline double fd_pdist(const double *a, const double *q, int d, int euclid)
+{
+    double acc = 0.0;
+    for (int c = 0; c < d; c++) {
+        const double t = a[c] - q[c];
+        if (euclid)
+            acc += t * t;
+        else
+            acc = fabs(t) > acc ? fabs(t) : acc;
+    }
+    return acc;
+}
+
+/* The smallest distance from q to a point of the box [lo, hi] (pdist
+   units): never more than a point's in it, rounding included. */
+static inline double fd_box_min(const double *lo, const double *hi, const double *q, int d,
+                                int euclid)
+{
+    double acc = 0.0;
+    for (int c = 0; c < d; c++) {
+        double g = lo[c] - q[c];
+        const double g2 = q[c] - hi[c];
+        g = g2 > g ? g2 : g;
+        g = g > 0.0 ? g : 0.0;
+        if (euclid)
+            acc += g * g;
+        else
+            acc = g > acc ? g : acc;
+    }
+    return acc;
+}
+
 /* The k-th smallest POSITIVE distance from q to T's points (copies of q
    skipped; +inf if fewer than k): first among the points of the leaf
    `seed` (q's own leaf, where q is one of T's points, or -1), which gives a
@@ -68,15 +102,7 @@ static inline void fd_knn_insert(double *best, int k, double dd)
         const fd_intp nc = czero ? 1 : ce - cs;                                           \
         const int mult = czero ? (ce - cs < k ? (int)(ce - cs) : k) : 1;                  \
         for (fd_intp j = 0; j < nc; j++) {                                                \
-            const double *cp = T->pts + (cs + j) * d;                                     \
-            double dd = 0.0;                                                              \
-            for (int c = 0; c < d; c++) {                                                 \
-                const double t = cp[c] - q[c];                                            \
-                if (EUCLID)                                                               \
-                    dd += t * t;                                                          \
-                else                                                                      \
-                    dd = fabs(t) > dd ? fabs(t) : dd;                                     \
-            }                                                                             \
+            const double dd = fd_pdist(T->pts + (cs + j) * d, q, d, EUCLID);              \
             if (dd > 0.0 && dd < best[k - 1])                                             \
                 for (int m = 0; m < mult && dd < best[k - 1]; m++)                        \
                     fd_knn_insert(best, k, dd);                                           \
@@ -123,18 +149,8 @@ static inline void fd_knn_insert(double *best, int k, double dd)
             if (lb >= best[k - 1]) continue;                                              \
             /* the node's box: a closer bound than the split planes crossed */           \
             if (node != top) {                                                            \
-                const double *lo = T->box + 2 * d * node, *hi = lo + d;                   \
-                double acc = 0.0;                                                         \
-                for (int c = 0; c < d; c++) {                                             \
-                    double g = lo[c] - q[c];                                              \
-                    const double g2 = q[c] - hi[c];                                       \
-                    g = g2 > g ? g2 : g;                                                  \
-                    g = g > 0.0 ? g : 0.0;                                                \
-                    if (EUCLID)                                                           \
-                        acc += g * g;                                                     \
-                    else                                                                  \
-                        acc = g > acc ? g : acc;                                          \
-                }                                                                         \
+                const double *lo = T->box + 2 * d * node;                                 \
+                const double acc = fd_box_min(lo, lo + d, q, d, EUCLID);                  \
                 if (acc >= best[k - 1]) continue;                                         \
                 lb = acc > lb ? acc : lb;                                                 \
             }                                                                             \

@@ -174,36 +174,12 @@ cdef int fill_rows(const Space *S, const intp_t *rows, intp_t i0, intp_t i1,
 # ---- distances ---------------------------------------------------------------------
 
 cdef inline double pdist(const double *a, const double *q, int d, int metric) noexcept nogil:
-    cdef double acc = 0.0, t
-    cdef int c
-    if metric == EUCLIDEAN:
-        for c in range(d):
-            t = a[c] - q[c]
-            acc += t * t
-    else:
-        for c in range(d):
-            t = fabs(a[c] - q[c])
-            if t > acc:
-                acc = t
-    return acc
+    return fd_pdist(a, q, d, metric == EUCLIDEAN)
 
 
 cdef inline double box_min(const double *lo, const double *hi, const double *q, int d,
                            int metric) noexcept nogil:
-    """The smallest distance (in pdist's units) from q to a point of the box."""
-    cdef double acc = 0.0, t, u
-    cdef int c
-    for c in range(d):
-        t = lo[c] - q[c]
-        u = q[c] - hi[c]
-        if u > t:
-            t = u
-        if t > 0.0:
-            if metric == EUCLIDEAN:
-                acc += t * t
-            elif t > acc:
-                acc = t
-    return acc
+    return fd_box_min(lo, hi, q, d, metric == EUCLIDEAN)
 
 
 cdef inline double box_max(const double *lo, const double *hi, const double *q, int d,
@@ -245,6 +221,8 @@ cdef extern from "fd_knn.h" nogil:
     ctypedef double (*fd_knn_fn)(const fd_tree *, const double *, int, intp_t,
                                  double *) noexcept nogil
     fd_knn_fn fd_knn_for(int d, int metric)
+    double fd_pdist(const double *a, const double *q, int d, int euclid)
+    double fd_box_min(const double *lo, const double *hi, const double *q, int d, int euclid)
     intp_t fd_count_sorted(const double *v, intp_t n, intp_t p, double r, int strict)
     intp_t fd_partition(double *P, intp_t *ids, int d, intp_t lo, intp_t hi, int dim, double pivot,
                         int strict)
@@ -1121,25 +1099,25 @@ cdef int joint_radii(const Space *J, intp_t n, int k, int nt, Tree *T, double *r
     return st
 
 
-cdef int pair_init(Tree *TA, const Space *A, Tree *TB, const Space *B, intp_t n, int nt,
-                   int *bad) noexcept nogil:
-    """The marginal structures TA of A and (unless TB is NULL) TB of B
-    (max-norm), on two threads at once where there are two (a sort, or a
+cdef int pair_init(Tree *TA, const Space *A, intp_t na, Tree *TB, const Space *B, intp_t nb,
+                   int metric, int nt, int *bad) noexcept nogil:
+    """The structures TA of A (na points) and, unless TB is NULL, TB of B
+    (nb points), on two threads at once where there are two (a sort, or a
     tree's build, is mostly one thread's work)."""
     cdef int st[2]
     cdef int bd[2]
     cdef int j
     if TB == NULL or nt < 2:
-        st[0] = tree_init(TA, A, NULL, n, n, CHEBYSHEV, nt, bad)
+        st[0] = tree_init(TA, A, NULL, na, na, metric, nt, bad)
         if st[0] != OK or TB == NULL:
             return st[0]
-        return tree_init(TB, B, NULL, n, n, CHEBYSHEV, nt, bad)
+        return tree_init(TB, B, NULL, nb, nb, metric, nt, bad)
     for j in prange(2, num_threads=2, schedule="static", chunksize=1):
         bd[j] = -1
         if j == 0:
-            st[0] = tree_init(TA, A, NULL, n, n, CHEBYSHEV, 1, &bd[0])
+            st[0] = tree_init(TA, A, NULL, na, na, metric, 1, &bd[0])
         else:
-            st[1] = tree_init(TB, B, NULL, n, n, CHEBYSHEV, 1, &bd[1])
+            st[1] = tree_init(TB, B, NULL, nb, nb, metric, 1, &bd[1])
     for j in range(2):
         if st[j] != OK:
             bad[0] = bd[j]
@@ -1168,7 +1146,7 @@ cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *sha
     st = joint_radii(J, n, k, nt, &T, radius, bad) if radius != NULL else NO_MEMORY
     ty = shared_y if shared_y != NULL else &TY
     if st == OK:
-        st = pair_init(&TX, X, &TY if shared_y == NULL else NULL, Y, n, nt, bad)
+        st = pair_init(&TX, X, n, &TY if shared_y == NULL else NULL, Y, n, CHEBYSHEV, nt, bad)
     rx = radius
     ry = radius
     plus = 1
@@ -1253,12 +1231,10 @@ cdef int kl_set(const Space *X, const Space *Y, intp_t n, intp_t m, int k, int m
     cdef double *nu = NULL
     tree_null(&TX)
     tree_null(&TY)
-    st = tree_init(&TX, X, NULL, n, n, metric, nt, bad)
+    st = pair_init(&TX, X, n, &TY, Y, m, metric, nt, bad)
     if st == OK and distinct_at_least(&TX, k + 1) != 1:
         st = FEW_DISTINCT
         bad[0] = X.b[0].arg
-    if st == OK:
-        st = tree_init(&TY, Y, NULL, m, m, metric, nt, bad)
     if st == OK and distinct_at_least(&TY, k + 1) != 1:
         st = FEW_DISTINCT
         bad[0] = Y.b[0].arg
