@@ -120,7 +120,20 @@ class BuildClib(build_clib):
         super().build_libraries(libraries)
 
 
+def build_jobs():
+    """Parallel jobs for the build: the cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 class BuildExt(build_ext):
+    def finalize_options(self):
+        super().finalize_options()
+        # the extensions compile independently: one per core at a time
+        if self.parallel is None:
+            self.parallel = build_jobs()
+
     def run(self):
         # the extensions link the core: build it first (``build`` does, but
         # ``build_ext --inplace`` alone would not)
@@ -153,6 +166,7 @@ class BuildExt(build_ext):
             include_path=["src"],
             build_dir=os.path.join(self.build_temp, "cython"),
             quiet=True,
+            nthreads=build_jobs(),
         )
         for ext, done in zip(self.extensions, translated):
             ext.sources = done.sources
