@@ -670,34 +670,6 @@ cdef intp_t below(const Tree *T, double x) noexcept nogil:
     return lo
 
 
-cdef void tree_free(Tree *T) noexcept nogil:
-    free(T.pts)
-    free(T.ids)
-    free(T.pos)
-    free(T.start)
-    free(T.end)
-    free(T.left)
-    free(T.right)
-    free(T.box)
-    free(T.sdim)
-    free(T.split)
-    free(T.parent)
-    T.pts = NULL
-    T.ids = NULL
-    T.pos = NULL
-    T.start = NULL
-    T.end = NULL
-    T.left = NULL
-    T.right = NULL
-    T.box = NULL
-    T.sdim = NULL
-    T.split = NULL
-    T.parent = NULL
-    T.sdim = NULL
-    T.split = NULL
-    T.parent = NULL
-
-
 cdef void tree_null(Tree *T) noexcept nogil:
     T.pts = NULL
     T.ids = NULL
@@ -710,6 +682,21 @@ cdef void tree_null(Tree *T) noexcept nogil:
     T.sdim = NULL
     T.split = NULL
     T.parent = NULL
+
+
+cdef void tree_free(Tree *T) noexcept nogil:
+    free(T.pts)
+    free(T.ids)
+    free(T.pos)
+    free(T.start)
+    free(T.end)
+    free(T.left)
+    free(T.right)
+    free(T.box)
+    free(T.sdim)
+    free(T.split)
+    free(T.parent)
+    tree_null(T)
 
 
 cdef int distinct_at_least(const Tree *T, intp_t need) noexcept nogil:
