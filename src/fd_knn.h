@@ -213,6 +213,94 @@ static inline fd_knn_fn fd_knn_for(int d, int metric)
     return metric == 0 ? e[i] : c[i];
 }
 
+/* A grid of a two-dimensional space whose coordinates are both sorted
+   (fastdiv._knn builds it from the two one-dimensional marginals): G columns
+   of consecutive x-ranks by G rows of consecutive y-ranks, the ranks split
+   evenly, so that the cells follow the data's density whatever its margins.
+   Points in cell order, column-major: cell (c, r) holds
+   pts[2 start[c G + r] .. 2 start[c G + r + 1]) as (x, y) pairs; column c's
+   x values lie in [clo[c], chi[c]], row r's y values in [rlo[r], rhi[r]]
+   (their exact extremes, so that a gap to a column is never more than a
+   distance to a point in it, rounding included: pruning is exact). */
+typedef struct {
+    fd_intp n;
+    fd_intp G;
+    double *pts;
+    fd_intp *ids;           /* the row of each grid position */
+    fd_intp *start;         /* G * G + 1 */
+    double *clo, *chi, *rlo, *rhi;
+} fd_grid;
+
+/* The k-th smallest POSITIVE distance from q, the point of cell (cq, rq),
+   to the grid's points (+inf if fewer than k): a box of cells grown from
+   q's cell one column or row at a time, on the side whose gap to q is
+   smallest, until no gap is closer than the current k-th (every point
+   outside the box lies beyond one of the gaps).  best: k doubles. */
+#define FD_GRID_SCAN(A, B)                                                                \
+    do {                                                                                  \
+        const fd_intp ge = (B);                                                           \
+        for (fd_intp j = (A); j < ge; j++) {                                              \
+            const double tx = g->pts[2 * j] - q[0], ty = g->pts[2 * j + 1] - q[1];        \
+            double dd;                                                                    \
+            if (euclid) {                                                                 \
+                dd = tx * tx;                                                             \
+                dd += ty * ty;                                                            \
+            } else {                                                                      \
+                dd = fabs(tx);                                                            \
+                dd = fabs(ty) > dd ? fabs(ty) : dd;                                       \
+            }                                                                             \
+            if (dd > 0.0 && dd < best[k - 1]) fd_knn_insert(best, k, dd);                 \
+        }                                                                                 \
+    } while (0)
+
+#define FD_GRID_GAP(T) (euclid ? (T) * (T) : (T))
+
+#define FD_GRID_POINT(NAME, EUCLID)                                                       \
+    static double NAME(const fd_grid *g, const double *q, fd_intp cq, fd_intp rq, int k,  \
+                       double *best)                                                      \
+    {                                                                                     \
+        const int euclid = (EUCLID);                                                      \
+        const fd_intp G = g->G, *st = g->start;                                           \
+        for (int j = 0; j < k; j++) best[j] = INFINITY;                                   \
+        fd_intp c0 = cq, c1 = cq, r0 = rq, r1 = rq;                                       \
+        FD_GRID_SCAN(st[cq * G + rq], st[cq * G + rq + 1]);                               \
+        double gl = c0 > 0 ? FD_GRID_GAP(q[0] - g->chi[c0 - 1]) : INFINITY;               \
+        double gr = c1 < G - 1 ? FD_GRID_GAP(g->clo[c1 + 1] - q[0]) : INFINITY;           \
+        double gd = r0 > 0 ? FD_GRID_GAP(q[1] - g->rhi[r0 - 1]) : INFINITY;               \
+        double gu = r1 < G - 1 ? FD_GRID_GAP(g->rlo[r1 + 1] - q[1]) : INFINITY;           \
+        for (;;) {                                                                        \
+            double m = gl;                                                                \
+            int side = 0;                                                                 \
+            if (gr < m) { m = gr; side = 1; }                                             \
+            if (gd < m) { m = gd; side = 2; }                                             \
+            if (gu < m) { m = gu; side = 3; }                                             \
+            if (m >= best[k - 1]) break;                                                  \
+            if (side == 0) {                                                              \
+                c0--;                                                                     \
+                FD_GRID_SCAN(st[c0 * G + r0], st[c0 * G + r1 + 1]);                       \
+                gl = c0 > 0 ? FD_GRID_GAP(q[0] - g->chi[c0 - 1]) : INFINITY;              \
+            } else if (side == 1) {                                                       \
+                c1++;                                                                     \
+                FD_GRID_SCAN(st[c1 * G + r0], st[c1 * G + r1 + 1]);                       \
+                gr = c1 < G - 1 ? FD_GRID_GAP(g->clo[c1 + 1] - q[0]) : INFINITY;          \
+            } else if (side == 2) {                                                       \
+                r0--;                                                                     \
+                for (fd_intp c = c0; c <= c1; c++)                                        \
+                    FD_GRID_SCAN(st[c * G + r0], st[c * G + r0 + 1]);                     \
+                gd = r0 > 0 ? FD_GRID_GAP(q[1] - g->rhi[r0 - 1]) : INFINITY;              \
+            } else {                                                                      \
+                r1++;                                                                     \
+                for (fd_intp c = c0; c <= c1; c++)                                        \
+                    FD_GRID_SCAN(st[c * G + r1], st[c * G + r1 + 1]);                     \
+                gu = r1 < G - 1 ? FD_GRID_GAP(g->rlo[r1 + 1] - q[1]) : INFINITY;          \
+            }                                                                             \
+        }                                                                                 \
+        return best[k - 1];                                                               \
+    }
+
+FD_GRID_POINT(fd_grid_e, 1)
+FD_GRID_POINT(fd_grid_c, 0)
+
 /* Rows [lo, hi) of a tree's points (d columns, with their ids) whose
    coordinate `dim` is < pivot (strict) or <= pivot, moved first; returns
    where the others start.  No branch on the values (a partition's compares

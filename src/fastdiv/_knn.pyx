@@ -16,6 +16,17 @@ subtree follow from its size alone (``nodes_for``) and the subtrees below
 the top levels are built in parallel.  A node whose points are all one
 point is a leaf however many it holds.
 
+Grid.  KSG algorithm 1 on a pair of one-dimensional variables searches
+the joint space on a grid of the ranks of its two sorted marginals (which
+it sorts for its counts anyway): about n / GRID_FILL cells, each column a
+run of consecutive x-ranks and each row of y-ranks, so that the cells
+follow the data's density whatever its margins; a query grows a box of
+cells from its own, one column or row at a time on its nearest side, until
+no side is nearer than its k-th distance (``fd_knn.h``).  Built by a
+counting sort per column, no tree.  Where a value repeats across more than
+two columns or rows, or the points crowd a few cells, the joint tree takes
+the search instead (the same distances either way).
+
 Searches, per query point, threaded over the query points (dynamic
 chunks; each point's result lands in its own slot, so nothing depends on
 the thread that computed it):
@@ -35,7 +46,7 @@ the estimates are the same for any thread count.
 cimport cython
 cimport numpy as cnp
 from cython.parallel cimport prange, threadid
-from libc.math cimport log, fabs, INFINITY, isfinite, signbit
+from libc.math cimport log, fabs, sqrt, INFINITY, isfinite, signbit
 from libc.stdint cimport uint32_t, uint64_t, int64_t
 from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memcpy
@@ -84,6 +95,12 @@ cdef enum:
     SAMPLE = 512            # select_rows' sample of a large range
     RUN_MAX = 32            # sort_values: longest run of equal prefixes sorted by insertion
     SAMPLE_GAP = 11         # about sqrt(SAMPLE) / 2: one standard deviation of its ranks
+    GRID_FILL = 3           # points of a grid cell on average
+    # a grid is left for the tree where the points' cells hold more than
+    # GRID_CROWD times GRID_FILL on average (sum of the cells' squared
+    # counts / n): the data's dependence crowds a few cells
+    GRID_CROWD = 8
+    DECLINED = -1           # grid_init: the tree's searches suit these data better
 
 
 # ---- reading samples ---------------------------------------------------------------
@@ -228,7 +245,24 @@ cdef extern from "fd_knn.h" nogil:
                         int strict)
 
 
+    ctypedef struct fd_grid:
+        intp_t n
+        intp_t G
+        double *pts             # n x 2, cell order
+        intp_t *ids             # the row of each grid position
+        intp_t *start           # cell c G + r: its points [start, next start)
+        double *clo             # column c: its x values' extremes
+        double *chi
+        double *rlo             # row r: its y values' extremes
+        double *rhi
+    double fd_grid_e(const fd_grid *g, const double *q, intp_t cq, intp_t rq, int k,
+                     double *best)
+    double fd_grid_c(const fd_grid *g, const double *q, intp_t cq, intp_t rq, int k,
+                     double *best)
+
+
 ctypedef fd_tree Tree
+ctypedef fd_grid Grid
 
 
 cdef void nodes_pair(intp_t m, intp_t *a, intp_t *b) noexcept nogil:
@@ -699,21 +733,21 @@ cdef void tree_free(Tree *T) noexcept nogil:
     tree_null(T)
 
 
-cdef int distinct_at_least(const Tree *T, intp_t need) noexcept nogil:
-    """1 if T holds at least `need` distinct points (<= need stored rows are
-    compared with each point; tree order puts copies side by side)."""
+cdef int distinct_at_least(const double *pts, intp_t n, int d, intp_t need) noexcept nogil:
+    """1 if the n points pts (d coordinates each) hold at least `need`
+    distinct points (each point is compared with the <= need distinct ones
+    seen before it; a tree's or a grid's order puts copies side by side)."""
     cdef intp_t i, j, have = 0
     cdef int c, same
-    cdef int d = T.d
     cdef intp_t *seen = <intp_t *>malloc((need + 1) * sizeof(intp_t))
     if seen == NULL:
         return -1
-    for i in range(T.n):
+    for i in range(n):
         same = 0
         for j in range(have):
             same = 1
             for c in range(d):
-                if T.pts[seen[j] * d + c] != T.pts[i * d + c]:
+                if pts[seen[j] * d + c] != pts[i * d + c]:
                     same = 0
                     break
             if same:
@@ -787,6 +821,138 @@ cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexc
         for p in range(T.start[leaves[lf]], T.end[leaves[lf]]):
             out[p] = search(T, T.pts + p * T.d, k, leaves[lf], best + tid * k)
     free(leaves)
+    free(best)
+    return OK
+
+
+# ---- the grid of a pair of one-dimensional variables ----------------------------------
+
+cdef void grid_null(Grid *g) noexcept nogil:
+    g.pts = NULL
+    g.ids = NULL
+    g.start = NULL
+    g.clo = NULL
+    g.chi = NULL
+    g.rlo = NULL
+    g.rhi = NULL
+
+
+cdef void grid_free(Grid *g) noexcept nogil:
+    free(g.pts)
+    free(g.ids)
+    free(g.start)
+    free(g.clo)
+    free(g.chi)
+    free(g.rlo)
+    free(g.rhi)
+    grid_null(g)
+
+
+cdef intp_t longest_run(const Tree *T) noexcept nogil:
+    """The most copies of one value in a sorted tree."""
+    cdef intp_t i, j = 0, most = 1
+    for i in range(1, T.n):
+        if T.pts[i] != T.pts[j]:
+            j = i
+        elif i - j + 1 > most:
+            most = i - j + 1
+    return most
+
+
+cdef int grid_init(Grid *g, const Tree *TX, const Tree *TY, int nt) noexcept nogil:
+    """g = the grid (fd_knn.h) of the points (x, y) of the sorted trees TX
+    and TY (one dimension each, the same rows): column c holds the x-ranks
+    [ceil(c n / G), ceil((c + 1) n / G)), row r the y-ranks alike, G^2 about
+    n / GRID_FILL cells.  Returns DECLINED where the tree's searches suit the
+    data better: a value repeated across more than two columns or rows (a
+    box would grow across them at no distance), or cells crowded beyond
+    GRID_CROWD (the points of a strong dependence along a diagonal)."""
+    cdef intp_t n = TX.n, G, c, r, p, j, i, ps, pe, s, t, crowd = 0
+    cdef intp_t *cnt
+    cdef intp_t *rowof = NULL
+    cdef intp_t *crowds = NULL
+    G = <intp_t>sqrt(<double>n / GRID_FILL)
+    G = 1 if G < 1 else (n if G > n else G)
+    if longest_run(TX) > n // G or longest_run(TY) > n // G:
+        return DECLINED
+    g.n = n
+    g.G = G
+    g.pts = <double *>malloc(2 * n * sizeof(double) + 8)
+    g.ids = <intp_t *>malloc(n * sizeof(intp_t) + 8)
+    g.start = <intp_t *>malloc((G * G + 1) * sizeof(intp_t))
+    g.clo = <double *>malloc(G * sizeof(double))
+    g.chi = <double *>malloc(G * sizeof(double))
+    g.rlo = <double *>malloc(G * sizeof(double))
+    g.rhi = <double *>malloc(G * sizeof(double))
+    rowof = <intp_t *>malloc(n * sizeof(intp_t) + 8)
+    crowds = <intp_t *>malloc(G * sizeof(intp_t))
+    if (g.pts == NULL or g.ids == NULL or g.start == NULL or g.clo == NULL or g.chi == NULL
+            or g.rlo == NULL or g.rhi == NULL or rowof == NULL or crowds == NULL):
+        free(rowof)
+        free(crowds)
+        return NO_MEMORY
+    # the row of the point at each x-rank
+    for p in prange(n, num_threads=nt, schedule="static"):
+        rowof[p] = TY.pos[TX.ids[p]] * G // n
+    # each column a counting sort of its points by row (its cells' starts
+    # counted in place, then moved one cell on as the points are placed)
+    for c in prange(G, num_threads=nt, schedule="dynamic", chunksize=8):
+        ps = (c * n + G - 1) // G
+        pe = ((c + 1) * n + G - 1) // G
+        cnt = g.start + c * G
+        for r in range(G):
+            cnt[r] = 0
+        for p in range(ps, pe):
+            cnt[rowof[p]] += 1
+        crowds[c] = 0
+        s = ps
+        for r in range(G):
+            t = cnt[r]
+            crowds[c] += t * t
+            cnt[r] = s
+            s = s + t
+        for p in range(ps, pe):
+            r = rowof[p]
+            j = cnt[r]
+            cnt[r] = j + 1
+            i = TX.ids[p]
+            g.pts[2 * j] = TX.pts[p]
+            g.pts[2 * j + 1] = TY.pts[TY.pos[i]]
+            g.ids[j] = i
+        for r in range(G - 1, 0, -1):
+            cnt[r] = cnt[r - 1]
+        cnt[0] = ps
+        g.clo[c] = TX.pts[ps]
+        g.chi[c] = TX.pts[pe - 1]
+    g.start[G * G] = n
+    for r in range(G):
+        g.rlo[r] = TY.pts[(r * n + G - 1) // G]
+        g.rhi[r] = TY.pts[((r + 1) * n + G - 1) // G - 1]
+    for c in range(G):
+        crowd += crowds[c]
+    free(rowof)
+    free(crowds)
+    if crowd > <intp_t>GRID_CROWD * GRID_FILL * n:
+        return DECLINED
+    return OK
+
+
+cdef int grid_radii(const Grid *g, int k, int metric, int nt, double *radius) noexcept nogil:
+    """radius[row] = the k-th positive distance of each point of g to the
+    others (pdist's units), the queries in cell order."""
+    cdef intp_t G = g.G, c, r, j
+    cdef int tid
+    cdef double *best = <double *>malloc(nt * k * sizeof(double))
+    if best == NULL:
+        return NO_MEMORY
+    for c in prange(G, num_threads=nt, schedule="dynamic", chunksize=4):
+        tid = threadid()
+        for r in range(G):
+            for j in range(g.start[c * G + r], g.start[c * G + r + 1]):
+                if metric == EUCLIDEAN:
+                    radius[g.ids[j]] = fd_grid_e(g, g.pts + 2 * j, c, r, k, best + tid * k)
+                else:
+                    radius[g.ids[j]] = fd_grid_c(g, g.pts + 2 * j, c, r, k, best + tid * k)
     free(best)
     return OK
 
@@ -1019,7 +1185,7 @@ cdef int entropy_set(const Space *S, intp_t n, int k, int metric, int nt, double
     cdef double *eps = NULL
     tree_null(&T)
     st = tree_init(&T, S, NULL, n, n, metric, nt, bad)
-    if st == OK and distinct_at_least(&T, k + 1) != 1:
+    if st == OK and distinct_at_least(T.pts, T.n, T.d, k + 1) != 1:
         st = FEW_DISTINCT
         bad[0] = S.b[0].arg
     if st == OK:
@@ -1071,7 +1237,7 @@ cdef int joint_radii(const Space *J, intp_t n, int k, int nt, Tree *T, double *r
     cdef intp_t p
     cdef double *r
     cdef int st = tree_init(T, J, NULL, n, n, CHEBYSHEV, nt, bad)
-    if st == OK and distinct_at_least(T, k + 1) != 1:
+    if st == OK and distinct_at_least(T.pts, T.n, T.d, k + 1) != 1:
         st = FEW_DISTINCT
         bad[0] = -1
     if st != OK:
@@ -1118,9 +1284,10 @@ cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *sha
     once for many X (mutual_information_features), or NULL.  The sums of
     psi over the marginal counts run in each marginal's own order."""
     cdef Tree T, TX, TY
+    cdef Grid g
     cdef const Tree *ty
     cdef intp_t p, i
-    cdef int st, tid, dx = X.d, plus, strict
+    cdef int st, tid, dx = X.d, plus, strict, use_grid
     cdef double sx = 0.0, sy = 0.0
     cdef double *radius = NULL
     cdef double *rx = NULL
@@ -1129,11 +1296,27 @@ cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *sha
     tree_null(&T)
     tree_null(&TX)
     tree_null(&TY)
+    grid_null(&g)
     radius = <double *>malloc((n + 1) * sizeof(double))
-    st = joint_radii(J, n, k, nt, &T, radius, bad) if radius != NULL else NO_MEMORY
+    st = OK if radius != NULL else NO_MEMORY
+    # a pair of one-dimensional variables: the joint radii on a grid of the
+    # sorted marginals' ranks (KSG algorithm 2 walks the joint tree)
+    use_grid = algorithm == 1 and J.d == 2
+    if st == OK and not use_grid:
+        st = joint_radii(J, n, k, nt, &T, radius, bad)
     ty = shared_y if shared_y != NULL else &TY
     if st == OK:
         st = pair_init(&TX, X, n, &TY if shared_y == NULL else NULL, Y, n, CHEBYSHEV, nt, bad)
+    if st == OK and use_grid:
+        st = grid_init(&g, &TX, ty, nt)
+        if st == OK and distinct_at_least(g.pts, n, 2, k + 1) != 1:
+            st = FEW_DISTINCT
+            bad[0] = -1
+        if st == OK:
+            st = grid_radii(&g, k, CHEBYSHEV, nt, radius)
+        elif st == DECLINED:
+            st = joint_radii(J, n, k, nt, &T, radius, bad)
+        grid_free(&g)
     rx = radius
     ry = radius
     plus = 1
@@ -1219,10 +1402,10 @@ cdef int kl_set(const Space *X, const Space *Y, intp_t n, intp_t m, int k, int m
     tree_null(&TX)
     tree_null(&TY)
     st = pair_init(&TX, X, n, &TY, Y, m, metric, nt, bad)
-    if st == OK and distinct_at_least(&TX, k + 1) != 1:
+    if st == OK and distinct_at_least(TX.pts, TX.n, TX.d, k + 1) != 1:
         st = FEW_DISTINCT
         bad[0] = X.b[0].arg
-    if st == OK and distinct_at_least(&TY, k + 1) != 1:
+    if st == OK and distinct_at_least(TY.pts, TY.n, TY.d, k + 1) != 1:
         st = FEW_DISTINCT
         bad[0] = Y.b[0].arg
     if st == OK:
@@ -1344,7 +1527,7 @@ cdef int class_radii(const Space *X, const intp_t *rows, intp_t size, intp_t n, 
     cdef double *r = <double *>malloc(size * sizeof(double))
     tree_null(&T)
     st = tree_init(&T, X, rows, size, n, CHEBYSHEV, 1, &bad) if r != NULL else NO_MEMORY
-    if st == OK and distinct_at_least(&T, kc + 1) != 1:
+    if st == OK and distinct_at_least(T.pts, T.n, T.d, kc + 1) != 1:
         st = CLASS_FEW_DISTINCT
     if st == OK:
         st = knn_all(&T, &T, kc, 1, r)
