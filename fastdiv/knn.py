@@ -5,7 +5,8 @@ Grassberger, algorithms 1 and 2; Ross 2014 for a discrete ``y``),
 ``conditional_mutual_information`` (Frenzel-Pompe), ``kl_divergence``
 (Wang-Kulkarni-Verdu) and ``mutual_information_features`` (one KSG estimate
 per column).  The neighbour searches run in ``fastdiv._knn`` (k-d trees,
-sorted arrays for one-dimensional counts), threaded over the query points.
+sorted arrays for one-dimensional counts, a grid of the marginals' ranks for
+a pair of one-dimensional variables), threaded over the query points.
 
 Samples.  ``(n,)`` or ``(n, d)``: one row per sample; ``(B, n, d)``: a
 batch of ``B`` independent sample sets (paired arguments batch together),

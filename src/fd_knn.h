@@ -159,23 +159,16 @@ static inline double fd_box_min(const double *lo, const double *hi, const double
             while (T->left[node] >= 0) {                                                  \
                 const int c = T->sdim[node];                                              \
                 const double t = q[c] - T->split[node];                                   \
-                fd_intp nearc, farc;                                                      \
-                double g;                                                                 \
-                if (t < 0.0) {                                                            \
-                    nearc = T->left[node];                                                \
-                    farc = T->right[node];                                                \
-                    g = -t;                                                               \
-                } else {                                                                  \
-                    nearc = T->right[node];                                               \
-                    farc = T->left[node];                                                 \
-                    g = t;                                                                \
-                }                                                                         \
+                const fd_intp l = T->left[node], rr = T->right[node];                     \
+                const int below = t < 0.0;                                                \
+                const fd_intp nearc = below ? l : rr;                                     \
+                double g = fabs(t);                                                       \
                 if (EUCLID) g = g * g;                                                    \
                 g = g > lb ? g : lb;                                                      \
-                if (g < best[k - 1]) {                                                    \
-                    stack[sp] = farc;                                                     \
-                    sdist[sp++] = g;                                                      \
-                }                                                                         \
+                /* stacked without a branch: kept only where it may hold closer */       \
+                stack[sp] = below ? rr : l;                                               \
+                sdist[sp] = g;                                                            \
+                sp += g < best[k - 1];                                                    \
                 node = nearc;                                                             \
             }                                                                             \
             if (node != seed) FD_KNN_SCAN(DIM, EUCLID, node);                             \

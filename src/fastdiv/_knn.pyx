@@ -82,7 +82,7 @@ cpdef enum Status:
     NO_MEMORY = 5
 
 cdef enum:
-    LEAF = 12               # points of a leaf, at most
+    LEAF = 24               # points of a leaf, at most
     STACK = 192             # depth-first stack (the tree is < 64 deep)
     PSUM_BLOCK = 128        # pairwise sums: plain sums below this
     CHUNK = 64              # query points a thread takes at a time
@@ -243,8 +243,6 @@ cdef extern from "fd_knn.h" nogil:
     intp_t fd_count_sorted(const double *v, intp_t n, intp_t p, double r, int strict)
     intp_t fd_partition(double *P, intp_t *ids, int d, intp_t lo, intp_t hi, int dim, double pivot,
                         int strict)
-
-
     ctypedef struct fd_grid:
         intp_t n
         intp_t G
