@@ -228,10 +228,12 @@ typedef struct {
    to the grid's points (+inf if fewer than k): a box of cells grown from
    q's cell one column or row at a time, on the side whose gap to q is
    smallest, until no gap is closer than the current k-th (every point
-   outside the box lies beyond one of the gaps).  best: k doubles. */
+   outside the box lies beyond one of the gaps).  best: k doubles; *work
+   grows by the cells visited and the points compared. */
 #define FD_GRID_SCAN(A, B)                                                                \
     do {                                                                                  \
         const fd_intp ge = (B);                                                           \
+        *work += ge - (A) + 1;                                                            \
         for (fd_intp j = (A); j < ge; j++) {                                              \
             const double tx = g->pts[2 * j] - q[0], ty = g->pts[2 * j + 1] - q[1];        \
             double dd;                                                                    \
@@ -250,7 +252,7 @@ typedef struct {
 
 #define FD_GRID_POINT(NAME, EUCLID)                                                       \
     static double NAME(const fd_grid *g, const double *q, fd_intp cq, fd_intp rq, int k,  \
-                       double *best)                                                      \
+                       double *best, fd_intp *work)                                       \
     {                                                                                     \
         const int euclid = (EUCLID);                                                      \
         const fd_intp G = g->G, *st = g->start;                                           \
@@ -293,6 +295,18 @@ typedef struct {
 
 FD_GRID_POINT(fd_grid_e, 1)
 FD_GRID_POINT(fd_grid_c, 0)
+
+/* A total of the grid searches' work shared by the threads (relaxed
+   atomics: it only decides when to hand the search to the tree). */
+static inline fd_intp fd_work_add(fd_intp *total, fd_intp w)
+{
+    return __atomic_add_fetch(total, w, __ATOMIC_RELAXED);
+}
+
+static inline fd_intp fd_work_get(fd_intp *total)
+{
+    return __atomic_load_n(total, __ATOMIC_RELAXED);
+}
 
 /* Rows [lo, hi) of a tree's points (d columns, with their ids) whose
    coordinate `dim` is < pivot (strict) or <= pivot, moved first; returns

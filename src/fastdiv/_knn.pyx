@@ -24,8 +24,9 @@ follow the data's density whatever its margins; a query grows a box of
 cells from its own, one column or row at a time on its nearest side, until
 no side is nearer than its k-th distance (``fd_knn.h``).  Built by a
 counting sort per column, no tree.  Where a value repeats across more than
-two columns or rows, or the points crowd a few cells, the joint tree takes
-the search instead (the same distances either way).
+two columns or rows, where the points crowd a few cells, or once the
+searches' work passes GRID_WORK per point, the joint tree takes the search
+instead (the same distances either way).
 
 Searches, per query point, threaded over the query points (dynamic
 chunks; each point's result lands in its own slot, so nothing depends on
@@ -96,10 +97,13 @@ cdef enum:
     RUN_MAX = 32            # sort_values: longest run of equal prefixes sorted by insertion
     SAMPLE_GAP = 11         # about sqrt(SAMPLE) / 2: one standard deviation of its ranks
     GRID_FILL = 3           # points of a grid cell on average
-    # a grid is left for the tree where the points' cells hold more than
-    # GRID_CROWD times GRID_FILL on average (sum of the cells' squared
-    # counts / n): the data's dependence crowds a few cells
-    GRID_CROWD = 8
+    # the work (cells visited and points compared) of a grid's searches per
+    # point beyond which the tree takes them: the tree's search of a point
+    # costs about as much as this many (measured at 1e6 points: about 7 ns
+    # a unit, the tree about 900 ns a point; a Gaussian pair takes 20, one
+    # of correlation 0.99 60).  Data that pass it midway cost at most twice
+    # the tree's time.
+    GRID_WORK = 128
     DECLINED = -1           # grid_init: the tree's searches suit these data better
 
 
@@ -254,9 +258,11 @@ cdef extern from "fd_knn.h" nogil:
         double *rlo             # row r: its y values' extremes
         double *rhi
     double fd_grid_e(const fd_grid *g, const double *q, intp_t cq, intp_t rq, int k,
-                     double *best)
+                     double *best, intp_t *work)
     double fd_grid_c(const fd_grid *g, const double *q, intp_t cq, intp_t rq, int k,
-                     double *best)
+                     double *best, intp_t *work)
+    intp_t fd_work_add(intp_t *total, intp_t w)
+    intp_t fd_work_get(intp_t *total)
 
 
 ctypedef fd_tree Tree
@@ -863,8 +869,9 @@ cdef int grid_init(Grid *g, const Tree *TX, const Tree *TY, int nt) noexcept nog
     [ceil(c n / G), ceil((c + 1) n / G)), row r the y-ranks alike, G^2 about
     n / GRID_FILL cells.  Returns DECLINED where the tree's searches suit the
     data better: a value repeated across more than two columns or rows (a
-    box would grow across them at no distance), or cells crowded beyond
-    GRID_CROWD (the points of a strong dependence along a diagonal)."""
+    box would grow across them at no distance), or points whose own cells
+    hold more than GRID_WORK on average (sum of the cells' squared counts /
+    n: a near-function of one variable crowds the cells along a curve)."""
     cdef intp_t n = TX.n, G, c, r, p, j, i, ps, pe, s, t, crowd = 0
     cdef intp_t *cnt
     cdef intp_t *rowof = NULL
@@ -930,29 +937,39 @@ cdef int grid_init(Grid *g, const Tree *TX, const Tree *TY, int nt) noexcept nog
         crowd += crowds[c]
     free(rowof)
     free(crowds)
-    if crowd > <intp_t>GRID_CROWD * GRID_FILL * n:
+    if crowd > <intp_t>GRID_WORK * n:
         return DECLINED
     return OK
 
 
 cdef int grid_radii(const Grid *g, int k, int metric, int nt, double *radius) noexcept nogil:
     """radius[row] = the k-th positive distance of each point of g to the
-    others (pdist's units), the queries in cell order."""
-    cdef intp_t G = g.G, c, r, j
+    others (pdist's units), the queries in cell order; DECLINED once the
+    searches' work (cells visited and points compared) passes GRID_WORK per
+    point: data whose boxes grow across many cells (a cluster far narrower
+    than the others in one variable spreads over columns at no distance),
+    which the tree searches in n log n (the same distances either way)."""
+    cdef intp_t G = g.G, c, r, j, w
+    cdef intp_t total = 0
+    cdef intp_t budget = <intp_t>GRID_WORK * g.n
     cdef int tid
     cdef double *best = <double *>malloc(nt * k * sizeof(double))
     if best == NULL:
         return NO_MEMORY
     for c in prange(G, num_threads=nt, schedule="dynamic", chunksize=4):
         tid = threadid()
+        if fd_work_get(&total) > budget:
+            continue
+        w = 0
         for r in range(G):
             for j in range(g.start[c * G + r], g.start[c * G + r + 1]):
                 if metric == EUCLIDEAN:
-                    radius[g.ids[j]] = fd_grid_e(g, g.pts + 2 * j, c, r, k, best + tid * k)
+                    radius[g.ids[j]] = fd_grid_e(g, g.pts + 2 * j, c, r, k, best + tid * k, &w)
                 else:
-                    radius[g.ids[j]] = fd_grid_c(g, g.pts + 2 * j, c, r, k, best + tid * k)
+                    radius[g.ids[j]] = fd_grid_c(g, g.pts + 2 * j, c, r, k, best + tid * k, &w)
+        fd_work_add(&total, w)
     free(best)
-    return OK
+    return DECLINED if fd_work_get(&total) > budget else OK
 
 
 cdef intp_t count_in(const Tree *T, const double *q, double r, int strict) noexcept nogil:
@@ -1312,9 +1329,9 @@ cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *sha
             bad[0] = -1
         if st == OK:
             st = grid_radii(&g, k, CHEBYSHEV, nt, radius)
-        elif st == DECLINED:
-            st = joint_radii(J, n, k, nt, &T, radius, bad)
         grid_free(&g)
+        if st == DECLINED:
+            st = joint_radii(J, n, k, nt, &T, radius, bad)
     rx = radius
     ry = radius
     plus = 1

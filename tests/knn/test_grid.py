@@ -1,18 +1,23 @@
 """The grid behind KSG algorithm 1 on a pair of one-dimensional variables,
-against the brute-force oracle.
+against the brute-force oracle and, at sizes beyond it, against the
+cKDTree implementation (``fdtest.knn_trees``).
 
 ``mutual_information(x, y)`` with 1-D x and y finds each point's k-th
 joint distance on a grid of the two sorted marginals' ranks: G columns of
 consecutive x-ranks by G rows of consecutive y-ranks, G = floor(sqrt(n / 3))
 (``GRID_FILL`` in ``_knn.pyx``), searched by a box of cells grown from the
-point's own cell.  It hands the data back to the joint tree where a value
-repeats across more than two columns or rows (a run longer than n // G)
-or where the points crowd a few cells (a strong dependence); the value is
-the same either way, and so is checked here on data built for each path:
-grids of one cell and of cells that do not divide n, runs of copies just
-short of a column and just longer, near-functional dependence, heavy
-tails, copies in the joint space, signed zeros.  Tolerance: the oracle's
-(``R.assert_estimate``).
+point's own cell.  It hands the data to the joint tree where a value
+repeats across more than two columns or rows (a run longer than n // G),
+where the points' own cells hold more than ``GRID_WORK`` = 128 on average
+(a near-function crowds a curve of cells: y = x at n = 30,000 has 300 per
+cell), or once the searches' work passes 128 per point (a cluster far
+narrower than the rest in one variable: its boxes grow across its
+columns).  The value is the same either way, and so is checked here on
+data built for each path: grids of one cell and of cells that do not
+divide n, runs of copies just short of a column and just longer,
+dependence from moderate to near-functional, heavy tails, copies in the
+joint space, signed zeros.  Tolerance: the oracle's (``R.assert_estimate``);
+the cKDTree's sums run in another order (1e-12 relative).
 """
 
 import math
@@ -22,6 +27,7 @@ import pytest
 
 from fastdiv import knn as K
 from fdtest import knn_reference as R
+from fdtest import knn_trees as KT
 
 KS = [1, 2, 3, 5]
 
@@ -72,11 +78,40 @@ def test_a_run_of_copies_about_a_column_long(extra, k):
 @pytest.mark.parametrize("noise", [0.3, 1e-3, 1e-9])
 @pytest.mark.parametrize("k", [1, 3])
 def test_strong_dependence(noise, k):
-    # the points crowd the diagonal of the rank grid: from a grid still used
-    # (correlation 0.96) to near-functions of x that the tree takes
+    # the points crowd the diagonal of the rank grid: from a grid that
+    # searches it (correlation 0.96) to near-functions whose searches pass
+    # the work budget
     rng = np.random.default_rng(k)
     x = rng.standard_normal(1500)
     check(x, x + noise * rng.standard_normal(1500), k)
+
+
+def tree_check(x, y, k):
+    want = KT.ksg(x[:, None], y[:, None], k, 1)
+    for got in (K.mutual_information(x, y, k), K.mutual_information(y, x, k)):
+        assert abs(got - want) <= 1e-12 * max(1.0, abs(want)), (got, want)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_functional_dependence_crowds_the_cells(k):
+    # y = x: 300 points in each diagonal cell at n = 30,000 (the tree), and
+    # y = x with noise of sd 0.05 (the grid, about 90 cells and points per
+    # search)
+    rng = np.random.default_rng(k)
+    x = rng.standard_normal(30_000)
+    tree_check(x, x.copy(), k)
+    tree_check(x, x + 0.05 * rng.standard_normal(30_000), k)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_a_narrow_cluster_passes_the_work_budget(k):
+    # 90% of the x values within 1e-9 of 0: a cluster point's box spreads
+    # over the cluster's columns (their gaps ~1e-9), hundreds of cells per
+    # search
+    rng = np.random.default_rng(k)
+    x = rng.standard_normal(30_000)
+    x[:27_000] *= 1e-9
+    tree_check(x, rng.standard_normal(30_000), k)
 
 
 def test_y_a_monotone_function_of_x():

@@ -5,9 +5,9 @@
    ``_compute_mi_cd`` (Ross), on tie-free data, where sklearn's value is
    positive, to 1e-12 of the scale of the sum (both sum the same digammas
    in another order: the difference is rounding, ~1e-16 here).
-2. Against independent implementations written here on SciPy's
-   ``cKDTree`` (a k-d tree query for the k-th neighbour, ball counts for the
-   rest): entropy (both metrics), KSG algorithms 1 and 2, Frenzel-Pompe and
+2. Against independent implementations on SciPy's ``cKDTree``
+   (``fdtest.knn_trees``: a k-d tree query for the k-th neighbour, ball
+   counts for the rest): entropy (both metrics), KSG algorithms 1 and 2, Frenzel-Pompe and
    Wang-Kulkarni-Verdu, on tie-free data, to 1e-12.
 3. The tie and copy rules, where no other implementation follows the spec,
    on small examples whose neighbours and counts are worked out by hand in
@@ -19,11 +19,11 @@ import math
 
 import numpy as np
 import pytest
-from scipy.spatial import cKDTree
 from scipy.special import digamma
 from sklearn.feature_selection._mutual_info import _compute_mi_cc, _compute_mi_cd
 
 from fdtest import knn_reference as R
+from fdtest import knn_trees as KT
 
 RTOL = 1e-12  # of the scale: two float64 sums of the same terms in other orders
 
@@ -114,60 +114,13 @@ def test_ross_labels_of_any_dtype():
 # --------------------------------------------------------------------------
 
 
-def tree_entropy(x, k, metric):
-    n, d = x.shape
-    p = 2 if metric == "euclidean" else np.inf
-    eps = cKDTree(x).query(x, k=k + 1, p=p)[0][:, k]  # [0] is the point itself
-    if metric == "euclidean":
-        log_v = d / 2 * math.log(math.pi) - math.lgamma(d / 2 + 1)
-    else:
-        log_v = d * math.log(2)
-    return digamma(n) - digamma(k) + log_v + d * np.mean(np.log(eps))
-
-
-def tree_ksg(x, y, k, algorithm):
-    n = x.shape[0]
-    eps, idx = cKDTree(np.hstack([x, y])).query(np.hstack([x, y]), k=k + 1, p=np.inf)
-    eps, idx = eps[:, k], idx[:, 1:]
-    if algorithm == 1:
-        r = np.nextafter(eps, 0)  # ball counts are <= r: strictly inside eps
-        nx = cKDTree(x).query_ball_point(x, r, p=np.inf, return_length=True) - 1
-        ny = cKDTree(y).query_ball_point(y, r, p=np.inf, return_length=True) - 1
-        return digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1))
-    ex = np.max(np.abs(x[idx] - x[:, None, :]), axis=(1, 2))
-    ey = np.max(np.abs(y[idx] - y[:, None, :]), axis=(1, 2))
-    nx = cKDTree(x).query_ball_point(x, ex, p=np.inf, return_length=True) - 1
-    ny = cKDTree(y).query_ball_point(y, ey, p=np.inf, return_length=True) - 1
-    return digamma(k) - 1 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny))
-
-
-def tree_cmi(x, y, z, k):
-    xyz = np.hstack([x, y, z])
-    eps = cKDTree(xyz).query(xyz, k=k + 1, p=np.inf)[0][:, k]
-    r = np.nextafter(eps, 0)
-
-    def count(a):
-        return cKDTree(a).query_ball_point(a, r, p=np.inf, return_length=True) - 1
-
-    nxz, nyz, nz = count(np.hstack([x, z])), count(np.hstack([y, z])), count(z)
-    return digamma(k) - np.mean(digamma(nxz + 1) + digamma(nyz + 1) - digamma(nz + 1))
-
-
-def tree_kl(x, y, k, metric):
-    (n, d), m = x.shape, y.shape[0]
-    p = 2 if metric == "euclidean" else np.inf
-    rho = cKDTree(x).query(x, k=k + 1, p=p)[0][:, k]
-    nu = cKDTree(y).query(x, k=[k], p=p)[0][:, 0]
-    return d * np.mean(np.log(nu / rho)) + math.log(m / (n - 1))
-
-
 @pytest.mark.parametrize("metric", R.METRICS)
 @pytest.mark.parametrize("d", [1, 2, 3])
 @pytest.mark.parametrize("k", [1, 4])
 def test_entropy_equals_tree(metric, d, k):
     (x,) = R.dependent(np.random.default_rng(d * 10 + k), 500, d, scales=[1.0, 30.0, 0.01])
     value, scale = R.entropy(x, k, metric=metric, scale=True)
-    close(value, tree_entropy(x, k, metric), scale)
+    close(value, KT.entropy(x, k, metric), scale)
 
 
 @pytest.mark.parametrize("algorithm", [1, 2])
@@ -176,7 +129,7 @@ def test_entropy_equals_tree(metric, d, k):
 def test_ksg_equals_tree(algorithm, dims, k):
     x, y = R.dependent(np.random.default_rng(sum(dims) + 10 * k), 500, *dims, r=0.8)
     value, scale = R.mutual_information(x, y, k, algorithm=algorithm, scale=True)
-    close(value, tree_ksg(x, y, k, algorithm), scale)
+    close(value, KT.ksg(x, y, k, algorithm), scale)
 
 
 @pytest.mark.parametrize("dims", [(1, 1, 1), (2, 1, 2)])
@@ -184,7 +137,7 @@ def test_ksg_equals_tree(algorithm, dims, k):
 def test_cmi_equals_tree(dims, k):
     x, y, z = R.dependent(np.random.default_rng(sum(dims) + 10 * k), 500, *dims, r=0.8)
     value, scale = R.conditional_mutual_information(x, y, z, k, scale=True)
-    close(value, tree_cmi(x, y, z, k), scale)
+    close(value, KT.cmi(x, y, z, k), scale)
 
 
 @pytest.mark.parametrize("metric", R.METRICS)
@@ -196,7 +149,7 @@ def test_kl_equals_tree(metric, d, k, m):
     x = rng.standard_normal((400, d))
     y = rng.standard_normal((m, d)) * 1.3 + 0.4
     value, scale = R.kl_divergence(x, y, k, metric=metric, scale=True)
-    close(value, tree_kl(x, y, k, metric), scale)
+    close(value, KT.kl(x, y, k, metric), scale)
 
 
 # --------------------------------------------------------------------------
