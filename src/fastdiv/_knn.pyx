@@ -835,10 +835,7 @@ cdef void grid_null(Grid *g) noexcept nogil:
     g.pts = NULL
     g.ids = NULL
     g.start = NULL
-    g.clo = NULL
-    g.chi = NULL
-    g.rlo = NULL
-    g.rhi = NULL
+    g.clo = NULL            # one block: clo, chi, rlo, rhi
 
 
 cdef void grid_free(Grid *g) noexcept nogil:
@@ -846,9 +843,6 @@ cdef void grid_free(Grid *g) noexcept nogil:
     free(g.ids)
     free(g.start)
     free(g.clo)
-    free(g.chi)
-    free(g.rlo)
-    free(g.rhi)
     grid_null(g)
 
 
@@ -885,17 +879,17 @@ cdef int grid_init(Grid *g, const Tree *TX, const Tree *TY, int nt) noexcept nog
     g.pts = <double *>malloc(2 * n * sizeof(double) + 8)
     g.ids = <intp_t *>malloc(n * sizeof(intp_t) + 8)
     g.start = <intp_t *>malloc((G * G + 1) * sizeof(intp_t))
-    g.clo = <double *>malloc(G * sizeof(double))
-    g.chi = <double *>malloc(G * sizeof(double))
-    g.rlo = <double *>malloc(G * sizeof(double))
-    g.rhi = <double *>malloc(G * sizeof(double))
+    g.clo = <double *>malloc(4 * G * sizeof(double))
     rowof = <intp_t *>malloc(n * sizeof(intp_t) + 8)
     crowds = <intp_t *>malloc(G * sizeof(intp_t))
-    if (g.pts == NULL or g.ids == NULL or g.start == NULL or g.clo == NULL or g.chi == NULL
-            or g.rlo == NULL or g.rhi == NULL or rowof == NULL or crowds == NULL):
+    if (g.pts == NULL or g.ids == NULL or g.start == NULL or g.clo == NULL or rowof == NULL
+            or crowds == NULL):
         free(rowof)
         free(crowds)
         return NO_MEMORY
+    g.chi = g.clo + G
+    g.rlo = g.chi + G
+    g.rhi = g.rlo + G
     # the row of the point at each x-rank
     for p in prange(n, num_threads=nt, schedule="static"):
         rowof[p] = TY.pos[TX.ids[p]] * G // n
