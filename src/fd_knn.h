@@ -224,77 +224,65 @@ typedef struct {
     double *clo, *chi, *rlo, *rhi;
 } fd_grid;
 
-/* The k-th smallest POSITIVE distance from q, the point of cell (cq, rq),
-   to the grid's points (+inf if fewer than k): a box of cells grown from
-   q's cell one column or row at a time, on the side whose gap to q is
-   smallest, until no gap is closer than the current k-th (every point
-   outside the box lies beyond one of the gaps).  best: k doubles; *work
-   grows by the cells visited and the points compared. */
-#define FD_GRID_SCAN(A, B)                                                                \
-    do {                                                                                  \
-        const fd_intp ge = (B);                                                           \
-        *work += ge - (A) + 1;                                                            \
-        for (fd_intp j = (A); j < ge; j++) {                                              \
-            const double tx = g->pts[2 * j] - q[0], ty = g->pts[2 * j + 1] - q[1];        \
-            double dd;                                                                    \
-            if (euclid) {                                                                 \
-                dd = tx * tx;                                                             \
-                dd += ty * ty;                                                            \
-            } else {                                                                      \
-                dd = fabs(tx);                                                            \
-                dd = fabs(ty) > dd ? fabs(ty) : dd;                                       \
-            }                                                                             \
-            if (dd > 0.0 && dd < best[k - 1]) fd_knn_insert(best, k, dd);                 \
-        }                                                                                 \
-    } while (0)
-
-#define FD_GRID_GAP(T) (euclid ? (T) * (T) : (T))
-
-#define FD_GRID_POINT(NAME, EUCLID)                                                       \
-    static double NAME(const fd_grid *g, const double *q, fd_intp cq, fd_intp rq, int k,  \
-                       double *best, fd_intp *work)                                       \
-    {                                                                                     \
-        const int euclid = (EUCLID);                                                      \
-        const fd_intp G = g->G, *st = g->start;                                           \
-        for (int j = 0; j < k; j++) best[j] = INFINITY;                                   \
-        fd_intp c0 = cq, c1 = cq, r0 = rq, r1 = rq;                                       \
-        FD_GRID_SCAN(st[cq * G + rq], st[cq * G + rq + 1]);                               \
-        double gl = c0 > 0 ? FD_GRID_GAP(q[0] - g->chi[c0 - 1]) : INFINITY;               \
-        double gr = c1 < G - 1 ? FD_GRID_GAP(g->clo[c1 + 1] - q[0]) : INFINITY;           \
-        double gd = r0 > 0 ? FD_GRID_GAP(q[1] - g->rhi[r0 - 1]) : INFINITY;               \
-        double gu = r1 < G - 1 ? FD_GRID_GAP(g->rlo[r1 + 1] - q[1]) : INFINITY;           \
-        for (;;) {                                                                        \
-            double m = gl;                                                                \
-            int side = 0;                                                                 \
-            if (gr < m) { m = gr; side = 1; }                                             \
-            if (gd < m) { m = gd; side = 2; }                                             \
-            if (gu < m) { m = gu; side = 3; }                                             \
-            if (m >= best[k - 1]) break;                                                  \
-            if (side == 0) {                                                              \
-                c0--;                                                                     \
-                FD_GRID_SCAN(st[c0 * G + r0], st[c0 * G + r1 + 1]);                       \
-                gl = c0 > 0 ? FD_GRID_GAP(q[0] - g->chi[c0 - 1]) : INFINITY;              \
-            } else if (side == 1) {                                                       \
-                c1++;                                                                     \
-                FD_GRID_SCAN(st[c1 * G + r0], st[c1 * G + r1 + 1]);                       \
-                gr = c1 < G - 1 ? FD_GRID_GAP(g->clo[c1 + 1] - q[0]) : INFINITY;          \
-            } else if (side == 2) {                                                       \
-                r0--;                                                                     \
-                for (fd_intp c = c0; c <= c1; c++)                                        \
-                    FD_GRID_SCAN(st[c * G + r0], st[c * G + r0 + 1]);                     \
-                gd = r0 > 0 ? FD_GRID_GAP(q[1] - g->rhi[r0 - 1]) : INFINITY;              \
-            } else {                                                                      \
-                r1++;                                                                     \
-                for (fd_intp c = c0; c <= c1; c++)                                        \
-                    FD_GRID_SCAN(st[c * G + r1], st[c * G + r1 + 1]);                     \
-                gu = r1 < G - 1 ? FD_GRID_GAP(g->rlo[r1 + 1] - q[1]) : INFINITY;          \
-            }                                                                             \
-        }                                                                                 \
-        return best[k - 1];                                                               \
+/* The points [a, b) of the grid compared with q (the max-norm, as the
+   tree's searches form it), each closer positive distance kept in best;
+   *work grows by one cell and its points. */
+static inline void fd_grid_scan(const fd_grid *g, const double *q, fd_intp a, fd_intp b, int k,
+                                double *best, fd_intp *work)
+{
+    *work += b - a + 1;
+    for (fd_intp j = a; j < b; j++) {
+        const double dd = fd_pdist(g->pts + 2 * j, q, 2, 0);
+        if (dd > 0.0 && dd < best[k - 1]) fd_knn_insert(best, k, dd);
     }
+}
 
-FD_GRID_POINT(fd_grid_e, 1)
-FD_GRID_POINT(fd_grid_c, 0)
+/* The k-th smallest POSITIVE max-norm distance from q, the point of cell
+   (cq, rq), to the grid's points (+inf if fewer than k): a box of cells
+   grown from q's cell one column or row at a time, on the side whose gap
+   to q is smallest, until no gap is closer than the current k-th (every
+   point outside the box lies beyond one of the gaps).  best: k doubles;
+   *work grows by the cells visited and the points compared. */
+static double fd_grid_kth(const fd_grid *g, const double *q, fd_intp cq, fd_intp rq, int k,
+                          double *best, fd_intp *work)
+{
+    const fd_intp G = g->G, *st = g->start;
+    for (int j = 0; j < k; j++) best[j] = INFINITY;
+    fd_intp c0 = cq, c1 = cq, r0 = rq, r1 = rq;
+    fd_grid_scan(g, q, st[cq * G + rq], st[cq * G + rq + 1], k, best, work);
+    double gl = c0 > 0 ? q[0] - g->chi[c0 - 1] : INFINITY;
+    double gr = c1 < G - 1 ? g->clo[c1 + 1] - q[0] : INFINITY;
+    double gd = r0 > 0 ? q[1] - g->rhi[r0 - 1] : INFINITY;
+    double gu = r1 < G - 1 ? g->rlo[r1 + 1] - q[1] : INFINITY;
+    for (;;) {
+        double m = gl;
+        int side = 0;
+        if (gr < m) { m = gr; side = 1; }
+        if (gd < m) { m = gd; side = 2; }
+        if (gu < m) { m = gu; side = 3; }
+        if (m >= best[k - 1]) break;
+        if (side == 0) {
+            c0--;
+            fd_grid_scan(g, q, st[c0 * G + r0], st[c0 * G + r1 + 1], k, best, work);
+            gl = c0 > 0 ? q[0] - g->chi[c0 - 1] : INFINITY;
+        } else if (side == 1) {
+            c1++;
+            fd_grid_scan(g, q, st[c1 * G + r0], st[c1 * G + r1 + 1], k, best, work);
+            gr = c1 < G - 1 ? g->clo[c1 + 1] - q[0] : INFINITY;
+        } else if (side == 2) {
+            r0--;
+            for (fd_intp c = c0; c <= c1; c++)
+                fd_grid_scan(g, q, st[c * G + r0], st[c * G + r0 + 1], k, best, work);
+            gd = r0 > 0 ? q[1] - g->rhi[r0 - 1] : INFINITY;
+        } else {
+            r1++;
+            for (fd_intp c = c0; c <= c1; c++)
+                fd_grid_scan(g, q, st[c * G + r1], st[c * G + r1 + 1], k, best, work);
+            gu = r1 < G - 1 ? g->rlo[r1 + 1] - q[1] : INFINITY;
+        }
+    }
+    return best[k - 1];
+}
 
 /* A total of the grid searches' work shared by the threads (relaxed
    atomics: it only decides when to hand the search to the tree). */

@@ -257,10 +257,8 @@ cdef extern from "fd_knn.h" nogil:
         double *chi
         double *rlo             # row r: its y values' extremes
         double *rhi
-    double fd_grid_e(const fd_grid *g, const double *q, intp_t cq, intp_t rq, int k,
-                     double *best, intp_t *work)
-    double fd_grid_c(const fd_grid *g, const double *q, intp_t cq, intp_t rq, int k,
-                     double *best, intp_t *work)
+    double fd_grid_kth(const fd_grid *g, const double *q, intp_t cq, intp_t rq, int k,
+                       double *best, intp_t *work)
     intp_t fd_work_add(intp_t *total, intp_t w)
     intp_t fd_work_get(intp_t *total)
 
@@ -936,9 +934,9 @@ cdef int grid_init(Grid *g, const Tree *TX, const Tree *TY, int nt) noexcept nog
     return OK
 
 
-cdef int grid_radii(const Grid *g, int k, int metric, int nt, double *radius) noexcept nogil:
-    """radius[row] = the k-th positive distance of each point of g to the
-    others (pdist's units), the queries in cell order; DECLINED once the
+cdef int grid_radii(const Grid *g, int k, int nt, double *radius) noexcept nogil:
+    """radius[row] = the k-th positive max-norm distance of each point of g
+    to the others, the queries in cell order; DECLINED once the
     searches' work (cells visited and points compared) passes GRID_WORK per
     point: data whose boxes grow across many cells (a cluster far narrower
     than the others in one variable spreads over columns at no distance),
@@ -957,10 +955,7 @@ cdef int grid_radii(const Grid *g, int k, int metric, int nt, double *radius) no
         w = 0
         for r in range(G):
             for j in range(g.start[c * G + r], g.start[c * G + r + 1]):
-                if metric == EUCLIDEAN:
-                    radius[g.ids[j]] = fd_grid_e(g, g.pts + 2 * j, c, r, k, best + tid * k, &w)
-                else:
-                    radius[g.ids[j]] = fd_grid_c(g, g.pts + 2 * j, c, r, k, best + tid * k, &w)
+                radius[g.ids[j]] = fd_grid_kth(g, g.pts + 2 * j, c, r, k, best + tid * k, &w)
         fd_work_add(&total, w)
     free(best)
     return DECLINED if fd_work_get(&total) > budget else OK
@@ -1322,7 +1317,7 @@ cdef int ksg_set(const Space *J, const Space *X, const Space *Y, const Tree *sha
             st = FEW_DISTINCT
             bad[0] = -1
         if st == OK:
-            st = grid_radii(&g, k, CHEBYSHEV, nt, radius)
+            st = grid_radii(&g, k, nt, radius)
         grid_free(&g)
         if st == DECLINED:
             st = joint_radii(J, n, k, nt, &T, radius, bad)
