@@ -76,6 +76,15 @@ def openmp_flags(compiler):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# Extensions whose distances must not depend on the instruction set: no
+# product fused into a sum (GCC fuses by default where FMA exists, which the
+# AVX2 and AVX-512 forms of fastdiv._knn's search have; their distances must
+# equal the scalar form's that its counts compare them with).  MSVC does not
+# fuse by default.
+EXACT = {"fastdiv._knn"}
+EXACT_PRODUCTS = ["-ffp-contract=off"]
+
+
 def c_flags(compiler):
     """Optimization flags for the C of the core and of the extensions."""
     if compiler.compiler_type == "msvc":
@@ -98,6 +107,7 @@ CORE_HEADERS = [
     "src/fd_kernels_isa.h",
     "src/fd_kernels.template.c",
     "src/fd_knn.h",
+    "src/fd_knn_lanes.h",
 ]
 CORE = (
     "fastdiv_core",
@@ -154,7 +164,9 @@ class BuildExt(build_ext):
         else:
             ocflags, olflags = omp
         for ext in self.extensions:
-            ext.extra_compile_args = cflags + ocflags + list(ext.extra_compile_args)
+            msvc = self.compiler.compiler_type == "msvc"
+            exact = EXACT_PRODUCTS if ext.name in EXACT and not msvc else []
+            ext.extra_compile_args = cflags + exact + ocflags + list(ext.extra_compile_args)
             ext.extra_link_args = olflags + list(ext.extra_link_args)
         # translate .pyx -> .c here, not at import of setup.py, so that the
         # sdist sees the .pyx sources and the C goes to the build directory

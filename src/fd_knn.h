@@ -1,5 +1,7 @@
-/* fastdiv: the k-d tree of fastdiv._knn and its k-nearest search, in C so that the search is compiled for each dimension up to
-   FD_KNN_DMAX (its loops over coordinates unrolled) and each norm.
+/* fastdiv: the k-d tree of fastdiv._knn and its k-nearest search of a
+   batch of queries (fd_knn_lanes.h, compiled for each instruction set), the
+   grid of a pair of one-dimensional variables and its search, and the
+   branch-free helpers of the tree's build and counts.
 
    A tree of n points of d coordinates (fastdiv._knn builds it): pts in tree
    order, node i holds the points [start[i], end[i]), its children
@@ -17,6 +19,10 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 
 #include "fd_core.h"
 
@@ -32,10 +38,14 @@ typedef struct {
     double *box;
     int *sdim;              /* an inner node: its split coordinate and value */
     double *split;          /* (left points <= split <= right points) */
-    fd_intp *parent;        /* -1 at the root */
+    /* the leaves' points again, in columns for the batch search: leaf i's
+       lnum[i] points (one where all of them are one point) from
+       lpts + loff[i], in groups of 8: coordinate c of point 8 g + j at
+       [(g d + c) 8 + j], +inf past the last point */
+    double *lpts;
+    fd_intp *loff, *lnum;
 } fd_tree;
 
-#define FD_KNN_DMAX 8
 #define FD_KNN_STACK 192
 
 /* Insert dd into the ascending best[0..k) (dropping the last). */
@@ -83,127 +93,65 @@ static inline double fd_box_min(const double *lo, const double *hi, const double
     return acc;
 }
 
-/* The k-th smallest POSITIVE distance from q to T's points (copies of q
-   skipped; +inf if fewer than k): first among the points of the leaf
-   `seed` (q's own leaf, where q is one of T's points, or -1), which gives a
-   bound before the walk, and the walk starts at the lowest node around
-   that leaf whose box holds the ball of that bound; then depth first: down the side of each split
-   that holds q, the other side stacked with the distance to the split
-   plane (a lower bound: |p_c - q_c| >= |split - q_c| for p beyond it, in
-   rounded arithmetic too), a stacked subtree skipped when that bound or
-   its box is no closer than the current k-th; a leaf of one point repeated
-   (its box a point) is compared once.  best: k doubles. */
-#define FD_KNN_SCAN(DIM, EUCLID, NODE)                                                    \
-    do {                                                                                  \
-        const fd_intp cs = T->start[NODE], ce = T->end[NODE];                             \
-        const double *clo = T->box + 2 * d * (NODE), *chi = clo + d;                      \
-        int czero = 1;                                                                    \
-        for (int c = 0; c < d; c++) czero &= clo[c] == chi[c];                            \
-        const fd_intp nc = czero ? 1 : ce - cs;                                           \
-        const int mult = czero ? (ce - cs < k ? (int)(ce - cs) : k) : 1;                  \
-        for (fd_intp j = 0; j < nc; j++) {                                                \
-            const double dd = fd_pdist(T->pts + (cs + j) * d, q, d, EUCLID);              \
-            if (dd > 0.0 && dd < best[k - 1])                                             \
-                for (int m = 0; m < mult && dd < best[k - 1]; m++)                        \
-                    fd_knn_insert(best, k, dd);                                           \
-        }                                                                                 \
-    } while (0)
+/* The k-nearest search of a batch of query points (fd_knn_lanes.h): for
+   each of the nq <= FD_KNN_LANES points Q[0..nq) (d coordinates each,
+   inside the box [qlo, qhi]), out[i] = the k-th smallest POSITIVE distance
+   (pdist units) from Q[i] to T's points, copies of Q[i] skipped (+inf if
+   fewer than k).  work: FD_KNN_WORK(d, k) doubles. */
+#define FD_KNN_LANES 32
+#define FD_KNN_WORK(d, k) (((d) + 1 + (k)) * FD_KNN_LANES)
 
-#define FD_KNN_POINT(NAME, DIM, EUCLID)                                                   \
-    static double NAME(const fd_tree *T, const double *q, int k, fd_intp seed,            \
-                       double *best)                                                      \
-    {                                                                                     \
-        const int d = (DIM);                                                              \
-        fd_intp stack[FD_KNN_STACK];                                                      \
-        double sdist[FD_KNN_STACK];                                                       \
-        for (int j = 0; j < k; j++) best[j] = INFINITY;                                   \
-        fd_intp top = 0;                                                                  \
-        if (seed >= 0) {                                                                  \
-            FD_KNN_SCAN(DIM, EUCLID, seed);                                               \
-            /* up from the leaf to the first box that holds the ball of the    */         \
-            /* current k-th distance: no point outside it can come closer      */         \
-            top = seed;                                                                   \
-            const double r = best[k - 1];                                                 \
-            while (top != 0) {                                                            \
-                const double *lo = T->box + 2 * d * top, *hi = lo + d;                    \
-                int inside = 1;                                                           \
-                for (int c = 0; c < d; c++) {                                             \
-                    double a = q[c] - lo[c], b = hi[c] - q[c];                            \
-                    if (EUCLID) {                                                         \
-                        a = a > 0.0 ? a * a : -1.0;                                       \
-                        b = b > 0.0 ? b * b : -1.0;                                       \
-                    }                                                                     \
-                    inside &= (a >= r) & (b >= r);                                        \
-                }                                                                         \
-                if (inside) break;                                                        \
-                top = T->parent[top];                                                     \
-            }                                                                             \
-        }                                                                                 \
-        int sp = 1;                                                                       \
-        stack[0] = top;                                                                   \
-        sdist[0] = 0.0;                                                                   \
-        while (sp > 0) {                                                                  \
-            sp--;                                                                         \
-            fd_intp node = stack[sp];                                                     \
-            double lb = sdist[sp];                                                        \
-            if (lb >= best[k - 1]) continue;                                              \
-            /* the node's box: a closer bound than the split planes crossed */           \
-            if (node != top) {                                                            \
-                const double *lo = T->box + 2 * d * node;                                 \
-                const double acc = fd_box_min(lo, lo + d, q, d, EUCLID);                  \
-                if (acc >= best[k - 1]) continue;                                         \
-                lb = acc > lb ? acc : lb;                                                 \
-            }                                                                             \
-            /* down the near side, each far child stacked with the bound of    */        \
-            /* the split plane between it and q                                 */       \
-            while (T->left[node] >= 0) {                                                  \
-                const int c = T->sdim[node];                                              \
-                const double t = q[c] - T->split[node];                                   \
-                const fd_intp l = T->left[node], rr = T->right[node];                     \
-                const int below = t < 0.0;                                                \
-                const fd_intp nearc = below ? l : rr;                                     \
-                double g = fabs(t);                                                       \
-                if (EUCLID) g = g * g;                                                    \
-                g = g > lb ? g : lb;                                                      \
-                /* stacked without a branch: kept only where it may hold closer */       \
-                stack[sp] = below ? rr : l;                                               \
-                sdist[sp] = g;                                                            \
-                sp += g < best[k - 1];                                                    \
-                node = nearc;                                                             \
-            }                                                                             \
-            if (node != seed) FD_KNN_SCAN(DIM, EUCLID, node);                             \
-        }                                                                                 \
-        return best[k - 1];                                                               \
-    }
+/* 8 lanes of doubles and of their masks (GCC vector extensions: every
+   instruction set evaluates them lane by lane, IEEE operation for
+   operation) */
+typedef double fd_kv __attribute__((vector_size(64)));
+typedef int64_t fd_kvl __attribute__((vector_size(64)));
 
-FD_KNN_POINT(fd_knn_e2, 2, 1)
-FD_KNN_POINT(fd_knn_e3, 3, 1)
-FD_KNN_POINT(fd_knn_e4, 4, 1)
-FD_KNN_POINT(fd_knn_e5, 5, 1)
-FD_KNN_POINT(fd_knn_e6, 6, 1)
-FD_KNN_POINT(fd_knn_e7, 7, 1)
-FD_KNN_POINT(fd_knn_e8, 8, 1)
-FD_KNN_POINT(fd_knn_en, T->d, 1)
-FD_KNN_POINT(fd_knn_c2, 2, 0)
-FD_KNN_POINT(fd_knn_c3, 3, 0)
-FD_KNN_POINT(fd_knn_c4, 4, 0)
-FD_KNN_POINT(fd_knn_c5, 5, 0)
-FD_KNN_POINT(fd_knn_c6, 6, 0)
-FD_KNN_POINT(fd_knn_c7, 7, 0)
-FD_KNN_POINT(fd_knn_c8, 8, 0)
-FD_KNN_POINT(fd_knn_cn, T->d, 0)
+/* a > b ? a : b lane by lane (C's conditional, as fd_pdist and fd_box_min
+   take their maxima; a GNU statement expression: a 64-byte vector passed
+   to a function by value changes the ABI below AVX-512) */
+#define FD_KV_MAX(a, b)                                                                  \
+    ({                                                                                   \
+        const fd_kv a_ = (a), b_ = (b);                                                  \
+        const fd_kvl m_ = a_ > b_;                                                       \
+        (fd_kv)((m_ & (fd_kvl)a_) | (~m_ & (fd_kvl)b_));                                 \
+    })
 
-typedef double (*fd_knn_fn)(const fd_tree *, const double *, int, fd_intp, double *);
+typedef void (*fd_knn_batch_fn)(const fd_tree *T, const double *Q, int nq, const double *qlo,
+                                const double *qhi, int k, double *work, double *out);
 
-/* The search compiled for T's dimension and norm (d >= 2). */
-static inline fd_knn_fn fd_knn_for(int d, int metric)
+#define FD_KNN_ISA base
+#include "fd_knn_lanes.h"
+#undef FD_KNN_ISA
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+    && !defined(FD_NO_DISPATCH)
+#define FD_KNN_DISPATCH 1
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define FD_KNN_ISA avx2
+#include "fd_knn_lanes.h"
+#undef FD_KNN_ISA
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,avx512f,avx512dq,avx512vl,avx512bw,prefer-vector-width=512")
+#define FD_KNN_ISA avx512
+#include "fd_knn_lanes.h"
+#undef FD_KNN_ISA
+#pragma GCC pop_options
+#endif
+
+/* The batch search of instruction set isa (FD_ISA_*, fd_core.h) and norm
+   (metric 0: Euclidean, 1: max-norm). */
+static inline fd_knn_batch_fn fd_knn_batch_for(int isa, int metric)
 {
-    static const fd_knn_fn e[] = {fd_knn_en, fd_knn_en, fd_knn_e2, fd_knn_e3, fd_knn_e4,
-                                  fd_knn_e5, fd_knn_e6, fd_knn_e7, fd_knn_e8};
-    static const fd_knn_fn c[] = {fd_knn_cn, fd_knn_cn, fd_knn_c2, fd_knn_c3, fd_knn_c4,
-                                  fd_knn_c5, fd_knn_c6, fd_knn_c7, fd_knn_c8};
-    const int i = d <= FD_KNN_DMAX ? d : 0;
-    return metric == 0 ? e[i] : c[i];
+#ifdef FD_KNN_DISPATCH
+    if (isa == FD_ISA_AVX512) return metric == 0 ? fd_knn_batch_e_avx512 : fd_knn_batch_c_avx512;
+    if (isa == FD_ISA_AVX2) return metric == 0 ? fd_knn_batch_e_avx2 : fd_knn_batch_c_avx2;
+#endif
+    (void)isa;
+    return metric == 0 ? fd_knn_batch_e_base : fd_knn_batch_c_base;
 }
 
 /* A grid of a two-dimensional space whose coordinates are both sorted

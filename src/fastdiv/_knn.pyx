@@ -28,12 +28,18 @@ two columns or rows, where the points crowd a few cells, or once the
 searches' work passes GRID_WORK per point, the joint tree takes the search
 instead (the same distances either way).
 
-Searches, per query point, threaded over the query points (dynamic
-chunks; each point's result lands in its own slot, so nothing depends on
-the thread that computed it):
-* ``kth``: the k-th smallest POSITIVE distance (copies of the query, and the
-  query itself, skipped): depth first, the nearer child first, a subtree
-  skipped once its box is no closer than the current k-th;
+Searches, threaded over the query points (dynamic chunks; each point's
+result lands in its own slot, so nothing depends on the thread that
+computed it):
+* ``knn_all``: the k-th smallest POSITIVE distance (copies of the query, and
+  the query itself, skipped), for batches of up to 32 neighbouring queries
+  (a small subtree of the query tree) at once: the batch walks the tree
+  depth first, the child on its side first, each node's box compared with
+  all its queries in vector lanes, a subtree skipped once no query's k-th
+  distance could improve there; at a leaf, each query that may improve
+  compares the leaf's points in vector lanes (the leaves' points are kept a
+  second time in columns for this).  Compiled for each instruction set
+  (``fd_knn_lanes.h``); the distances are the scalar ones bit for bit;
 * ``count_in``: the points within a radius (strictly or inclusively),
   whole subtrees added where the box lies inside; on a sorted axis two
   galloping searches from the query's own position;
@@ -53,6 +59,7 @@ from libc.stdlib cimport malloc, calloc, realloc, free, qsort
 from libc.string cimport memcpy
 
 from _typedefs cimport intp_t
+from fastdiv._rows cimport get_isa
 
 import numpy as np
 
@@ -83,7 +90,7 @@ cpdef enum Status:
     NO_MEMORY = 5
 
 cdef enum:
-    LEAF = 24               # points of a leaf, at most
+    LEAF = 32               # points of a leaf, at most
     STACK = 192             # depth-first stack (the tree is < 64 deep)
     PSUM_BLOCK = 128        # pairwise sums: plain sums below this
     CHUNK = 64              # query points a thread takes at a time
@@ -238,10 +245,16 @@ cdef extern from "fd_knn.h" nogil:
         double *box             # node: lo[0..d), hi[0..d)
         int *sdim               # inner node: split coordinate and value
         double *split
-        intp_t *parent          # -1 at the root
-    ctypedef double (*fd_knn_fn)(const fd_tree *, const double *, int, intp_t,
-                                 double *) noexcept nogil
-    fd_knn_fn fd_knn_for(int d, int metric)
+        double *lpts            # the leaves' points in columns (fd_knn.h)
+        intp_t *loff
+        intp_t *lnum
+    enum:
+        FD_KNN_LANES
+    intp_t FD_KNN_WORK(int d, int k)
+    ctypedef void (*fd_knn_batch_fn)(const fd_tree *T, const double *Q, int nq, const double *qlo,
+                                     const double *qhi, int k, double *work,
+                                     double *out) noexcept nogil
+    fd_knn_batch_fn fd_knn_batch_for(int isa, int metric)
     double fd_pdist(const double *a, const double *q, int d, int euclid)
     double fd_box_min(const double *lo, const double *hi, const double *q, int d, int euclid)
     intp_t fd_count_sorted(const double *v, intp_t n, intp_t p, double r, int strict)
@@ -416,8 +429,6 @@ cdef void build_node(Tree *T, intp_t node, intp_t s, intp_t e) noexcept nogil:
     T.split[node] = T.pts[mid * d + dim]
     T.left[node] = node + 1
     T.right[node] = node + 1 + nodes_for(mid - s)
-    T.parent[T.left[node]] = node
-    T.parent[T.right[node]] = node
 
 
 cdef void build_sub(Tree *T, intp_t node, intp_t s, intp_t e) noexcept nogil:
@@ -455,12 +466,10 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
     T.box = <double *>malloc(T.nnode * 2 * S.d * sizeof(double))
     T.sdim = <int *>malloc(T.nnode * sizeof(int))
     T.split = <double *>malloc(T.nnode * sizeof(double))
-    T.parent = <intp_t *>malloc(T.nnode * sizeof(intp_t))
     if (T.pts == NULL or T.ids == NULL or T.pos == NULL or T.start == NULL or T.end == NULL
             or T.left == NULL or T.right == NULL or T.box == NULL or T.sdim == NULL
-            or T.split == NULL or T.parent == NULL):
+            or T.split == NULL):
         return NO_MEMORY
-    T.parent[0] = -1
     if fill(S, rows, n, T.pts, nthreads, bad) != OK:
         return NO_MEMORY
     if bad[0] >= 0:
@@ -511,7 +520,67 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
         build_sub(T, qn[t], qs[t], qe[t])
     for i in range(n):
         T.pos[T.ids[i]] = i
+    return leaf_columns(T, nthreads)
+
+
+cdef int leaf_columns(Tree *T, int nthreads) noexcept nogil:
+    """T.lpts: each leaf's points again, in columns of groups of 8 (padded
+    with +inf), for the batch search (fd_knn.h); a leaf whose points are all
+    one point keeps one."""
+    cdef intp_t node, total = 0, s, m, g, j, i, lf, nl
+    cdef int d = T.d, c, zero
+    cdef const double *lo
+    cdef intp_t *leaves = <intp_t *>malloc(T.nnode * sizeof(intp_t))
+    T.loff = <intp_t *>malloc(T.nnode * sizeof(intp_t))
+    T.lnum = <intp_t *>malloc(T.nnode * sizeof(intp_t))
+    if leaves == NULL or T.loff == NULL or T.lnum == NULL:
+        free(leaves)
+        return NO_MEMORY
+    nl = collect_leaves(T, leaves)
+    for lf in range(nl):
+        node = leaves[lf]
+        lo = T.box + 2 * d * node
+        zero = 1
+        for c in range(d):
+            zero = zero and lo[c] == lo[d + c]
+        T.loff[node] = total
+        T.lnum[node] = 1 if zero else T.end[node] - T.start[node]
+        total += (T.lnum[node] + 7) // 8 * 8 * d
+    T.lpts = <double *>malloc(total * sizeof(double) + 8)
+    if T.lpts == NULL:
+        free(leaves)
+        return NO_MEMORY
+    for lf in prange(nl, num_threads=threads_for(T.n, nthreads), schedule="static"):
+        node = leaves[lf]
+        s = T.start[node]
+        m = T.lnum[node]
+        for g in range((m + 7) // 8):
+            for c in range(d):
+                for j in range(8):
+                    i = 8 * g + j
+                    T.lpts[T.loff[node] + (g * d + c) * 8 + j] = (
+                        T.pts[(s + i) * d + c] if i < m else INFINITY)
+    free(leaves)
     return OK
+
+
+cdef intp_t collect_leaves(const Tree *T, intp_t *leaves) noexcept nogil:
+    """The leaves of T (those reachable from the root), in tree order."""
+    cdef intp_t stack[STACK]
+    cdef int sp = 1
+    cdef intp_t node, nl = 0
+    stack[0] = 0
+    while sp > 0:
+        sp -= 1
+        node = stack[sp]
+        if T.left[node] < 0:
+            leaves[nl] = node
+            nl += 1
+        else:
+            stack[sp] = T.right[node]
+            stack[sp + 1] = T.left[node]
+            sp += 2
+    return nl
 
 
 cdef inline uint64_t order_key(double v) noexcept nogil:
@@ -717,7 +786,9 @@ cdef void tree_null(Tree *T) noexcept nogil:
     T.box = NULL
     T.sdim = NULL
     T.split = NULL
-    T.parent = NULL
+    T.lpts = NULL
+    T.loff = NULL
+    T.lnum = NULL
 
 
 cdef void tree_free(Tree *T) noexcept nogil:
@@ -731,7 +802,9 @@ cdef void tree_free(Tree *T) noexcept nogil:
     free(T.box)
     free(T.sdim)
     free(T.split)
-    free(T.parent)
+    free(T.lpts)
+    free(T.loff)
+    free(T.lnum)
     tree_null(T)
 
 
@@ -765,36 +838,19 @@ cdef int distinct_at_least(const double *pts, intp_t n, int d, intp_t need) noex
 
 # ---- searches ----------------------------------------------------------------------
 
-cdef intp_t collect_leaves(const Tree *T, intp_t *leaves) noexcept nogil:
-    """The leaves of T (those reachable from the root), in tree order."""
-    cdef intp_t stack[STACK]
-    cdef int sp = 1
-    cdef intp_t node, nl = 0
-    stack[0] = 0
-    while sp > 0:
-        sp -= 1
-        node = stack[sp]
-        if T.left[node] < 0:
-            leaves[nl] = node
-            nl += 1
-        else:
-            stack[sp] = T.right[node]
-            stack[sp + 1] = T.left[node]
-            sp += 2
-    return nl
-
-
 cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexcept nogil:
     """out[p] = the k-th smallest positive distance from Q's point p to T's
-    points (pdist's units), for every tree position p of Q (Q may be T):
-    the queries in tree order (neighbouring queries walk the same nodes),
-    by the search compiled for the dimension (fd_knn.h), or along the
-    sorted values in one dimension."""
-    cdef intp_t p, lf, nl
-    cdef int tid
-    cdef double *best
-    cdef intp_t *leaves
-    cdef fd_knn_fn search
+    points (pdist's units), for every tree position p of Q (Q may be T): in
+    batches of up to FD_KNN_LANES neighbouring queries (the largest subtrees
+    of Q that small, a leaf of more in slices), each batch walking T once
+    (fd_knn.h), or along the sorted values in one dimension."""
+    cdef intp_t p, b, nb = 0, node, s
+    cdef int sp = 1, tid
+    cdef intp_t stack[STACK]
+    cdef intp_t *batch
+    cdef double *work
+    cdef intp_t wsize = FD_KNN_WORK(T.d, k)
+    cdef fd_knn_batch_fn search
     if Q.d == 1:
         for p in prange(Q.n, num_threads=nt, schedule="dynamic", chunksize=256):
             if Q == T:
@@ -802,28 +858,39 @@ cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexc
             else:
                 out[p] = kth_sorted(T, Q.pts[p], below(T, Q.pts[p]), k)
         return OK
-    best = <double *>malloc(nt * k * sizeof(double))
-    if best == NULL:
+    # the batches: (node, first point), in tree order
+    batch = <intp_t *>malloc(2 * (Q.n + 1) * sizeof(intp_t))
+    work = <double *>malloc(nt * wsize * sizeof(double))
+    if batch == NULL or work == NULL:
+        free(batch)
+        free(work)
         return NO_MEMORY
-    search = fd_knn_for(T.d, T.metric)
-    if Q != T:
-        for p in prange(Q.n, num_threads=nt, schedule="dynamic", chunksize=CHUNK):
-            tid = threadid()
-            out[p] = search(T, Q.pts + p * Q.d, k, -1, best + tid * k)
-        free(best)
-        return OK
-    # a point of T: its own leaf first (a bound before the walk)
-    leaves = <intp_t *>malloc(T.nnode * sizeof(intp_t))
-    if leaves == NULL:
-        free(best)
-        return NO_MEMORY
-    nl = collect_leaves(T, leaves)
-    for lf in prange(nl, num_threads=nt, schedule="dynamic", chunksize=8):
+    stack[0] = 0
+    while sp > 0:
+        sp -= 1
+        node = stack[sp]
+        if Q.left[node] >= 0 and Q.end[node] - Q.start[node] > FD_KNN_LANES:
+            stack[sp] = Q.right[node]
+            stack[sp + 1] = Q.left[node]
+            sp += 2
+            continue
+        s = Q.start[node]
+        while s < Q.end[node]:
+            batch[2 * nb] = node
+            batch[2 * nb + 1] = s
+            nb += 1
+            s += FD_KNN_LANES
+    search = fd_knn_batch_for(get_isa(), T.metric)
+    for b in prange(nb, num_threads=nt, schedule="dynamic", chunksize=4):
         tid = threadid()
-        for p in range(T.start[leaves[lf]], T.end[leaves[lf]]):
-            out[p] = search(T, T.pts + p * T.d, k, leaves[lf], best + tid * k)
-    free(leaves)
-    free(best)
+        node = batch[2 * b]
+        s = batch[2 * b + 1]
+        search(T, Q.pts + s * Q.d,
+               FD_KNN_LANES if Q.end[node] - s > FD_KNN_LANES else Q.end[node] - s,
+               Q.box + 2 * Q.d * node, Q.box + 2 * Q.d * node + Q.d, k, work + tid * wsize,
+               out + s)
+    free(batch)
+    free(work)
     return OK
 
 
@@ -1625,6 +1692,41 @@ def entropy(tuple x, intp_t n, int k, int metric, int nthreads):
             for b in prange(B, num_threads=nthreads, schedule="dynamic", chunksize=1):
                 st[b] = entropy_set(S.at(0, b), n, k, metric, 1, &v[b], &bd[b])
     return values, status, bad
+
+
+def _kth(x, y, int k, int metric, int nthreads):
+    """Test hook: the k-th smallest positive distance (pdist units: the
+    squared Euclidean norm, or the max-norm) from each row of x (n, d
+    float64) to the rows of y (or of x, where y is None), in x's row order,
+    as the estimators' searches find it."""
+    cdef cnp.ndarray a = np.ascontiguousarray(x, dtype=np.float64)[None]
+    cdef cnp.ndarray c = a if y is None else np.ascontiguousarray(y, dtype=np.float64)[None]
+    cdef _Spaces S = _Spaces([((a, 0, None),), ((c, 1, None),)], 1)
+    cdef intp_t n = a.shape[1], m = c.shape[1], p
+    out = np.empty(n)
+    cdef double[::1] o = out
+    cdef double *r = <double *>malloc(n * sizeof(double) + 8)
+    cdef Tree TQ, TT
+    cdef int st, bad = -1
+    cdef bint cross = y is not None
+    tree_null(&TQ)
+    tree_null(&TT)
+    with nogil:
+        st = NO_MEMORY if r == NULL else tree_init(&TQ, S.at(0, 0), NULL, n, n, metric, nthreads,
+                                                   &bad)
+        if st == OK and cross:
+            st = tree_init(&TT, S.at(1, 0), NULL, m, m, metric, nthreads, &bad)
+        if st == OK:
+            st = knn_all(&TQ, &TT if cross else &TQ, k, nthreads, r)
+        if st == OK:
+            for p in range(n):
+                o[TQ.ids[p]] = r[p]
+    free(r)
+    tree_free(&TQ)
+    tree_free(&TT)
+    if st != OK:
+        raise ValueError(f"status {st}")
+    return out
 
 
 def ksg(tuple x, tuple y, intp_t n, int k, int algorithm, int nthreads):
