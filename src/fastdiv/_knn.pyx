@@ -484,12 +484,13 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
         return OK
     # the top levels a level at a time (the nodes of a level in parallel),
     # down to a few subtrees per thread, then those subtrees in parallel
-    # (their node numbers follow from their sizes)
+    # (their node numbers follow from their sizes); a level of leaves only
+    # (points all one point) ends it
     nq = 1
     qn[0] = 0
     qs[0] = 0
     qe[0] = n
-    while nthreads > 1 and nq < 4 * nthreads and nq <= 8:
+    while nthreads > 1 and 0 < nq < 4 * nthreads and nq <= 8:
         big = 1
         for t in range(nq):
             big &= qe[t] - qs[t] >= 4096

@@ -11,6 +11,9 @@ anything.
 """
 
 import inspect
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -52,6 +55,33 @@ def identical_for_all_counts(fn, what):
 def test_n_threads_is_keyword_only(name):
     p = inspect.signature(getattr(K, name)).parameters["n_threads"]
     assert p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is None
+
+
+def test_a_space_of_one_repeated_point():
+    """A space whose points are all one point, large enough for the tree's
+    parallel build (its root a leaf): the build's loop over the top levels
+    once spun forever on a level without inner nodes.  In a child process
+    with a timeout, so that a hang fails the test instead of stalling the
+    suite."""
+    code = textwrap.dedent(
+        """
+        import numpy as np
+        from fastdiv import knn as K
+        rng = np.random.default_rng(5)
+        x = rng.standard_normal((20_000, 2))
+        c = np.full((20_000, 2), 1e16)
+        mi = lambda n: K.mutual_information(x, c, 3, n_threads=n)
+        cmi = lambda n: K.conditional_mutual_information(x[:, :1], x[:, 1:], c, 3, n_threads=n)
+        for f in (mi, cmi):
+            a, b = f(1), f(2)
+            assert np.isfinite(a) and a.tobytes() == b.tobytes(), (a, b)
+        print("ok")
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
 
 @pytest.mark.parametrize("metric", R.METRICS)
