@@ -105,11 +105,12 @@ cdef enum:
     SAMPLE_GAP = 11         # about sqrt(SAMPLE) / 2: one standard deviation of its ranks
     GRID_FILL = 3           # points of a grid cell on average
     # the work (cells visited and points compared) of a grid's searches per
-    # point beyond which the tree takes them: the tree's search of a point
-    # costs about as much as this many (measured at 1e6 points: about 7 ns
-    # a unit, the tree about 900 ns a point; a Gaussian pair takes 20, one
-    # of correlation 0.99 60).  Data that pass it midway cost at most twice
-    # the tree's time.
+    # point beyond which the tree takes them (measured at 1e6 points: about
+    # 7 ns a unit; a Gaussian pair takes 20, one of correlation 0.99 60).
+    # Set when the tree's search cost about this many units (900 ns a
+    # point); the batch search costs about 75 (whole KSG calls: r 0.6 grid
+    # 0.56-0.75 s, tree 0.89-1.24 s; r 0.99 0.78-1.02 s both): data that
+    # pass it midway cost at most about 2.7 times the tree's time.
     GRID_WORK = 128
     DECLINED = -1           # grid_init: the tree's searches suit these data better
 
