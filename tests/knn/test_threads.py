@@ -11,6 +11,7 @@ anything.
 """
 
 import inspect
+import os
 import subprocess
 import sys
 import textwrap
@@ -79,7 +80,12 @@ def test_a_space_of_one_repeated_point():
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(__file__),  # (not the source tree: the fastdiv under test)
+        timeout=300,
+        check=False,
     )
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
