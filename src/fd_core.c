@@ -62,10 +62,7 @@ double fd_pairwise(const double *a, fd_intp n)
 #include "fd_kernels_isa.h"
 #undef FD_ISA
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
-    && !defined(FD_NO_DISPATCH)
-#define FD_HAVE_DISPATCH 1
-
+#ifdef FD_HAVE_DISPATCH
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 #define FD_ISA avx2

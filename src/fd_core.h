@@ -256,6 +256,13 @@ extern const fd_measure fd_measures[FD_NMEASURE];
 /* ---- instruction sets ------------------------------------------------------ */
 
 enum { FD_ISA_BASELINE = 0, FD_ISA_AVX2 = 1, FD_ISA_AVX512 = 2, FD_NISA = 3 };
+
+/* Where the kernels are also built for AVX2 and AVX-512 (under `#pragma GCC
+   target`): GCC on x86-64.  Elsewhere only the baseline exists. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
+    && !defined(FD_NO_DISPATCH)
+#define FD_HAVE_DISPATCH 1
+#endif
 extern const char *const fd_isa_names[FD_NISA];
 
 int fd_isa_supported(int isa);       /* 1 if this CPU (and OS) runs it */

@@ -38,6 +38,7 @@ typedef struct {
     double *box;
     int *sdim;              /* an inner node: its split coordinate and value */
     double *split;          /* (left points <= split <= right points) */
+    fd_intp nleaf, *leaves; /* the leaves reachable from the root, in order */
     /* the leaves' points again, in columns for the batch search: leaf i's
        lnum[i] points (one where all of them are one point) from
        lpts + loff[i], in groups of 8: coordinate c of point 8 g + j at
@@ -124,9 +125,7 @@ typedef void (*fd_knn_batch_fn)(const fd_tree *T, const double *Q, int nq, const
 #include "fd_knn_lanes.h"
 #undef FD_KNN_ISA
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) \
-    && !defined(FD_NO_DISPATCH)
-#define FD_KNN_DISPATCH 1
+#ifdef FD_HAVE_DISPATCH
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 #define FD_KNN_ISA avx2
@@ -146,7 +145,7 @@ typedef void (*fd_knn_batch_fn)(const fd_tree *T, const double *Q, int nq, const
    (metric 0: Euclidean, 1: max-norm). */
 static inline fd_knn_batch_fn fd_knn_batch_for(int isa, int metric)
 {
-#ifdef FD_KNN_DISPATCH
+#ifdef FD_HAVE_DISPATCH
     if (isa == FD_ISA_AVX512) return metric == 0 ? fd_knn_batch_e_avx512 : fd_knn_batch_c_avx512;
     if (isa == FD_ISA_AVX2) return metric == 0 ? fd_knn_batch_e_avx2 : fd_knn_batch_c_avx2;
 #endif

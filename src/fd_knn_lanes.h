@@ -5,7 +5,7 @@
    instruction set (fastdiv._rows.get_isa).
 
    A batch is up to FD_KNN_LANES query points that lie close together (a
-   subtree of the query tree), their coordinates in lanes (coordinate c of
+   leaf of the query tree), their coordinates in lanes (coordinate c of
    query l at qv[c FD_KNN_LANES + l]).  The batch walks the tree once, depth
    first, the child nearer the batch first: a node's box is compared with
    every query of the batch at once (vectors across the lanes) and the walk

@@ -33,7 +33,7 @@ result lands in its own slot, so nothing depends on the thread that
 computed it):
 * ``knn_all``: the k-th smallest POSITIVE distance (copies of the query, and
   the query itself, skipped), for batches of up to 32 neighbouring queries
-  (a small subtree of the query tree) at once: the batch walks the tree
+  (a leaf of the query tree) at once: the batch walks the tree
   depth first, the child on its side first, each node's box compared with
   all its queries in vector lanes, a subtree skipped once no query's k-th
   distance could improve there; at a leaf, each query that may improve
@@ -90,7 +90,7 @@ cpdef enum Status:
     NO_MEMORY = 5
 
 cdef enum:
-    LEAF = 32               # points of a leaf, at most
+    LEAF = 32               # points of a leaf, at most (<= FD_KNN_LANES: a leaf is a batch)
     STACK = 192             # depth-first stack (the tree is < 64 deep)
     PSUM_BLOCK = 128        # pairwise sums: plain sums below this
     CHUNK = 64              # query points a thread takes at a time
@@ -246,6 +246,8 @@ cdef extern from "fd_knn.h" nogil:
         double *box             # node: lo[0..d), hi[0..d)
         int *sdim               # inner node: split coordinate and value
         double *split
+        intp_t nleaf            # the reachable leaves, in tree order
+        intp_t *leaves
         double *lpts            # the leaves' points in columns (fd_knn.h)
         intp_t *loff
         intp_t *lnum
@@ -526,21 +528,21 @@ cdef int tree_init(Tree *T, const Space *S, const intp_t *rows, intp_t n, intp_t
 
 
 cdef int leaf_columns(Tree *T, int nthreads) noexcept nogil:
-    """T.lpts: each leaf's points again, in columns of groups of 8 (padded
-    with +inf), for the batch search (fd_knn.h); a leaf whose points are all
-    one point keeps one."""
-    cdef intp_t node, total = 0, s, m, g, j, i, lf, nl
+    """T.leaves, the reachable leaves in tree order (the batches of the
+    searches), and T.lpts: each leaf's points again, in columns of groups of
+    8 (padded with +inf), for the batch search (fd_knn.h); a leaf whose
+    points are all one point keeps one."""
+    cdef intp_t node, total = 0, s, m, g, j, i, lf
     cdef int d = T.d, c, zero
     cdef const double *lo
-    cdef intp_t *leaves = <intp_t *>malloc(T.nnode * sizeof(intp_t))
+    T.leaves = <intp_t *>malloc(T.nnode * sizeof(intp_t))
     T.loff = <intp_t *>malloc(T.nnode * sizeof(intp_t))
     T.lnum = <intp_t *>malloc(T.nnode * sizeof(intp_t))
-    if leaves == NULL or T.loff == NULL or T.lnum == NULL:
-        free(leaves)
+    if T.leaves == NULL or T.loff == NULL or T.lnum == NULL:
         return NO_MEMORY
-    nl = collect_leaves(T, leaves)
-    for lf in range(nl):
-        node = leaves[lf]
+    T.nleaf = collect_leaves(T, T.leaves)
+    for lf in range(T.nleaf):
+        node = T.leaves[lf]
         lo = T.box + 2 * d * node
         zero = 1
         for c in range(d):
@@ -550,10 +552,9 @@ cdef int leaf_columns(Tree *T, int nthreads) noexcept nogil:
         total += (T.lnum[node] + 7) // 8 * 8 * d
     T.lpts = <double *>malloc(total * sizeof(double) + 8)
     if T.lpts == NULL:
-        free(leaves)
         return NO_MEMORY
-    for lf in prange(nl, num_threads=threads_for(T.n, nthreads), schedule="static"):
-        node = leaves[lf]
+    for lf in prange(T.nleaf, num_threads=threads_for(T.n, nthreads), schedule="static"):
+        node = T.leaves[lf]
         s = T.start[node]
         m = T.lnum[node]
         for g in range((m + 7) // 8):
@@ -562,7 +563,6 @@ cdef int leaf_columns(Tree *T, int nthreads) noexcept nogil:
                     i = 8 * g + j
                     T.lpts[T.loff[node] + (g * d + c) * 8 + j] = (
                         T.pts[(s + i) * d + c] if i < m else INFINITY)
-    free(leaves)
     return OK
 
 
@@ -788,6 +788,7 @@ cdef void tree_null(Tree *T) noexcept nogil:
     T.box = NULL
     T.sdim = NULL
     T.split = NULL
+    T.leaves = NULL
     T.lpts = NULL
     T.loff = NULL
     T.lnum = NULL
@@ -804,6 +805,7 @@ cdef void tree_free(Tree *T) noexcept nogil:
     free(T.box)
     free(T.sdim)
     free(T.split)
+    free(T.leaves)
     free(T.lpts)
     free(T.loff)
     free(T.lnum)
@@ -842,14 +844,13 @@ cdef int distinct_at_least(const double *pts, intp_t n, int d, intp_t need) noex
 
 cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexcept nogil:
     """out[p] = the k-th smallest positive distance from Q's point p to T's
-    points (pdist's units), for every tree position p of Q (Q may be T): in
-    batches of up to FD_KNN_LANES neighbouring queries (the largest subtrees
-    of Q that small, a leaf of more in slices), each batch walking T once
-    (fd_knn.h), or along the sorted values in one dimension."""
-    cdef intp_t p, b, nb = 0, node, s
-    cdef int sp = 1, tid
-    cdef intp_t stack[STACK]
-    cdef intp_t *batch
+    points (pdist's units), for every tree position p of Q (Q may be T): a
+    leaf of Q at a time (at most LEAF <= FD_KNN_LANES neighbouring queries;
+    a leaf of one repeated point in slices of FD_KNN_LANES), each slice
+    walking T once (fd_knn.h), or along the sorted values in one
+    dimension."""
+    cdef intp_t p, lf, node, s, e
+    cdef int tid
     cdef double *work
     cdef intp_t wsize = FD_KNN_WORK(T.d, k)
     cdef fd_knn_batch_fn search
@@ -860,38 +861,19 @@ cdef int knn_all(const Tree *Q, const Tree *T, int k, int nt, double *out) noexc
             else:
                 out[p] = kth_sorted(T, Q.pts[p], below(T, Q.pts[p]), k)
         return OK
-    # the batches: (node, first point), in tree order
-    batch = <intp_t *>malloc(2 * (Q.n + 1) * sizeof(intp_t))
     work = <double *>malloc(nt * wsize * sizeof(double))
-    if batch == NULL or work == NULL:
-        free(batch)
-        free(work)
+    if work == NULL:
         return NO_MEMORY
-    stack[0] = 0
-    while sp > 0:
-        sp -= 1
-        node = stack[sp]
-        if Q.left[node] >= 0 and Q.end[node] - Q.start[node] > FD_KNN_LANES:
-            stack[sp] = Q.right[node]
-            stack[sp + 1] = Q.left[node]
-            sp += 2
-            continue
+    search = fd_knn_batch_for(get_isa(), T.metric)
+    for lf in prange(Q.nleaf, num_threads=nt, schedule="dynamic", chunksize=4):
+        tid = threadid()
+        node = Q.leaves[lf]
         s = Q.start[node]
         while s < Q.end[node]:
-            batch[2 * nb] = node
-            batch[2 * nb + 1] = s
-            nb += 1
-            s += FD_KNN_LANES
-    search = fd_knn_batch_for(get_isa(), T.metric)
-    for b in prange(nb, num_threads=nt, schedule="dynamic", chunksize=4):
-        tid = threadid()
-        node = batch[2 * b]
-        s = batch[2 * b + 1]
-        search(T, Q.pts + s * Q.d,
-               FD_KNN_LANES if Q.end[node] - s > FD_KNN_LANES else Q.end[node] - s,
-               Q.box + 2 * Q.d * node, Q.box + 2 * Q.d * node + Q.d, k, work + tid * wsize,
-               out + s)
-    free(batch)
+            e = s + FD_KNN_LANES if Q.end[node] - s > FD_KNN_LANES else Q.end[node]
+            search(T, Q.pts + s * Q.d, e - s, Q.box + 2 * Q.d * node, Q.box + 2 * Q.d * node + Q.d,
+                   k, work + tid * wsize, out + s)
+            s = e
     free(work)
     return OK
 
